@@ -1,0 +1,43 @@
+/** Kafka topic names of the contract, in one place. */
+export const Topics = {
+  /** accounts → orders: customer state without cards, keyed by customer id; tombstone on delete. */
+  CustomerChange: 'accounts.customer.change',
+  /** orders → fulfillment: one fulfillment request per approved order, keyed by order guid. */
+  OrderFulfill: 'orders.order.fulfill',
+  /** fulfillment → orders: one order status event, keyed by order guid. */
+  OrderStatusChange: 'fulfillment.order.change',
+} as const;
+
+export type Topic = (typeof Topics)[keyof typeof Topics];
+
+export const ALL_TOPICS: readonly Topic[] = Object.values(Topics);
+
+/** Suffix of the dead-letter topic that receives a topic's unprocessable records. */
+export const DEAD_LETTER_SUFFIX = '.dlt';
+
+export function deadLetterTopic(topic: string): string {
+  return `${topic}${DEAD_LETTER_SUFFIX}`;
+}
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  /** Broker-side topic configs (e.g. log compaction). */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+const PARTITIONS = 3;
+
+/**
+ * Every topic the system needs, dead-letter topics included.
+ * The customer topic is compacted (with delete) so a new consumer can rebuild its replica
+ * from the latest state per key, while tombstones still eventually disappear.
+ */
+export const TOPIC_SPECS: readonly TopicSpec[] = ALL_TOPICS.flatMap((name) => [
+  {
+    name,
+    partitions: PARTITIONS,
+    config: name === Topics.CustomerChange ? { 'cleanup.policy': 'compact,delete', 'retention.ms': '-1' } : {},
+  },
+  { name: deadLetterTopic(name), partitions: PARTITIONS, config: {} },
+]);
