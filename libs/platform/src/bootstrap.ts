@@ -1,0 +1,108 @@
+import type { DynamicModule, INestApplication, ModuleMetadata, Type } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { z } from 'zod';
+import { type BaseConfig, ConfigError, loadConfig } from './config/config';
+import type { ErrorStatusMap } from './errors/domain-error';
+import { HttpErrorFilter } from './errors/http-error.filter';
+import { createValidationPipe } from './http/validation';
+import { PlatformModule } from './platform.module';
+
+type ModuleImport = NonNullable<ModuleMetadata['imports']>[number];
+
+export interface AppDefinition<S extends z.ZodType<BaseConfig>> {
+  /** Lower-case app name, e.g. `accounts`. */
+  name: string;
+  configSchema: S;
+  /** Feature modules; they can inject APP_CONFIG, HealthService and Metrics. */
+  imports?: (config: z.infer<S>) => ModuleImport[];
+  /** Domain error codes → HTTP statuses beyond the suffix conventions. */
+  errorStatuses?: ErrorStatusMap;
+  /** OpenAPI document title and description; omit for apps without a public API. */
+  openApi?: { title: string; description: string };
+  /** The gateway proxies raw request streams, so it must not parse bodies. */
+  bodyParser?: boolean;
+  /** Runs after the app is configured, before it listens (extra middleware and the like). */
+  configure?: (app: INestApplication, config: z.infer<S>) => void | Promise<void>;
+}
+
+export const APP_VERSION = process.env.npm_package_version ?? '0.1.0';
+
+function rootModule(definition: AppDefinition<z.ZodType<BaseConfig>>, config: BaseConfig): Type {
+  const platform: DynamicModule = PlatformModule.forRoot({
+    config,
+    info: {
+      name: definition.name,
+      version: APP_VERSION,
+      environment: config.APP_ENV,
+      commit: process.env.GIT_COMMIT,
+    },
+  });
+  @Module({ imports: [platform, ...(definition.imports?.(config) ?? [])] })
+  class AppRootModule {}
+  Object.defineProperty(AppRootModule, 'name', { value: `${definition.name}RootModule` });
+  return AppRootModule;
+}
+
+/**
+ * Builds a fully configured app without listening, so tests get exactly what production runs.
+ * `env` defaults to process.env; tests pass their own.
+ */
+export async function createApp<S extends z.ZodType<BaseConfig>>(
+  definition: AppDefinition<S>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ app: INestApplication; config: z.infer<S> }> {
+  const config = loadConfig(definition.configSchema, env);
+  const app = await NestFactory.create(rootModule(definition, config), {
+    bufferLogs: true,
+    bodyParser: definition.bodyParser ?? true,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter(definition.errorStatuses));
+  app.enableShutdownHooks();
+  if (definition.openApi) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(definition.openApi.title)
+        .setDescription(definition.openApi.description)
+        .setVersion(APP_VERSION)
+        .build(),
+    );
+    SwaggerModule.setup('swagger-ui.html', app, document, {
+      jsonDocumentUrl: 'v3/api-docs',
+      swaggerOptions: { persistAuthorization: true },
+    });
+  }
+  await definition.configure?.(app, config);
+  return { app, config };
+}
+
+/** Entry point of every app's main.ts: a bad config or a busy port is one clear line and exit 1. */
+export async function bootstrap<S extends z.ZodType<BaseConfig>>(
+  definition: AppDefinition<S>,
+): Promise<INestApplication | undefined> {
+  try {
+    const { app, config } = await createApp(definition);
+    await app.listen(config.PORT, config.HOST);
+    app.get(Logger).log(`${definition.name} listening on http://${config.HOST}:${config.PORT}`);
+    return app;
+  } catch (error) {
+    const reason =
+      error instanceof ConfigError
+        ? error.message
+        : (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          ? `port already in use (${(error as Error).message})`
+          : ((error as Error).stack ?? String(error));
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', app: definition.name, time: new Date().toISOString(), message: `${definition.name} failed to start: ${reason}` })}\n`,
+    );
+    process.exitCode = 1;
+    // Connections opened before the failure (database, broker) must not keep the process alive.
+    setImmediate(() => process.exit(1)).unref();
+    return undefined;
+  }
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { baseConfigSchema, brokerListSchema, ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  const schema = baseConfigSchema.extend({ KAFKA_BROKERS: brokerListSchema });
+
+  it('parses and applies defaults', () => {
+    const config = loadConfig(schema, { PORT: '8085', KAFKA_BROKERS: '127.0.0.1:9092, k2:9093' });
+    expect(config).toEqual({
+      PORT: 8085,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      APP_ENV: 'development',
+      KAFKA_BROKERS: ['127.0.0.1:9092', 'k2:9093'],
+    });
+  });
+
+  it.each([
+    [{ KAFKA_BROKERS: 'a:1' }, /PORT/],
+    [{ PORT: 'eighty', KAFKA_BROKERS: 'a:1' }, /PORT="eighty"/],
+    [{ PORT: '80', KAFKA_BROKERS: 'no-port' }, /KAFKA_BROKERS/],
+    [{ PORT: '80', KAFKA_BROKERS: 'a:1', LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
+  ])('names the wrong variable in %j', (env, pattern) => {
+    expect(() => loadConfig(schema, env)).toThrow(ConfigError);
+    expect(() => loadConfig(schema, env)).toThrow(pattern);
+  });
+
+  it('reports every problem at once', () => {
+    try {
+      loadConfig(z.object({ A: z.string(), B: z.string() }), {});
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect((error as ConfigError).problems).toHaveLength(2);
+    }
+  });
+});

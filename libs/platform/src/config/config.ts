@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** Settings every app has. Apps extend this schema with their own variables. */
+export const baseConfigSchema = z.object({
+  /** Port the HTTP server listens on. */
+  PORT: z.coerce.number().int().min(1).max(65535),
+  /** Interface to bind; loopback by default so nothing is exposed by accident. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Deployment environment name, reported by /actuator/info. */
+  APP_ENV: z.string().min(1).default('development'),
+});
+
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** A comma-separated list of host:port pairs. */
+export const brokerListSchema = z
+  .string()
+  .min(1)
+  .transform((value) => value.split(',').map((broker) => broker.trim()))
+  .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1));
+
+export const mongoUrlSchema = z
+  .string()
+  .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URL');
+
+/** Thrown at start-up when the environment does not satisfy an app's config schema. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment once, at start-up (never at import time), so a wrong variable
+ * stops the app with a message naming it instead of failing later at first use.
+ */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const variable = issue.path.join('.') || '(environment)';
+      const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+      return value === undefined
+        ? `${variable}: ${issue.message}`
+        : `${variable}=${JSON.stringify(value)}: ${issue.message}`;
+    }),
+  );
+}
+
+/** DI token of the validated config object. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,64 @@
+import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { z } from 'zod';
+import { APP_CONFIG, mongoUrlSchema } from '../config/config';
+import { HealthService } from '../health/health.service';
+
+/** Variables of an app that owns a MongoDB database. */
+export const databaseConfigSchema = z.object({
+  /** Server URL; the database name comes from MONGO_DB, not from the URL path. */
+  MONGO_URL: mongoUrlSchema.default('mongodb://127.0.0.1:27017/'),
+  /** Database name; defaults to the app's own (`accounts`, `orders`, `fulfillment`). */
+  MONGO_DB: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ only')
+    .optional(),
+});
+
+type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
+
+@Injectable()
+class DatabaseHealth implements OnModuleInit {
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    private readonly health: HealthService,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register({
+      name: 'mongo',
+      readiness: true,
+      liveness: false,
+      check: async () => {
+        const db = this.connection.db;
+        if (!db) return { status: 'DOWN', details: { error: 'not connected' } };
+        await db.admin().ping();
+        return { status: 'UP', details: { database: db.databaseName } };
+      },
+    });
+  }
+}
+
+@Module({})
+export class DatabaseModule {
+  /** Connects to the app's own database, retrying with backoff while the server is not up. */
+  static forRoot(defaultDbName: string): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        MongooseModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: DatabaseConfig) => ({
+            uri: config.MONGO_URL,
+            dbName: config.MONGO_DB ?? defaultDbName,
+            serverSelectionTimeoutMS: 5000,
+            retryAttempts: 30,
+            retryDelay: 2000,
+          }),
+        }),
+      ],
+      providers: [DatabaseHealth],
+    };
+  }
+}

@@ -1,0 +1,89 @@
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  OnApplicationShutdown,
+  Provider,
+} from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { NextFunction, Request, Response } from 'express';
+import { APP_CONFIG, type BaseConfig } from './config/config';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
+import { ActuatorController } from './observability/actuator.controller';
+import { APP_INFO, type AppInfo } from './observability/app-info';
+import { loggerParams } from './observability/logging';
+import { Metrics } from './observability/metrics';
+import {
+  CORRELATION_HEADER,
+  runWithContext,
+  sanitizeCorrelationId,
+} from './observability/request-context';
+
+export interface PlatformOptions {
+  info: AppInfo;
+  config: BaseConfig;
+}
+
+/**
+ * What every app shares: validated config, JSON logging with correlation ids, health,
+ * info and Prometheus endpoints. Global, so feature modules inject these without importing.
+ */
+@Global()
+@Module({})
+export class PlatformModule implements NestModule, OnApplicationShutdown {
+  constructor(
+    private readonly health: HealthService,
+    @Inject(APP_INFO) private readonly info: AppInfo,
+    private readonly metrics: Metrics,
+  ) {}
+
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: APP_CONFIG, useValue: options.config },
+      { provide: APP_INFO, useValue: options.info },
+      { provide: Metrics, useValue: new Metrics(options.info.name) },
+      HealthService,
+    ];
+    return {
+      module: PlatformModule,
+      imports: [LoggerModule.forRoot(loggerParams(options.info.name, options.config.LOG_LEVEL))],
+      controllers: [HealthController, ActuatorController],
+      providers,
+      exports: providers,
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply((request: Request, response: Response, next: NextFunction) => {
+        const correlationId = sanitizeCorrelationId(request.headers[CORRELATION_HEADER]);
+        request.headers[CORRELATION_HEADER] = correlationId;
+        response.setHeader(CORRELATION_HEADER, correlationId);
+        const traceparent = request.headers.traceparent;
+        const started = process.hrtime.bigint();
+        response.on('finish', () => {
+          const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
+          this.metrics.httpDuration
+            .labels(request.method, route, String(response.statusCode))
+            .observe(Number(process.hrtime.bigint() - started) / 1e9);
+        });
+        runWithContext(
+          { correlationId, traceparent: typeof traceparent === 'string' ? traceparent : undefined },
+          next,
+        );
+      })
+      .forRoutes('*');
+  }
+
+  onApplicationShutdown(): void {
+    this.health.markShuttingDown();
+  }
+
+  get appName(): string {
+    return this.info.name;
+  }
+}
