@@ -1,0 +1,156 @@
+/**
+ * The local runtime, without Docker:
+ *   npm start                              Kafka, FerretDB, then all five apps; Ctrl-C stops all
+ *   npm start -- --infra-only              only Kafka and FerretDB
+ *   npm start -- --apps registry,accounts  a subset of the apps
+ *   npm start -- --extra orders:8091       a second orders instance (load balancing, failover)
+ *   npm run runtime -- stop                stops what an earlier run left behind (by PID file)
+ */
+import { parseArgs } from 'node:util';
+import { build } from '../build';
+import {
+  APP_ORDER,
+  APP_PORTS,
+  type AppName,
+  type AppSpec,
+  isAppName,
+  type RunningApps,
+  startApps,
+} from './apps';
+import { ensureInfra } from './infra';
+import fs from 'node:fs';
+import { PIDS_DIR } from './paths';
+import { PrerequisiteError, stopFromPidFile } from './procs';
+
+function say(line: string): void {
+  process.stdout.write(`[runtime] ${line}\n`);
+}
+
+class UsageError extends Error {}
+
+function parseAppList(value: string | undefined): AppName[] {
+  if (!value) return [...APP_ORDER];
+  return value.split(',').map((name) => {
+    const trimmed = name.trim();
+    if (!isAppName(trimmed))
+      throw new UsageError(`unknown app "${trimmed}" (apps: ${APP_ORDER.join(', ')})`);
+    return trimmed;
+  });
+}
+
+function parseExtra(values: string[]): AppSpec[] {
+  return values.map((value) => {
+    const [app, port] = value.split(':');
+    if (!app || !isAppName(app) || !/^\d+$/.test(port ?? '')) {
+      throw new UsageError(`--extra takes app:port, e.g. orders:8091 (got "${value}")`);
+    }
+    return { app, port: Number(port) };
+  });
+}
+
+function printTable(kafkaBrokers: string[], mongoUrl: string, apps: RunningApps | undefined): void {
+  const rows: Array<[string, string]> = [
+    ['kafka', kafkaBrokers.join(',')],
+    ['mongodb (FerretDB)', mongoUrl],
+  ];
+  for (const instance of apps?.instances ?? []) {
+    rows.push([instance.name, instance.url]);
+    if (instance.app === 'registry') rows.push(['  dashboard', `${instance.url}/`]);
+    if (instance.app === 'gateway')
+      rows.push(['  swagger (all APIs)', `${instance.url}/swagger-ui.html`]);
+    if (['accounts', 'orders', 'fulfillment'].includes(instance.app)) {
+      rows.push(['  swagger', `${instance.url}/swagger-ui.html`]);
+    }
+  }
+  const width = Math.max(...rows.map(([name]) => name.length));
+  process.stdout.write(
+    `\n${rows.map(([name, url]) => `  ${name.padEnd(width)}  ${url}`).join('\n')}\n\n`,
+  );
+}
+
+async function up(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'infra-only': { type: 'boolean', default: false },
+      apps: { type: 'string' },
+      extra: { type: 'string', multiple: true, default: [] },
+      'no-build': { type: 'boolean', default: false },
+    },
+  });
+  const specs: AppSpec[] = values['infra-only']
+    ? []
+    : [
+        ...parseAppList(values.apps).map((app) => ({ app, port: APP_PORTS[app] })),
+        ...parseExtra(values.extra ?? []),
+      ];
+
+  const started = Date.now();
+  const infra = await ensureInfra({ profile: 'dev', log: say });
+  let apps: RunningApps | undefined;
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    stopping ??= (async () => {
+      say('stopping…');
+      await apps?.stop();
+      await infra.stop();
+      say('stopped');
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => void shutdown().then(() => process.exit(0)));
+  }
+  try {
+    if (specs.length > 0) {
+      if (!values['no-build']) {
+        say('building apps (swc)…');
+        build();
+      }
+      apps = await startApps(
+        specs,
+        { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl },
+        say,
+      );
+    }
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  say(`all healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  printTable(infra.kafkaBrokers, infra.mongoUrl, apps);
+  say('logs in .runtime/logs/ — press Ctrl-C to stop');
+  // Keep running until a signal arrives; the handlers above stop everything in order.
+  await new Promise<never>(() => {});
+}
+
+async function main(): Promise<void> {
+  const [command = 'up', ...rest] = process.argv.slice(2);
+  if (command === 'up') return up(rest);
+  if (command === 'stop') {
+    // Apps before the servers they use: reverse start order, infrastructure last.
+    const names = fs.existsSync(PIDS_DIR)
+      ? fs.readdirSync(PIDS_DIR).map((file) => file.replace(/\.pid$/, ''))
+      : [];
+    const rank = (name: string): number => {
+      const index = APP_ORDER.findIndex((app) => name === app || name.startsWith(`${app}-`));
+      return index === -1 ? -1 : APP_ORDER.length - index;
+    };
+    const stopped: string[] = [];
+    for (const name of names.sort((a, b) => rank(b) - rank(a))) {
+      if (await stopFromPidFile(name)) stopped.push(name);
+    }
+    say(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running');
+    return;
+  }
+  throw new UsageError(`unknown command "${command}" (commands: up, stop)`);
+}
+
+main().catch((error: unknown) => {
+  const message =
+    error instanceof PrerequisiteError || error instanceof UsageError
+      ? error.message
+      : ((error as Error).message ?? String(error));
+  process.stderr.write(`[runtime] error: ${message}\n`);
+  process.exit(1);
+});
