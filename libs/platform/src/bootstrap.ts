@@ -2,11 +2,12 @@ import type { DynamicModule, INestApplication, ModuleMetadata, Type } from '@nes
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json, type NextFunction, type Request, type Response, urlencoded } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config/config';
 import type { ErrorStatusMap } from './errors/domain-error';
-import { HttpErrorFilter } from './errors/http-error.filter';
+import { HttpErrorFilter, toErrorBody } from './errors/http-error.filter';
 import { createValidationPipe } from './http/validation';
 import { PlatformModule } from './platform.module';
 
@@ -46,6 +47,17 @@ function rootModule(definition: AppDefinition<z.ZodType<BaseConfig>>, config: Ba
   return AppRootModule;
 }
 
+function bodyParserErrors(
+  error: unknown,
+  request: Request,
+  response: Response,
+  next: NextFunction,
+): void {
+  if (response.headersSent) return next(error);
+  const body = toErrorBody(error);
+  response.status(body.statusCode).json({ ...body, path: request.originalUrl });
+}
+
 /**
  * Builds a fully configured app without listening, so tests get exactly what production runs.
  * `env` defaults to process.env; tests pass their own.
@@ -55,11 +67,20 @@ export async function createApp<S extends z.ZodType<BaseConfig>>(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ app: INestApplication; config: z.infer<S> }> {
   const config = loadConfig(definition.configSchema, env);
+  // Nest's own body parser turns malformed JSON into an anonymous 400; parsing here keeps the
+  // body-parser error type, so clients get a precise code (malformed JSON, too large…).
   const app = await NestFactory.create(rootModule(definition, config), {
     bufferLogs: true,
-    bodyParser: definition.bodyParser ?? true,
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  if (definition.bodyParser ?? true) {
+    app.use(
+      json({ limit: '1mb' }),
+      urlencoded({ extended: false, limit: '1mb' }),
+      bodyParserErrors,
+    );
+  }
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(definition.errorStatuses));
   app.enableShutdownHooks();
