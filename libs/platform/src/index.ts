@@ -11,3 +11,5 @@ export * from './observability/metrics';
 export * from './observability/request-context';
 export * from './platform.module';
 export * from './database/database.module';
+export * from './http/admin-key.guard';
+export * from './http/paging';

@@ -1,7 +1,14 @@
 import { Body, Controller, Get, INestApplication, Module, Post } from '@nestjs/common';
 import { IsIn, IsString } from 'class-validator';
 import request from 'supertest';
-import { baseConfigSchema, createApp, DomainError, HealthService } from '@storefront/platform';
+import {
+  adminConfigSchema,
+  AdminOnly,
+  baseConfigSchema,
+  createApp,
+  DomainError,
+  HealthService,
+} from '@storefront/platform';
 
 class CreateThingDto {
   /** Name of the thing. */
@@ -24,6 +31,12 @@ class ThingsController {
     throw new DomainError('THINGS.NOT_FOUND', 'Thing 42 does not exist');
   }
 
+  @Get('admin')
+  @AdminOnly()
+  admin(): { ok: true } {
+    return { ok: true };
+  }
+
   @Get('boom')
   boom(): never {
     throw new Error('secret internal detail');
@@ -40,11 +53,11 @@ describe('platform HTTP app', () => {
     ({ app } = await createApp(
       {
         name: 'things',
-        configSchema: baseConfigSchema,
+        configSchema: baseConfigSchema.extend(adminConfigSchema.shape),
         imports: () => [ThingsModule],
         openApi: { title: 'Things', description: 'test app' },
       },
-      { PORT: '1', LOG_LEVEL: 'silent' },
+      { PORT: '1', LOG_LEVEL: 'silent', ADMIN_API_KEY: 'an-admin-key-for-tests' },
     ));
     await app.init();
   });
@@ -99,6 +112,19 @@ describe('platform HTTP app', () => {
           message: 'Thing 42 does not exist',
         }),
       );
+  });
+
+  it('guards admin endpoints with the API key', async () => {
+    const missing = await request(app.getHttpServer()).get('/things/admin').expect(401);
+    expect(missing.body).toMatchObject({ statusCode: 401, code: 'COMMON.UNAUTHORIZED' });
+    await request(app.getHttpServer())
+      .get('/things/admin')
+      .set('x-api-key', 'wrong-key-wrong-key')
+      .expect(401);
+    await request(app.getHttpServer())
+      .get('/things/admin')
+      .set('x-api-key', 'an-admin-key-for-tests')
+      .expect(200, { ok: true });
   });
 
   it('hides internals of an unexpected error', async () => {

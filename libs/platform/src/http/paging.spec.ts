@@ -1,0 +1,44 @@
+import { DomainError } from '../errors/domain-error';
+import { PageQueryDto, parseSort, toHalPage } from './paging';
+
+const query = (overrides: Partial<PageQueryDto> = {}): PageQueryDto =>
+  Object.assign(new PageQueryDto(), overrides);
+
+describe('parseSort', () => {
+  it.each([
+    [undefined, undefined],
+    ['name.lastName', { field: 'name.lastName', direction: 1 }],
+    ['name.lastName,desc', { field: 'name.lastName', direction: -1 }],
+    ['name.lastName,ASC', { field: 'name.lastName', direction: 1 }],
+  ])('parses %s', (sort, expected) => {
+    expect(parseSort(sort, ['name.lastName'], 'X.INVALID')).toEqual(expected);
+  });
+
+  it('rejects a field that is not sortable', () => {
+    expect(() => parseSort('creditCards.number', ['name.lastName'], 'X.INVALID')).toThrow(
+      DomainError,
+    );
+  });
+});
+
+describe('toHalPage', () => {
+  it('shapes a middle page like Spring Data REST', () => {
+    expect(toHalPage('customers', '/customers', ['a'], 45, query({ page: 1, size: 20 }))).toEqual({
+      _embedded: { customers: ['a'] },
+      _links: {
+        self: { href: '/customers?page=1&size=20' },
+        prev: { href: '/customers?page=0&size=20' },
+        next: { href: '/customers?page=2&size=20' },
+        first: { href: '/customers?page=0&size=20' },
+        last: { href: '/customers?page=2&size=20' },
+      },
+      page: { size: 20, totalElements: 45, totalPages: 3, number: 1 },
+    });
+  });
+
+  it('has no prev/next/first/last for an empty collection', () => {
+    expect(toHalPage('customers', '/customers', [], 0, query())._links).toEqual({
+      self: { href: '/customers?page=0&size=20' },
+    });
+  });
+});
