@@ -13,3 +13,4 @@ export * from './platform.module';
 export * from './database/database.module';
 export * from './http/admin-key.guard';
 export * from './http/paging';
+export * from './random';
