@@ -8,14 +8,21 @@ export const Topics = {
   OrderStatusChange: 'fulfillment.order.change',
 } as const;
 
-export type Topic = (typeof Topics)[keyof typeof Topics];
+export type TopicName = keyof typeof Topics;
+export type Topic = (typeof Topics)[TopicName];
 
 export const ALL_TOPICS: readonly Topic[] = Object.values(Topics);
+
+export function isTopic(value: string): value is Topic {
+  return (ALL_TOPICS as readonly string[]).includes(value);
+}
 
 /** Suffix of the dead-letter topic that receives a topic's unprocessable records. */
 export const DEAD_LETTER_SUFFIX = '.dlt';
 
-export function deadLetterTopic(topic: string): string {
+export type DeadLetterTopic<T extends string = Topic> = `${T}${typeof DEAD_LETTER_SUFFIX}`;
+
+export function deadLetterTopic<T extends string>(topic: T): DeadLetterTopic<T> {
   return `${topic}${DEAD_LETTER_SUFFIX}`;
 }
 
@@ -30,14 +37,15 @@ const PARTITIONS = 3;
 
 /**
  * Every topic the system needs, dead-letter topics included.
- * The customer topic is log-compacted: it keeps the latest state per customer id, so a new
- * consumer can rebuild its replica from the topic; a tombstone (null value) removes a key.
+ * The customer topic is compacted (with delete) so a new consumer can rebuild its replica
+ * from the latest state per key, while tombstones still eventually disappear.
  */
 export const TOPIC_SPECS: readonly TopicSpec[] = ALL_TOPICS.flatMap((name): TopicSpec[] => [
   {
     name,
     partitions: PARTITIONS,
-    config: name === Topics.CustomerChange ? { 'cleanup.policy': 'compact' } : {},
+    config:
+      name === Topics.CustomerChange ? { 'cleanup.policy': 'compact,delete', 'retention.ms': '-1' } : {},
   },
   { name: deadLetterTopic(name), partitions: PARTITIONS, config: {} },
 ]);

@@ -31,5 +31,5 @@ export function createRandom(seed: number = Date.now() ^ (process.pid << 16)): R
   };
 }
 
-/** Reads an optional integer seed (e.g. SAMPLE_SEED) from config. */
+/** DI token of the app's RandomSource (seeded from SAMPLE_SEED when set). */
 export const RANDOM_SOURCE = Symbol('RANDOM_SOURCE');
