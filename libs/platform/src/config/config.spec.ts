@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import { baseConfigSchema, brokerListSchema, ConfigError, loadConfig } from './config';
 
@@ -32,5 +35,31 @@ describe('loadConfig', () => {
     } catch (error) {
       expect((error as ConfigError).problems).toHaveLength(2);
     }
+  });
+});
+
+describe('secrets in files', () => {
+  const schema = z.object({ ADMIN_API_KEY: z.string().min(4) });
+
+  it('reads NAME_FILE into NAME', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cfg-')), 'key');
+    writeFileSync(file, 'from-a-secret\n');
+    expect(loadConfig(schema, { ADMIN_API_KEY_FILE: file })).toEqual({
+      ADMIN_API_KEY: 'from-a-secret',
+    });
+  });
+
+  it('lets an explicit NAME win over NAME_FILE', () => {
+    expect(
+      loadConfig(schema, { ADMIN_API_KEY: 'explicit', ADMIN_API_KEY_FILE: '/nonexistent' }),
+    ).toEqual({
+      ADMIN_API_KEY: 'explicit',
+    });
+  });
+
+  it('names an unreadable secret file', () => {
+    expect(() => loadConfig(schema, { ADMIN_API_KEY_FILE: '/nonexistent/secret' })).toThrow(
+      /ADMIN_API_KEY_FILE="\/nonexistent\/secret": cannot read \(ENOENT\)/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** Settings every app has. Apps extend this schema with their own variables. */
@@ -34,13 +35,35 @@ export class ConfigError extends Error {
 }
 
 /**
+ * Resolves `NAME_FILE` variables (Docker/Swarm secrets mounted as files) into `NAME`, so a
+ * secret never has to sit in the environment or a compose file. An explicit `NAME` wins.
+ */
+export function resolveFileVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const resolved: NodeJS.ProcessEnv = { ...env };
+  for (const [key, file] of Object.entries(env)) {
+    if (!key.endsWith('_FILE') || !file) continue;
+    const name = key.slice(0, -'_FILE'.length);
+    if (resolved[name] !== undefined) continue;
+    try {
+      resolved[name] = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError([
+        `${key}=${JSON.stringify(file)}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      ]);
+    }
+  }
+  return resolved;
+}
+
+/**
  * Validates the environment once, at start-up (never at import time), so a wrong variable
  * stops the app with a message naming it instead of failing later at first use.
  */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
-  env: NodeJS.ProcessEnv = process.env,
+  rawEnv: NodeJS.ProcessEnv = process.env,
 ): z.infer<S> {
+  const env = resolveFileVariables(rawEnv);
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   throw new ConfigError(
