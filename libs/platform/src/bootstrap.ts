@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication, ModuleMetadata, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response, urlencoded } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
@@ -45,6 +45,14 @@ function rootModule(definition: AppDefinition<z.ZodType<BaseConfig>>, config: Ba
   class AppRootModule {}
   Object.defineProperty(AppRootModule, 'name', { value: `${definition.name}RootModule` });
   return AppRootModule;
+}
+
+const PREFIX = /^(\/[\w-]+)+$/;
+
+/** The path prefix the gateway stripped, if it is a sane one. */
+export function forwardedPrefix(request: Request): string {
+  const value = request.headers['x-forwarded-prefix'];
+  return typeof value === 'string' && PREFIX.test(value) ? value : '';
 }
 
 function bodyParserErrors(
@@ -96,6 +104,16 @@ export async function createApp<S extends z.ZodType<BaseConfig>>(
     SwaggerModule.setup('swagger-ui.html', app, document, {
       jsonDocumentUrl: 'v3/api-docs',
       swaggerOptions: { persistAuthorization: true },
+      // Behind the gateway the API lives under a prefix (/accounts/…); "Try it out" must call it
+      // there, so the document names the prefix the gateway forwarded as its server.
+      patchDocumentOnRequest: <TRequest>(
+        request: TRequest,
+        _response: unknown,
+        doc: OpenAPIObject,
+      ) => ({
+        ...doc,
+        servers: [{ url: forwardedPrefix(request as Request) || '/' }],
+      }),
     });
   }
   await definition.configure?.(app, config);
