@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { MongoClient } from 'mongodb';
+
+import { hashFiles, isCached, writeMarker } from './cache';
+import { CACHE_DIR, INFRA_DIR } from './paths';
+import {
+  type ManagedProcess,
+  logFileFor,
+  requireCommand,
+  runCommand,
+  spawnManaged,
+  waitForReady,
+} from './procs';
+
+const MODULE_DIR = path.join(INFRA_DIR, 'ferretdb');
+const FERRETDB_CACHE = path.join(CACHE_DIR, 'ferretdb');
+export const FERRETDB_BIN = path.join(FERRETDB_CACHE, 'ferretdb');
+const MARKER = path.join(FERRETDB_CACHE, 'provisioned.json');
+
+export const GO_HINT = 'install Go 1.24+ or set MONGO_URL to an existing MongoDB';
+
+export interface ProvisionResult {
+  readonly bin: string;
+  /** False when `go build` ran in this call. */
+  readonly cached: boolean;
+}
+
+/** Builds the FerretDB wrapper (infra/ferretdb) into .cache/ferretdb, unless its inputs are unchanged. */
+export async function provisionFerretDb(): Promise<ProvisionResult> {
+  const inputsSha256 = hashFiles(
+    ['go.mod', 'go.sum', 'main.go'].map((f) => path.join(MODULE_DIR, f)),
+  );
+  if (isCached(MARKER, inputsSha256)) return { bin: FERRETDB_BIN, cached: true };
+
+  requireCommand('go', GO_HINT);
+  fs.rmSync(MARKER, { force: true });
+  fs.mkdirSync(FERRETDB_CACHE, { recursive: true });
+  // Build next to the target and rename, so an interrupted build never leaves a half binary.
+  const tmp = `${FERRETDB_BIN}.tmp-${process.pid}`;
+  try {
+    await runCommand(
+      'building FerretDB (infra/ferretdb)',
+      'go',
+      ['build', '-trimpath', '-o', tmp, '.'],
+      { cwd: MODULE_DIR },
+    );
+    fs.renameSync(tmp, FERRETDB_BIN);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  writeMarker(MARKER, { inputsSha256, outputs: [path.basename(FERRETDB_BIN)] });
+  return { bin: FERRETDB_BIN, cached: false };
+}
+
+export interface StartFerretDbOptions {
+  readonly dataDir: string;
+  readonly port?: number;
+  /** Pid and log file name under .runtime/. */
+  readonly name?: string;
+  readonly readyTimeoutMs?: number;
+  readonly detached?: boolean;
+}
+
+export interface FerretDbServer extends ManagedProcess {
+  readonly mongoUrl: string;
+}
+
+/** Starts FerretDB (SQLite files under `dataDir`) and resolves once a driver `ping` succeeds. */
+export async function startFerretDb(options: StartFerretDbOptions): Promise<FerretDbServer> {
+  const { dataDir, port = 27017, name = 'ferretdb', readyTimeoutMs = 30_000 } = options;
+  if (!fs.existsSync(FERRETDB_BIN))
+    throw new Error(`${FERRETDB_BIN} is missing: run provisionFerretDb() first`);
+  const absData = path.resolve(dataDir);
+  fs.mkdirSync(absData, { recursive: true });
+
+  const logFile = logFileFor(name);
+  const proc = await spawnManaged(
+    name,
+    FERRETDB_BIN,
+    ['-listen', `127.0.0.1:${port}`, '-data', absData],
+    {
+      logFile,
+      detached: options.detached,
+    },
+  );
+  const mongoUrl = `mongodb://127.0.0.1:${port}/`;
+
+  await waitForReady(proc, () => isMongoReady(mongoUrl), {
+    what: `FerretDB at ${mongoUrl} to answer ping`,
+    timeoutMs: readyTimeoutMs,
+    intervalMs: 100,
+  });
+  return Object.assign(proc, { mongoUrl });
+}
+
+/** True when a MongoDB-protocol server at `url` answers `ping`. */
+export async function isMongoReady(url: string): Promise<boolean> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 1_000, connectTimeoutMS: 1_000 });
+  try {
+    await client.connect();
+    const reply = await client.db('admin').command({ ping: 1 });
+    return reply.ok === 1;
+  } catch {
+    return false;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { provisionFerretDb, isMongoReady, startFerretDb } from './ferretdb';
+import { ensureTopics, isKafkaReady, provisionKafka, startKafka } from './kafka';
+import { type Profile, ROOT, profileDataDir } from './paths';
+import { type ManagedProcess, ensurePortFree, runningFromPidFile, stopFromPidFile } from './procs';
+import { waitUntil } from './wait';
+
+export const DEFAULT_KAFKA_PORT = 9092;
+export const DEFAULT_KAFKA_CONTROLLER_PORT = 9093;
+export const DEFAULT_MONGO_PORT = 27017;
+
+/** How long a server named by KAFKA_BROKERS / MONGO_URL may take to answer before we give up. */
+const EXTERNAL_READY_TIMEOUT_MS = 30_000;
+
+export interface EnsureInfraOptions {
+  readonly profile: Profile;
+  readonly log?: (line: string) => void;
+  /** Start servers in their own process group so they outlive this process. */
+  readonly detached?: boolean;
+}
+
+export interface Infra {
+  readonly kafkaBrokers: string[];
+  readonly mongoUrl: string;
+  /** Only the servers this call started; reused or external ones are not listed. */
+  readonly started: ManagedProcess[];
+  /** Stops what this call started, in reverse order; leaves reused servers alone. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Makes a Kafka broker and a MongoDB-protocol server available, in this order of preference:
+ * the servers named by KAFKA_BROKERS / MONGO_URL; servers already ready on the default ports
+ * (e.g. a developer's `npm start`); otherwise provisioned and started here, with data under
+ * .runtime/<profile>/. Ends by creating the contract's topics.
+ */
+export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
+  const { profile, detached = false } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(`[infra] ${line}\n`));
+  const started: ManagedProcess[] = [];
+  const stop = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const proc of [...started].reverse()) {
+      await proc.stop().catch((err: unknown) => errors.push(err));
+    }
+    started.length = 0;
+    if (errors.length > 0) throw errors[0];
+  };
+
+  // Both servers come up concurrently (Maven downloads overlap the Go build on a cold
+  // machine); if either fails, whatever the other started is stopped before rethrowing.
+  const [kafka, mongo] = await Promise.allSettled([
+    kafkaFor(profile, detached, log, started),
+    mongoFor(profile, detached, log, started),
+  ]);
+  try {
+    if (kafka.status === 'rejected') throw kafka.reason;
+    if (mongo.status === 'rejected') throw mongo.reason;
+    await ensureTopics(kafka.value);
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+  return { kafkaBrokers: kafka.value, mongoUrl: mongo.value, started, stop };
+}
+
+type Log = (line: string) => void;
+
+async function kafkaFor(
+  profile: Profile,
+  detached: boolean,
+  log: Log,
+  started: ManagedProcess[],
+): Promise<string[]> {
+  const fromEnv = process.env.KAFKA_BROKERS?.trim();
+  if (fromEnv) {
+    const brokers = fromEnv
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
+    await waitUntil(() => isKafkaReady(brokers), {
+      what: `Kafka at KAFKA_BROKERS=${fromEnv}`,
+      timeoutMs: EXTERNAL_READY_TIMEOUT_MS,
+      intervalMs: 500,
+    });
+    log(`kafka: using KAFKA_BROKERS=${fromEnv}`);
+    return brokers;
+  }
+
+  const local = [`127.0.0.1:${DEFAULT_KAFKA_PORT}`];
+  if (await isKafkaReady(local)) {
+    log(`kafka: reusing the broker already running at ${local[0]}`);
+    return local;
+  }
+
+  const name = `kafka-${profile}`;
+  await stopLeftover(name, log);
+  await ensurePortFree(DEFAULT_KAFKA_PORT, 'Kafka');
+  await ensurePortFree(DEFAULT_KAFKA_CONTROLLER_PORT, 'the Kafka controller');
+
+  const t0 = Date.now();
+  const provisioned = await provisionKafka();
+  if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
+
+  const dataDir = freshDataDir(profile, 'kafka');
+  const t1 = Date.now();
+  const server = await startKafka({
+    dataDir,
+    name,
+    port: DEFAULT_KAFKA_PORT,
+    controllerPort: DEFAULT_KAFKA_CONTROLLER_PORT,
+    detached,
+  });
+  started.push(server);
+  log(
+    `kafka: started at ${server.brokers[0]} (pid ${server.pid}) in ${seconds(t1)}, data in ${path.relative(ROOT, dataDir)}`,
+  );
+  return server.brokers;
+}
+
+async function mongoFor(
+  profile: Profile,
+  detached: boolean,
+  log: Log,
+  started: ManagedProcess[],
+): Promise<string> {
+  const fromEnv = process.env.MONGO_URL?.trim();
+  if (fromEnv) {
+    await waitUntil(() => isMongoReady(fromEnv), {
+      what: `MongoDB at MONGO_URL=${fromEnv}`,
+      timeoutMs: EXTERNAL_READY_TIMEOUT_MS,
+      intervalMs: 500,
+    });
+    log(`mongodb: using MONGO_URL`);
+    return fromEnv;
+  }
+
+  const local = `mongodb://127.0.0.1:${DEFAULT_MONGO_PORT}/`;
+  if (await isMongoReady(local)) {
+    log(`mongodb: reusing the server already running at ${local}`);
+    return local;
+  }
+
+  const name = `ferretdb-${profile}`;
+  await stopLeftover(name, log);
+  await ensurePortFree(DEFAULT_MONGO_PORT, 'FerretDB');
+
+  const t0 = Date.now();
+  const provisioned = await provisionFerretDb();
+  if (!provisioned.cached) log(`ferretdb: built with Go in ${seconds(t0)}`);
+
+  const dataDir = freshDataDir(profile, 'ferretdb');
+  const t1 = Date.now();
+  const server = await startFerretDb({ dataDir, name, port: DEFAULT_MONGO_PORT, detached });
+  started.push(server);
+  log(
+    `ferretdb: started at ${server.mongoUrl} (pid ${server.pid}) in ${seconds(t1)}, data in ${path.relative(ROOT, dataDir)}`,
+  );
+  return server.mongoUrl;
+}
+
+/** A server of ours from an earlier run that is alive but not serving would block the port. */
+async function stopLeftover(name: string, log: Log): Promise<void> {
+  const pid = runningFromPidFile(name);
+  if (pid === undefined) return;
+  log(`${name}: stopping pid ${pid} left by an earlier run (alive but not answering)`);
+  await stopFromPidFile(name);
+}
+
+/** Test runs start from empty data, so offsets and documents of an earlier run cannot leak in. */
+function freshDataDir(profile: Profile, server: 'kafka' | 'ferretdb'): string {
+  const dir = profileDataDir(profile, server);
+  if (profile === 'test') fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
