@@ -37,15 +37,14 @@ const PARTITIONS = 3;
 
 /**
  * Every topic the system needs, dead-letter topics included.
- * The customer topic is compacted (with delete) so a new consumer can rebuild its replica
- * from the latest state per key, while tombstones still eventually disappear.
+ * The customer topic is log-compacted: it keeps the latest state per customer id, so a new
+ * consumer can rebuild its replica from the topic; a tombstone (null value) removes a key.
  */
 export const TOPIC_SPECS: readonly TopicSpec[] = ALL_TOPICS.flatMap((name): TopicSpec[] => [
   {
     name,
     partitions: PARTITIONS,
-    config:
-      name === Topics.CustomerChange ? { 'cleanup.policy': 'compact,delete', 'retention.ms': '-1' } : {},
+    config: name === Topics.CustomerChange ? { 'cleanup.policy': 'compact' } : {},
   },
   { name: deadLetterTopic(name), partitions: PARTITIONS, config: {} },
 ]);
