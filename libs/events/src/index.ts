@@ -1,1 +1,12 @@
 export * from './topics';
+export * from './contract';
+export * from './customer.value-objects';
+export * from './order.value-objects';
+export * from './money';
+export * from './customer-change.event';
+export * from './fulfillment-request.event';
+export * from './order-status-change.event';
+export * from './registry';
+export { formatIssues, type PayloadIssue } from './issues';
+export * from './dead-letter';
+export * as fixtures from './fixtures';
