@@ -8,5 +8,7 @@ export * from './fulfillment-request.event';
 export * from './order-status-change.event';
 export * from './registry';
 export { formatIssues, type PayloadIssue } from './issues';
+export * from './headers';
+export * from './trace-context';
 export * from './dead-letter';
 export * as fixtures from './fixtures';
