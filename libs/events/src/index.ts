@@ -11,4 +11,5 @@ export { formatIssues, type PayloadIssue } from './issues';
 export * from './headers';
 export * from './trace-context';
 export * from './dead-letter';
+export * from './json-schema';
 export * as fixtures from './fixtures';
