@@ -14,3 +14,7 @@ export * from './database/database.module';
 export * from './http/admin-key.guard';
 export * from './http/paging';
 export * from './random';
+export * from './discovery/discovery.config';
+export { DiscoveryClient, type DiscoveryOptions } from './discovery/discovery.client';
+export * from './discovery/discovery.module';
+export type { ServiceInstance } from './discovery/discovery.rules';

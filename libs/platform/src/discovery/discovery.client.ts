@@ -1,0 +1,289 @@
+import type { Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { Eureka, type EurekaLogger } from 'eureka-js-client';
+import { APP_CONFIG, type BaseConfig } from '../config/config';
+import { HealthService } from '../health/health.service';
+import { APP_INFO, type AppInfo } from '../observability/app-info';
+import type { DiscoveryConfig } from './discovery.config';
+import {
+  buildInstanceConfig,
+  eurekaServiceUrls,
+  type RegistryStatus,
+  registryStatusFor,
+  resolveInstanceAddress,
+  type ServiceInstance,
+  toServiceInstance,
+} from './discovery.rules';
+
+export const DISCOVERY_OPTIONS = Symbol('DISCOVERY_OPTIONS');
+
+export interface DiscoveryOptions {
+  /** Registered application name; defaults to the app's own (`accounts` → `ACCOUNTS`). */
+  appName?: string;
+}
+
+/** Deregistration must not hold shutdown hostage when the registry is gone. */
+const DEREGISTER_TIMEOUT_MS = 3000;
+
+function describe(args: unknown[]): string {
+  return args
+    .map((arg) => {
+      if (arg instanceof Error) return arg.message;
+      if (typeof arg === 'string') return arg;
+      try {
+        return JSON.stringify(arg);
+      } catch {
+        return String(arg);
+      }
+    })
+    .join(' ');
+}
+
+/** eureka-js-client logs to the console by default; this sends it through the app's logger. */
+function eurekaLogger(logger: Logger): EurekaLogger {
+  return {
+    debug: (...args) => logger.debug(describe(args)),
+    info: (...args) => logger.log(describe(args)),
+    warn: (...args) => {
+      const message = describe(args);
+      // A lookup miss is the caller's business (the gateway answers 503), not a warning.
+      if (message.startsWith('Unable to retrieve')) logger.debug(message);
+      else logger.warn(message);
+    },
+    error: (...args) => logger.error(describe(args)),
+  };
+}
+
+/**
+ * Registers this app with the registry and looks other apps up, through eureka-js-client.
+ *
+ * Lifecycle: it registers once the HTTP server is listening (so it never advertises a port
+ * that refuses connections, and it registers the port actually bound), heartbeats, fetches
+ * the registry, and deregisters in `beforeApplicationShutdown`, i.e. before Nest closes the
+ * HTTP server, so callers stop picking this instance while it can still answer.
+ *
+ * Readiness: every EUREKA_STATUS_CHECK_INTERVAL_MS it runs the readiness health group; when
+ * that fails it puts a status override OUT_OF_SERVICE on its registry entry, and removes it
+ * (`DELETE …/status?value=UP`) once ready again. An override rather than a re-registration,
+ * because eureka-js-client forces status UP on every registration, including the automatic
+ * one after a 404 heartbeat; an override is one small call and survives that. An override
+ * dies with the lease, so after each (re-)registration the current state is applied again.
+ */
+@Injectable()
+export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Discovery');
+  private client?: Eureka;
+  private statusTimer?: NodeJS.Timeout;
+  /** What the registry shows as far as we know; UNKNOWN right after a (re-)registration. */
+  private applied: RegistryStatus | 'UNKNOWN' = 'UNKNOWN';
+  private checking?: Promise<void>;
+  private registered = false;
+  private stopListening?: () => void;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: BaseConfig & DiscoveryConfig,
+    @Inject(APP_INFO) private readonly info: AppInfo,
+    @Inject(DISCOVERY_OPTIONS) private readonly options: DiscoveryOptions,
+    private readonly health: HealthService,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  /** The id this instance is registered under, once it has started registering. */
+  get instanceId(): string | undefined {
+    return this.client?.instanceId;
+  }
+
+  /**
+   * UP instances of an application, from the registry copy fetched every
+   * EUREKA_REGISTRY_FETCH_INTERVAL_MS (so up to that old). Empty when discovery is disabled.
+   */
+  getInstances(appId: string): ServiceInstance[] {
+    if (!this.client) return [];
+    return this.client
+      .getInstancesByAppId(appId)
+      .map(toServiceInstance)
+      .filter((instance): instance is ServiceInstance => instance !== undefined);
+  }
+
+  /** Fetches the registry now instead of waiting for the next periodic fetch. */
+  async refresh(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    await new Promise<void>((resolve, reject) =>
+      client.fetchRegistry((error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.EUREKA_ENABLED) return;
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server) return;
+    // Nest runs this hook inside listen(), just before the socket is bound.
+    if (server.listening) {
+      this.start(server);
+      return;
+    }
+    const onListening = () => this.start(server);
+    server.once('listening', onListening);
+    this.stopListening = () => server.off('listening', onListening);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopListening?.();
+    clearInterval(this.statusTimer);
+    const client = this.client;
+    if (!client) return;
+    if (!this.registered) {
+      // Nothing to deregister; a DELETE would only wait out the client's retries.
+      clearInterval(client.heartbeat);
+      clearInterval(client.registryFetch);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) =>
+        client.stop((error) => {
+          if (error) this.logger.warn(`deregistration failed: ${error.message}`);
+          resolve();
+        }),
+      ),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.logger.warn(
+            `no deregistration answer in ${DEREGISTER_TIMEOUT_MS} ms; shutting down`,
+          );
+          resolve();
+        }, DEREGISTER_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private start(server: Server): void {
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : this.config.PORT;
+    const { hostName, ipAddr } = resolveInstanceAddress(
+      {
+        host: this.config.HOST,
+        hostName: this.config.EUREKA_INSTANCE_HOSTNAME,
+        ipAddr: this.config.EUREKA_INSTANCE_IP,
+        preferredNetwork: this.config.EUREKA_PREFERRED_NETWORK,
+      },
+      networkInterfaces(),
+    );
+    if (
+      this.config.EUREKA_HEARTBEAT_INTERVAL_MS >=
+      this.config.EUREKA_LEASE_DURATION_SECONDS * 1000
+    ) {
+      this.logger.warn(
+        'EUREKA_HEARTBEAT_INTERVAL_MS is not shorter than the lease: the registry will evict this instance between heartbeats',
+      );
+    }
+    const firstRegistry = new URL(this.config.EUREKA_URL[0]);
+    const client = new Eureka({
+      instance: buildInstanceConfig({
+        appName: this.options.appName ?? this.info.name,
+        version: this.info.version,
+        hostName,
+        ipAddr,
+        port,
+        leaseDurationSeconds: this.config.EUREKA_LEASE_DURATION_SECONDS,
+        heartbeatIntervalMs: this.config.EUREKA_HEARTBEAT_INTERVAL_MS,
+      }),
+      eureka: {
+        // serviceUrls takes precedence; host/port/servicePath only document the first one.
+        host: firstRegistry.hostname,
+        port: Number(firstRegistry.port || (firstRegistry.protocol === 'https:' ? 443 : 80)),
+        servicePath: '/eureka/apps/',
+        serviceUrls: eurekaServiceUrls(this.config.EUREKA_URL),
+        heartbeatInterval: this.config.EUREKA_HEARTBEAT_INTERVAL_MS,
+        registryFetchInterval: this.config.EUREKA_REGISTRY_FETCH_INTERVAL_MS,
+        fetchRegistry: true,
+        registerWithEureka: true,
+        fetchMetadata: false,
+      },
+      // The library's delta merge has index bugs; full fetches are small at this scale.
+      shouldUseDelta: false,
+      logger: eurekaLogger(this.logger),
+      // Keeps it from merging an eureka-client.yml that happens to sit in the working directory.
+      cwd: __dirname,
+    });
+    this.client = client;
+    client.on('registered', () => {
+      this.registered = true;
+      this.applied = 'UNKNOWN';
+      void this.checkStatus();
+    });
+    // Not start(): it stops at a failed registration and never heartbeats. Heartbeating
+    // regardless means a registry that comes up later answers 404, and the client then
+    // registers by itself.
+    client.register((error) => {
+      if (error) {
+        this.logger.warn(
+          `registration failed (${error.message}); retrying with the next heartbeat in ${this.config.EUREKA_HEARTBEAT_INTERVAL_MS} ms`,
+        );
+      }
+    });
+    client.startHeartbeats();
+    client.fetchRegistry((error) => {
+      if (error) this.logger.warn(`registry fetch failed: ${error.message}`);
+    });
+    client.startRegistryFetches();
+    this.statusTimer = setInterval(
+      () => void this.checkStatus(),
+      this.config.EUREKA_STATUS_CHECK_INTERVAL_MS,
+    );
+    this.statusTimer.unref();
+  }
+
+  /** Brings the registry status in line with readiness; one check at a time. */
+  private checkStatus(): Promise<void> {
+    this.checking ??= this.reconcileStatus()
+      .catch((error: unknown) =>
+        this.logger.warn(`could not update the registry status: ${(error as Error).message}`),
+      )
+      .finally(() => {
+        this.checking = undefined;
+      });
+    return this.checking;
+  }
+
+  private async reconcileStatus(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const desired = registryStatusFor((await this.health.report('readiness')).status);
+    // A fresh registration is UP: only an OUT_OF_SERVICE needs a call.
+    if (this.applied === 'UNKNOWN' && desired === 'UP') {
+      this.applied = 'UP';
+      return;
+    }
+    if (desired === this.applied) return;
+    const { app } = client.config.instance;
+    const statusCode = await new Promise<number | undefined>((resolve, reject) =>
+      client.eurekaRequest(
+        {
+          method: desired === 'UP' ? 'DELETE' : 'PUT',
+          uri: `${app}/${client.instanceId}/status`,
+          qs: { value: desired },
+        },
+        (error, response) => (error ? reject(error) : resolve(response?.statusCode)),
+      ),
+    );
+    if (statusCode !== 200) {
+      // 404: not registered (yet, or any more); the next registration applies it again.
+      throw new Error(`registry answered ${statusCode} to status ${desired}`);
+    }
+    this.applied = desired;
+    const message = `${app}/${client.instanceId} is ${desired} in the registry`;
+    if (desired === 'UP') this.logger.log(`ready again: ${message}`);
+    else this.logger.warn(`readiness check failing: ${message}`);
+  }
+}
