@@ -4,6 +4,8 @@ import {
   brokerListSchema,
   DatabaseModule,
   databaseConfigSchema,
+  DiscoveryModule,
+  discoveryConfigSchema,
 } from '@storefront/platform';
 import { z } from 'zod';
 
@@ -11,6 +13,7 @@ export const ordersConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65535).default(8090),
   KAFKA_BROKERS: brokerListSchema.default(['127.0.0.1:9092']),
   ...databaseConfigSchema.shape,
+  ...discoveryConfigSchema.shape,
 });
 
 export type OrdersConfig = z.infer<typeof ordersConfigSchema>;
@@ -22,5 +25,5 @@ export const ordersApp: AppDefinition<typeof ordersConfigSchema> = {
     title: 'Storefront Demo - Orders API',
     description: 'Customer orders and the read-only replica of each customer',
   },
-  imports: () => [DatabaseModule.forRoot('orders')],
+  imports: () => [DatabaseModule.forRoot('orders'), DiscoveryModule.forRoot()],
 };
