@@ -13,3 +13,4 @@ export * from './trace-context';
 export * from './dead-letter';
 export * from './json-schema';
 export * as fixtures from './fixtures';
+export * from './asyncapi';
