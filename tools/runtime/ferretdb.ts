@@ -29,9 +29,7 @@ export interface ProvisionResult {
 
 /** Builds the FerretDB wrapper (infra/ferretdb) into .cache/ferretdb, unless its inputs are unchanged. */
 export async function provisionFerretDb(): Promise<ProvisionResult> {
-  const inputsSha256 = hashFiles(
-    ['go.mod', 'go.sum', 'main.go'].map((f) => path.join(MODULE_DIR, f)),
-  );
+  const inputsSha256 = moduleHash();
   if (isCached(MARKER, inputsSha256)) return { bin: FERRETDB_BIN, cached: true };
 
   requireCommand('go', GO_HINT);
@@ -52,6 +50,14 @@ export async function provisionFerretDb(): Promise<ProvisionResult> {
   }
   writeMarker(MARKER, { inputsSha256, outputs: [path.basename(FERRETDB_BIN)] });
   return { bin: FERRETDB_BIN, cached: false };
+}
+
+export function isFerretDbProvisioned(): boolean {
+  return isCached(MARKER, moduleHash());
+}
+
+function moduleHash(): string {
+  return hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => path.join(MODULE_DIR, f)));
 }
 
 export interface StartFerretDbOptions {

@@ -1,10 +1,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { provisionFerretDb, isMongoReady, startFerretDb } from './ferretdb';
-import { ensureTopics, isKafkaReady, provisionKafka, startKafka } from './kafka';
+import {
+  GO_HINT,
+  isFerretDbProvisioned,
+  isMongoReady,
+  provisionFerretDb,
+  startFerretDb,
+} from './ferretdb';
+import {
+  ensureTopics,
+  isKafkaProvisioned,
+  isKafkaReady,
+  provisionKafka,
+  requireKafkaTools,
+  startKafka,
+} from './kafka';
 import { type Profile, ROOT, profileDataDir } from './paths';
-import { type ManagedProcess, ensurePortFree, runningFromPidFile, stopFromPidFile } from './procs';
+import {
+  type ManagedProcess,
+  ensurePortFree,
+  requireCommand,
+  runningFromPidFile,
+  stopFromPidFile,
+} from './procs';
 import { waitUntil } from './wait';
 
 export const DEFAULT_KAFKA_PORT = 9092;
@@ -30,6 +49,11 @@ export interface Infra {
   stop(): Promise<void>;
 }
 
+type Log = (line: string) => void;
+
+/** Either a server that is already there, or the steps to provision and start one. */
+type Plan<T> = { readonly ready: T } | { readonly start: () => Promise<T> };
+
 /**
  * Makes a Kafka broker and a MongoDB-protocol server available, in this order of preference:
  * the servers named by KAFKA_BROKERS / MONGO_URL; servers already ready on the default ports
@@ -49,12 +73,16 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
     if (errors.length > 0) throw errors[0];
   };
 
-  // Both servers come up concurrently (Maven downloads overlap the Go build on a cold
-  // machine); if either fails, whatever the other started is stopped before rethrowing.
-  const [kafka, mongo] = await Promise.allSettled([
-    kafkaFor(profile, detached, log, started),
-    mongoFor(profile, detached, log, started),
+  // Everything that can fail cheaply (missing tools, busy ports, unreachable external
+  // servers) is checked for both servers before either is started.
+  const [kafkaPlan, mongoPlan] = await Promise.all([
+    planKafka(profile, detached, log, started),
+    planMongo(profile, detached, log, started),
   ]);
+
+  // Both come up concurrently (Maven downloads overlap the Go build on a cold machine); if
+  // either fails, whatever the other started is stopped before rethrowing.
+  const [kafka, mongo] = await Promise.allSettled([execute(kafkaPlan), execute(mongoPlan)]);
   try {
     if (kafka.status === 'rejected') throw kafka.reason;
     if (mongo.status === 'rejected') throw mongo.reason;
@@ -66,14 +94,16 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
   return { kafkaBrokers: kafka.value, mongoUrl: mongo.value, started, stop };
 }
 
-type Log = (line: string) => void;
+function execute<T>(plan: Plan<T>): Promise<T> {
+  return 'ready' in plan ? Promise.resolve(plan.ready) : plan.start();
+}
 
-async function kafkaFor(
+async function planKafka(
   profile: Profile,
   detached: boolean,
   log: Log,
   started: ManagedProcess[],
-): Promise<string[]> {
+): Promise<Plan<string[]>> {
   const fromEnv = process.env.KAFKA_BROKERS?.trim();
   if (fromEnv) {
     const brokers = fromEnv
@@ -81,84 +111,94 @@ async function kafkaFor(
       .map((b) => b.trim())
       .filter(Boolean);
     await waitUntil(() => isKafkaReady(brokers), {
-      what: `Kafka at KAFKA_BROKERS=${fromEnv}`,
+      what: `Kafka at KAFKA_BROKERS=${fromEnv} to answer`,
       timeoutMs: EXTERNAL_READY_TIMEOUT_MS,
       intervalMs: 500,
     });
     log(`kafka: using KAFKA_BROKERS=${fromEnv}`);
-    return brokers;
+    return { ready: brokers };
   }
 
   const local = [`127.0.0.1:${DEFAULT_KAFKA_PORT}`];
   if (await isKafkaReady(local)) {
     log(`kafka: reusing the broker already running at ${local[0]}`);
-    return local;
+    return { ready: local };
   }
 
   const name = `kafka-${profile}`;
+  requireKafkaTools({ provisioning: !isKafkaProvisioned() });
   await stopLeftover(name, log);
   await ensurePortFree(DEFAULT_KAFKA_PORT, 'Kafka');
   await ensurePortFree(DEFAULT_KAFKA_CONTROLLER_PORT, 'the Kafka controller');
 
-  const t0 = Date.now();
-  const provisioned = await provisionKafka();
-  if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
+  return {
+    start: async () => {
+      const t0 = Date.now();
+      const provisioned = await provisionKafka();
+      if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
 
-  const dataDir = freshDataDir(profile, 'kafka');
-  const t1 = Date.now();
-  const server = await startKafka({
-    dataDir,
-    name,
-    port: DEFAULT_KAFKA_PORT,
-    controllerPort: DEFAULT_KAFKA_CONTROLLER_PORT,
-    detached,
-  });
-  started.push(server);
-  log(
-    `kafka: started at ${server.brokers[0]} (pid ${server.pid}) in ${seconds(t1)}, data in ${path.relative(ROOT, dataDir)}`,
-  );
-  return server.brokers;
+      const dataDir = freshDataDir(profile, 'kafka');
+      const t1 = Date.now();
+      const server = await startKafka({
+        dataDir,
+        name,
+        port: DEFAULT_KAFKA_PORT,
+        controllerPort: DEFAULT_KAFKA_CONTROLLER_PORT,
+        detached,
+      });
+      started.push(server);
+      log(
+        `kafka: started at ${server.brokers[0]} (pid ${server.pid}) in ${seconds(t1)}, data in ${path.relative(ROOT, dataDir)}`,
+      );
+      return server.brokers;
+    },
+  };
 }
 
-async function mongoFor(
+async function planMongo(
   profile: Profile,
   detached: boolean,
   log: Log,
   started: ManagedProcess[],
-): Promise<string> {
+): Promise<Plan<string>> {
   const fromEnv = process.env.MONGO_URL?.trim();
   if (fromEnv) {
     await waitUntil(() => isMongoReady(fromEnv), {
-      what: `MongoDB at MONGO_URL=${fromEnv}`,
+      what: `MongoDB at MONGO_URL to answer ping`,
       timeoutMs: EXTERNAL_READY_TIMEOUT_MS,
       intervalMs: 500,
     });
     log(`mongodb: using MONGO_URL`);
-    return fromEnv;
+    return { ready: fromEnv };
   }
 
   const local = `mongodb://127.0.0.1:${DEFAULT_MONGO_PORT}/`;
   if (await isMongoReady(local)) {
     log(`mongodb: reusing the server already running at ${local}`);
-    return local;
+    return { ready: local };
   }
 
   const name = `ferretdb-${profile}`;
+  if (!isFerretDbProvisioned()) requireCommand('go', GO_HINT);
   await stopLeftover(name, log);
   await ensurePortFree(DEFAULT_MONGO_PORT, 'FerretDB');
 
-  const t0 = Date.now();
-  const provisioned = await provisionFerretDb();
-  if (!provisioned.cached) log(`ferretdb: built with Go in ${seconds(t0)}`);
+  return {
+    start: async () => {
+      const t0 = Date.now();
+      const provisioned = await provisionFerretDb();
+      if (!provisioned.cached) log(`ferretdb: built with Go in ${seconds(t0)}`);
 
-  const dataDir = freshDataDir(profile, 'ferretdb');
-  const t1 = Date.now();
-  const server = await startFerretDb({ dataDir, name, port: DEFAULT_MONGO_PORT, detached });
-  started.push(server);
-  log(
-    `ferretdb: started at ${server.mongoUrl} (pid ${server.pid}) in ${seconds(t1)}, data in ${path.relative(ROOT, dataDir)}`,
-  );
-  return server.mongoUrl;
+      const dataDir = freshDataDir(profile, 'ferretdb');
+      const t1 = Date.now();
+      const server = await startFerretDb({ dataDir, name, port: DEFAULT_MONGO_PORT, detached });
+      started.push(server);
+      log(
+        `ferretdb: started at ${server.mongoUrl} (pid ${server.pid}) in ${seconds(t1)}, data in ${path.relative(ROOT, dataDir)}`,
+      );
+      return server.mongoUrl;
+    },
+  };
 }
 
 /** A server of ours from an earlier run that is alive but not serving would block the port. */

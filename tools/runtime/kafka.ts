@@ -43,8 +43,7 @@ export async function provisionKafka(): Promise<ProvisionResult> {
   const inputsSha256 = hashFiles([POM]);
   if (isCached(MARKER, inputsSha256)) return { libDir: KAFKA_LIB_DIR, cached: true };
 
-  requireCommand('mvn', MVN_HINT);
-  requireCommand('java', JAVA_HINT);
+  requireKafkaTools({ provisioning: true });
   fs.rmSync(MARKER, { force: true });
   // A stale jar of another Kafka version on the classpath would break the broker subtly.
   fs.rmSync(KAFKA_LIB_DIR, { recursive: true, force: true });
@@ -65,6 +64,16 @@ export async function provisionKafka(): Promise<ProvisionResult> {
     throw new Error(`mvn ran but ${KAFKA_LIB_DIR} holds no kafka_2.13 jar`);
   writeMarker(MARKER, { inputsSha256, outputs: jars.map((j) => path.join('lib', j)) });
   return { libDir: KAFKA_LIB_DIR, cached: false };
+}
+
+export function isKafkaProvisioned(): boolean {
+  return isCached(MARKER, hashFiles([POM]));
+}
+
+/** Java runs the broker; Maven is only needed while the jars are not provisioned yet. */
+export function requireKafkaTools(options: { provisioning: boolean }): void {
+  requireCommand('java', JAVA_HINT);
+  if (options.provisioning) requireCommand('mvn', MVN_HINT);
 }
 
 export interface StartKafkaOptions {
