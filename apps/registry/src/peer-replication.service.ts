@@ -1,0 +1,182 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '@storefront/platform';
+import type { RegistryConfig } from './registry.app';
+import type {
+  ApplicationsJson,
+  InstanceJson,
+  OverrideStatus,
+  InstanceStatus,
+} from './registry.rules';
+
+/** Eureka's marker for a request one registry forwards to another; peers never forward it again. */
+export const REPLICATION_HEADER = 'x-netflix-discovery-replication';
+
+export type ReplicationAction =
+  | { kind: 'register'; instance: InstanceJson }
+  /** `instance` is re-sent as a registration when the peer does not know the instance. */
+  | { kind: 'heartbeat'; instance: InstanceJson }
+  | { kind: 'cancel'; app: string; id: string }
+  | { kind: 'statusUpdate'; app: string; id: string; value: OverrideStatus }
+  | { kind: 'deleteStatusOverride'; app: string; id: string; value?: InstanceStatus }
+  | { kind: 'metadata'; app: string; id: string; metadata: Record<string, string> };
+
+export interface PeerState {
+  url: string;
+  lastSuccessAt?: number;
+  lastFailureAt?: number;
+  lastError?: string;
+  pending: number;
+}
+
+/** Beyond this backlog a dead peer costs memory for nothing; it resyncs via heartbeats. */
+const MAX_PENDING = 1000;
+
+/**
+ * Forwards every write a client made here to the other replicas, one call per write with
+ * Eureka's replication header (Spring batches them; single calls are simpler and enough at
+ * this scale). Calls to one peer run in order, so a registration never overtakes its own
+ * cancel. Failures are logged and counted, never surfaced to the client: the client's next
+ * heartbeat is replicated again, and a peer that answers 404 to it gets the registration.
+ */
+@Injectable()
+export class PeerReplicationService {
+  private readonly logger = new Logger(PeerReplicationService.name);
+  private readonly peers: Array<PeerState & { queue: Promise<void> }>;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: RegistryConfig) {
+    this.peers = config.EUREKA_PEERS.map((url) => ({ url, pending: 0, queue: Promise.resolve() }));
+  }
+
+  get peerStates(): PeerState[] {
+    return this.peers.map(({ url, lastSuccessAt, lastFailureAt, lastError, pending }) => ({
+      url,
+      lastSuccessAt,
+      lastFailureAt,
+      lastError,
+      pending,
+    }));
+  }
+
+  replicate(action: ReplicationAction): void {
+    for (const peer of this.peers) {
+      if (peer.pending >= MAX_PENDING) {
+        this.logger.warn(`replication backlog to ${peer.url} is full; dropping ${action.kind}`);
+        continue;
+      }
+      peer.pending += 1;
+      peer.queue = peer.queue
+        .then(() => this.send(peer.url, action))
+        .then(
+          () => {
+            peer.lastSuccessAt = Date.now();
+          },
+          (error: unknown) => {
+            peer.lastFailureAt = Date.now();
+            peer.lastError = error instanceof Error ? error.message : String(error);
+            this.logger.warn(`replicating ${action.kind} to ${peer.url} failed: ${peer.lastError}`);
+          },
+        )
+        .finally(() => {
+          peer.pending -= 1;
+        });
+    }
+  }
+
+  /** Resolves once every queued replication call has finished (for tests and shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all(this.peers.map((peer) => peer.queue));
+  }
+
+  /** A peer's full registry, to start with what the other replicas already know. */
+  async fetchPeerRegistry(url: string): Promise<InstanceJson[]> {
+    const response = await fetch(`${url}/apps`, {
+      headers: { accept: 'application/json', [REPLICATION_HEADER]: 'true' },
+      signal: AbortSignal.timeout(this.config.PEER_TIMEOUT_MS),
+    });
+    if (!response.ok) throw new Error(`GET ${url}/apps answered ${response.status}`);
+    const body = (await response.json()) as Partial<ApplicationsJson>;
+    const applications = body.applications?.application ?? [];
+    return (Array.isArray(applications) ? applications : [applications]).flatMap((app) =>
+      Array.isArray(app.instance) ? app.instance : [app.instance],
+    );
+  }
+
+  private async send(base: string, action: ReplicationAction): Promise<void> {
+    switch (action.kind) {
+      case 'register':
+        await this.call(base, 'POST', `/apps/${encodeURIComponent(action.instance.app)}`, [204], {
+          instance: action.instance,
+        });
+        return;
+      case 'heartbeat': {
+        const { app, instanceId } = action.instance;
+        const status = await this.call(base, 'PUT', instancePath(app, instanceId), [200, 404]);
+        if (status === 404) {
+          await this.call(base, 'POST', `/apps/${encodeURIComponent(app)}`, [204], {
+            instance: action.instance,
+          });
+        }
+        return;
+      }
+      case 'cancel':
+        // 404: the peer evicted it already, which is the state we want.
+        await this.call(base, 'DELETE', instancePath(action.app, action.id), [200, 404]);
+        return;
+      case 'statusUpdate':
+        await this.call(
+          base,
+          'PUT',
+          `${instancePath(action.app, action.id)}/status?value=${action.value}`,
+          [200],
+        );
+        return;
+      case 'deleteStatusOverride': {
+        const query = action.value ? `?value=${action.value}` : '';
+        await this.call(
+          base,
+          'DELETE',
+          `${instancePath(action.app, action.id)}/status${query}`,
+          [200, 404],
+        );
+        return;
+      }
+      case 'metadata':
+        await this.call(
+          base,
+          'PUT',
+          `${instancePath(action.app, action.id)}/metadata?${new URLSearchParams(action.metadata).toString()}`,
+          [200],
+        );
+        return;
+    }
+  }
+
+  private async call(
+    base: string,
+    method: string,
+    path: string,
+    accepted: number[],
+    body?: unknown,
+  ): Promise<number> {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        [REPLICATION_HEADER]: 'true',
+        accept: 'application/json',
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(this.config.PEER_TIMEOUT_MS),
+    });
+    // Drain the body so the connection can be reused.
+    await response.arrayBuffer();
+    if (!accepted.includes(response.status)) {
+      throw new Error(`${method} ${path} answered ${response.status}`);
+    }
+    return response.status;
+  }
+}
+
+function instancePath(app: string, id: string): string {
+  return `/apps/${encodeURIComponent(app)}/${encodeURIComponent(id)}`;
+}

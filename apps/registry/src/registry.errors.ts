@@ -1,0 +1,35 @@
+import { DomainError, type ErrorStatusMap } from '@storefront/platform';
+
+export const RegistryErrors = {
+  /** A registration or a query parameter is malformed; the message names the field. */
+  Invalid: 'REGISTRY.INVALID',
+  /** No such application or instance; for a renewal this makes the client register again. */
+  NotFound: 'REGISTRY.NOT_FOUND',
+  /** Registrations are read as JSON only (XML is not implemented). */
+  UnsupportedMediaType: 'REGISTRY.UNSUPPORTED_MEDIA_TYPE',
+} as const;
+
+export const REGISTRY_ERROR_STATUSES: ErrorStatusMap = {
+  [RegistryErrors.UnsupportedMediaType]: 415,
+};
+
+export class InvalidRequestError extends DomainError {
+  constructor(field: string, message: string) {
+    super(RegistryErrors.Invalid, message, { field });
+  }
+}
+
+export class InstanceNotFoundError extends DomainError {
+  constructor(what: string) {
+    super(RegistryErrors.NotFound, `${what} is not registered`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(contentType: string) {
+    super(
+      RegistryErrors.UnsupportedMediaType,
+      `registrations must be JSON (Content-Type: application/json), not ${contentType}`,
+    );
+  }
+}
