@@ -1,8 +1,8 @@
 /**
  * Releases event payload schemas: writes `libs/events/schemas/<topic>/v<N>.json` (the JSON
  * Schema of the current version N) and `v<N>.examples.json` (its wire examples) when they are
- * missing. A released version is never rewritten: if the schema changed, bump the contract's
- * version and run again.
+ * missing. A released version is never changed: if the schema changed, bump the contract's
+ * version and run again. Only its descriptions are refreshed, as they bind no consumer.
  *
  *   npx tsx tools/event-schemas.ts           write missing snapshots
  *   npx tsx tools/event-schemas.ts --check   exit 1 if a snapshot is missing or stale
@@ -18,18 +18,19 @@ import {
   readSnapshot,
   snapshotFile,
   wireExamples,
+  withoutDescriptions,
 } from '../libs/events/src/testing/schema-snapshots';
 
-type SnapshotState = 'up-to-date' | 'missing' | 'changed';
+type SnapshotState = 'up-to-date' | 'missing' | 'descriptions-changed' | 'changed';
 
 export function snapshotState(topic: Topic): SnapshotState {
   const file = snapshotFile(topic, getContract(topic).version);
   if (!existsSync(file)) return 'missing';
-  return isDeepStrictEqual(
-    readSnapshot(topic, getContract(topic).version),
-    payloadJsonSchema(topic),
-  )
-    ? 'up-to-date'
+  const released = readSnapshot(topic, getContract(topic).version);
+  const current = payloadJsonSchema(topic);
+  if (isDeepStrictEqual(released, current)) return 'up-to-date';
+  return isDeepStrictEqual(withoutDescriptions(released), withoutDescriptions(current))
+    ? 'descriptions-changed'
     : 'changed';
 }
 
@@ -56,8 +57,11 @@ async function main(check: boolean): Promise<number> {
       );
       failed = true;
     } else if (check) {
-      console.error(`${file} is missing: run npx tsx tools/event-schemas.ts`);
+      console.error(`${file} is ${state}: run npx tsx tools/event-schemas.ts`);
       failed = true;
+    } else if (state === 'descriptions-changed') {
+      await writeJson(snapshotFile(topic, version), payloadJsonSchema(topic));
+      console.log(`refreshed the descriptions in ${file}`);
     } else {
       const examples = wireExamples(topic); // first: invalid fixtures must not leave half a release
       await writeJson(snapshotFile(topic, version), payloadJsonSchema(topic));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findIncompatibilities, type ReleasedSchema } from './schema-compatibility';
+import { withoutDescriptions } from './schema-snapshots';
 
 /** A released version built the way the real snapshots are: reader side, draft-07. */
 const released = (version: number, schema: z.ZodType): ReleasedSchema => ({
@@ -60,5 +61,17 @@ describe('findIncompatibilities', () => {
   it('is why snapshots describe the reader: a strict schema would make any addition breaking', () => {
     const strict = { version: 1, schema: z.toJSONSchema(V1, { target: 'draft-7', io: 'output' }) };
     expect(findIncompatibilities([strict], [{ ...SAMPLE_V1, carrier: 'UPS' }])).toHaveLength(1);
+  });
+});
+
+describe('withoutDescriptions', () => {
+  it('drops description texts but keeps a property named description', () => {
+    const schema = {
+      description: 'An address.',
+      properties: { description: { type: 'string', description: 'Its label.' } },
+    };
+    expect(withoutDescriptions(schema)).toEqual({
+      properties: { description: { type: 'string' } },
+    });
   });
 });

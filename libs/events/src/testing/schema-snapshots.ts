@@ -58,3 +58,18 @@ export function wireExamples(topic: Topic): unknown[] {
     return JSON.parse(JSON.stringify(result.value));
   });
 }
+
+/**
+ * A JSON Schema without its descriptions: what the compatibility rules are about. Editing a
+ * description must not force a new version. Only string values are dropped, so a property
+ * that is itself named `description` (an address's) stays.
+ */
+export function withoutDescriptions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutDescriptions);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, child]) => !(key === 'description' && typeof child === 'string'))
+      .map(([key, child]) => [key, withoutDescriptions(child)]),
+  );
+}
