@@ -34,7 +34,8 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,tools}/**/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/tools/runtime/jest-global-setup.ts',
       globalTeardown: '<rootDir>/tools/runtime/jest-global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
+  // A global option (ignored inside a project): integration tests wait on real servers.
+  testTimeout: 120000,
 };
