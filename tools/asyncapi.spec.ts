@@ -8,12 +8,18 @@ import { ASYNCAPI_FILE, renderAsyncApi } from './asyncapi';
 
 type Node = { [key: string]: JsonValue };
 
-const isNode = (value: JsonValue | undefined): value is Node =>
+const isNode = (value: unknown): value is Node =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function child(node: JsonValue | undefined, key: string): Node {
   const value = isNode(node) ? node[key] : undefined;
   if (!isNode(value)) throw new Error(`No object at ${key}`);
+  return value;
+}
+
+function text(node: Node, key: string): string {
+  const value = node[key];
+  if (typeof value !== 'string') throw new Error(`No text at ${key}`);
   return value;
 }
 
@@ -65,7 +71,8 @@ describe('docs/asyncapi.yaml', () => {
   it('says who sends and who receives what', () => {
     const operations = Object.entries(child(document, 'operations')).map(([id, operation]) => {
       const channel = resolveRef(child(operation, 'channel'));
-      return `${id.match(/^[a-z]+/)?.[0]} ${isNode(operation) && operation.action} ${channel.address}`;
+      const service = /^[a-z]+/.exec(id)?.[0];
+      return `${service} ${text(child({ operation }, 'operation'), 'action')} ${text(channel, 'address')}`;
     });
     expect(operations.sort()).toEqual(
       [
@@ -95,8 +102,12 @@ describe('docs/asyncapi.yaml', () => {
       const ajv = new Ajv({ strict: false, allErrors: true });
       addFormats(ajv);
       ajv.addSchema({ components: child(document, 'components') }, 'doc');
-      const rewrite = (node: Node): Node =>
-        JSON.parse(JSON.stringify(node).replaceAll('"#/', '"doc#/'));
+      // Point local refs at the document registered above, so ajv can resolve them.
+      const rewrite = (node: Node): Node => {
+        const copy: unknown = JSON.parse(JSON.stringify(node).replaceAll('"#/', '"doc#/'));
+        if (!isNode(copy)) throw new Error('A schema must be an object');
+        return copy;
+      };
       const payload = ajv.compile(rewrite(child(message, 'payload')));
       const headers = ajv.compile(rewrite(child(message, 'headers')));
       const examples = isNode(message) && Array.isArray(message.examples) ? message.examples : [];

@@ -33,15 +33,20 @@ type ContractMap = {
 };
 const REGISTRY: ContractMap = CONTRACTS;
 
-export function getContract<T extends Topic>(topic: T): Contracts[T] {
+/** Topics arrive as plain strings from Kafka; a topic without a contract is a wiring bug. */
+function assertKnown(topic: Topic): void {
   if (!Object.hasOwn(CONTRACTS, topic)) {
     throw new Error(`No event contract for topic "${String(topic)}"`);
   }
+}
+
+export function getContract<T extends Topic>(topic: T): Contracts[T] {
+  assertKnown(topic);
   return CONTRACTS[topic];
 }
 
 function registryEntry<T extends Topic>(topic: T): ContractMap[T] {
-  getContract(topic);
+  assertKnown(topic);
   return REGISTRY[topic];
 }
 
@@ -60,11 +65,7 @@ export type PayloadValidation<P> =
   | { readonly ok: true; readonly value: P }
   | { readonly ok: false; readonly issues: readonly PayloadIssue[]; readonly message: string };
 
-function invalid(issues: readonly PayloadIssue[]): {
-  ok: false;
-  issues: readonly PayloadIssue[];
-  message: string;
-} {
+function invalid(issues: readonly PayloadIssue[]): PayloadValidation<never> {
   return { ok: false, issues, message: formatIssues(issues) };
 }
 

@@ -55,7 +55,8 @@ export function wireExamples(topic: Topic): unknown[] {
   return validPayloads()[topic].map((payload) => {
     const result = validatePayload(topic, payload);
     if (!result.ok) throw new Error(`Fixture of ${topic} is invalid: ${result.message}`);
-    return JSON.parse(JSON.stringify(result.value));
+    const wire: unknown = JSON.parse(JSON.stringify(result.value));
+    return wire;
   });
 }
 
