@@ -1,0 +1,52 @@
+import { buildDeadLetterHeaders, type DeadLetterReason, deadLetterTopic } from '@storefront/events';
+import type { OutgoingRecord } from '../kafka/kafka-connection';
+
+/** A consumed record as the dead-letter step needs it. */
+export interface FailedRecord {
+  /** Contract topic. */
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | string | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
+}
+
+export interface DeadLetterCause {
+  readonly reason: DeadLetterReason;
+  readonly error: string;
+  readonly attempts: number;
+  readonly consumerGroup: string;
+  readonly failedAt?: Date;
+}
+
+/**
+ * The record to send to `<topic>.dlt`: same key and value, the original headers (so the
+ * record can be inspected and replayed as it was) plus the `dlt_*` headers saying why.
+ * A record without a key keeps a null key; ordering no longer matters for it.
+ */
+export function deadLetterRecord(record: FailedRecord, cause: DeadLetterCause): OutgoingRecord {
+  const original: Record<string, Buffer | string | (Buffer | string)[]> = {};
+  for (const [name, value] of Object.entries(record.headers)) {
+    if (value !== undefined) original[name] = value;
+  }
+  const headers = {
+    ...original,
+    ...buildDeadLetterHeaders({
+      reason: cause.reason,
+      error: cause.error,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      attempts: cause.attempts,
+      consumerGroup: cause.consumerGroup,
+      failedAt: cause.failedAt,
+    }),
+  };
+  return {
+    topic: deadLetterTopic(record.topic),
+    key: record.key === null ? null : record.key.toString(),
+    value: record.value,
+    headers,
+  };
+}

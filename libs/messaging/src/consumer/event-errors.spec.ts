@@ -1,0 +1,46 @@
+import { DomainError } from '@storefront/platform';
+import { classifyError, describeError, PermanentEventError } from './event-errors';
+
+class NotRetryable extends Error {
+  readonly retryable = false;
+}
+
+describe('classifyError', () => {
+  const permanentCodes = new Set(['ORDERS.ILLEGAL_TRANSITION']);
+
+  it.each<[string, unknown, 'transient' | 'permanent']>([
+    ['a PermanentEventError', new PermanentEventError('unknown order'), 'permanent'],
+    ['an error marked retryable: false', new NotRetryable('nope'), 'permanent'],
+    [
+      'a DomainError with a listed code',
+      new DomainError('ORDERS.ILLEGAL_TRANSITION', 'x'),
+      'permanent',
+    ],
+    ['a DomainError with another code', new DomainError('ORDERS.NOT_FOUND', 'x'), 'transient'],
+    ['a plain Error', new Error('connection reset'), 'transient'],
+    [
+      "Nest's generic RPC error object",
+      { status: 'error', message: 'Internal server error' },
+      'transient',
+    ],
+    ['a thrown string', 'boom', 'transient'],
+    ['undefined', undefined, 'transient'],
+  ])('%s is %s', (_, error, expected) => {
+    expect(classifyError(error, permanentCodes)).toBe(expected);
+  });
+});
+
+describe('describeError', () => {
+  it.each<[unknown, string]>([
+    [
+      new DomainError('ORDERS.NOT_FOUND', 'order 1 not found'),
+      'ORDERS.NOT_FOUND: order 1 not found',
+    ],
+    [new PermanentEventError('bad'), 'PermanentEventError: bad'],
+    [new Error('plain'), 'plain'],
+    [{ status: 'error', message: 'Internal server error' }, 'Internal server error'],
+    ['text', 'text'],
+  ])('describes %p as %p', (error, expected) => {
+    expect(describeError(error)).toBe(expected);
+  });
+});

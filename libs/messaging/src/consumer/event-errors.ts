@@ -1,0 +1,40 @@
+import { DomainError } from '@storefront/platform';
+import { errorMessage } from '../util/delay';
+
+/**
+ * Thrown by a handler for a record that can never succeed (it refers to something that
+ * cannot exist, breaks an invariant): the record goes to the dead-letter topic at once
+ * instead of being retried.
+ */
+export class PermanentEventError extends Error {
+  override readonly name = 'PermanentEventError';
+  readonly retryable = false;
+}
+
+export type ErrorClass = 'transient' | 'permanent';
+
+/**
+ * Retry decision for a handler error:
+ * - `PermanentEventError`, any error with `retryable: false`, and a `DomainError` whose code
+ *   is listed in `permanentCodes` are permanent: retrying cannot change the outcome;
+ * - everything else (database or broker hiccups, timeouts, bugs) is transient and retried a
+ *   bounded number of times, after which the record is dead-lettered anyway.
+ */
+export function classifyError(
+  error: unknown,
+  permanentCodes: ReadonlySet<string> = new Set(),
+): ErrorClass {
+  if (typeof error === 'object' && error !== null) {
+    if ((error as { retryable?: unknown }).retryable === false) return 'permanent';
+    if (error instanceof DomainError && permanentCodes.has(error.code)) return 'permanent';
+  }
+  return 'transient';
+}
+
+/** One line for logs and the `dlt_error` header, with the domain code when there is one. */
+export function describeError(error: unknown): string {
+  const message = errorMessage(error);
+  if (error instanceof DomainError) return `${error.code}: ${message}`;
+  if (error instanceof Error && error.name !== 'Error') return `${error.name}: ${message}`;
+  return message;
+}

@@ -1,0 +1,17 @@
+export * from './messaging.module';
+export * from './messaging.metrics';
+export { KafkaConnection, KafkaUnavailableError } from './kafka/kafka-connection';
+export type { KafkaConnectionOptions, OutgoingRecord } from './kafka/kafka-connection';
+export * from './outbox/outbox-record';
+export * from './outbox/outbox.schema';
+export * from './outbox/outbox-write';
+export * from './outbox/outbox.relay';
+export * from './consumer/kafka-event.server';
+export * from './consumer/kafka-event.context';
+export * from './consumer/event-errors';
+export * from './consumer/connect-event-consumer';
+export { deadLetterRecord } from './consumer/dead-letter';
+export type { DeadLetterCause, FailedRecord } from './consumer/dead-letter';
+export * from './apply/replica';
+export * from './apply/apply-once';
+export { backoffDelay, backoffSchedule, type BackoffOptions } from './util/backoff';

@@ -1,0 +1,208 @@
+import { Logger } from '@nestjs/common';
+import {
+  type Admin,
+  type Consumer,
+  type ConsumerConfig,
+  Kafka,
+  logLevel,
+  type Message,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
+import type { ComponentHealth } from '@storefront/platform';
+import { type BackoffOptions, backoffDelay } from '../util/backoff';
+import { CancellableDelay, errorMessage } from '../util/delay';
+import { kafkaLogCreator } from './kafka-logging';
+
+/** A record to publish, in our own terms so the Kafka client stays swappable. */
+export interface OutgoingRecord {
+  /** Contract topic name; the connection adds the configured prefix. */
+  readonly topic: string;
+  /** The aggregate id; null only when dead-lettering a record that arrived without a key. */
+  readonly key: string | null;
+  /** Null publishes a tombstone. */
+  readonly value: string | Buffer | null;
+  readonly headers: Readonly<Record<string, string | Buffer | (string | Buffer)[]>>;
+}
+
+export interface KafkaConnectionOptions {
+  /** Kafka client id: the app name. */
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+  /**
+   * Prepended to every contract topic name, e.g. `t42.` makes `accounts.customer.change`
+   * `t42.accounts.customer.change`. Tests use it to isolate their topics; empty in production.
+   */
+  readonly topicPrefix?: string;
+  /** Backoff between connection attempts while the broker is unreachable. */
+  readonly reconnect?: BackoffOptions;
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  /**
+   * How many times a send is retried before it fails (kafkajs' idempotent default is
+   * unbounded, which would hang a relay for the length of a broker outage).
+   */
+  readonly sendRetries?: number;
+}
+
+export class KafkaUnavailableError extends Error {
+  override readonly name = 'KafkaUnavailableError';
+}
+
+const DEFAULT_RECONNECT: BackoffOptions = { baseMs: 500, maxMs: 15_000 };
+
+/**
+ * One per app: the kafkajs client, the idempotent producer and the connection loop. kafkajs
+ * is used only inside libs/messaging; everything else talks to this class.
+ */
+export class KafkaConnection {
+  readonly kafka: Kafka;
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+  readonly topicPrefix: string;
+  private readonly producer: Producer;
+  private readonly logger = new Logger(KafkaConnection.name);
+  private readonly reconnect: BackoffOptions;
+  private readonly retryDelay = new CancellableDelay();
+  private state: 'idle' | 'connecting' | 'connected' | 'closed' = 'idle';
+  private connecting: Promise<void> | undefined;
+  private connectedWaiters: Array<() => void> = [];
+  private healthAdmin: Admin | undefined;
+
+  constructor(options: KafkaConnectionOptions) {
+    this.clientId = options.clientId;
+    this.brokers = [...options.brokers];
+    this.topicPrefix = options.topicPrefix ?? '';
+    this.reconnect = options.reconnect ?? DEFAULT_RECONNECT;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      connectionTimeout: options.connectionTimeoutMs ?? 3000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(() => this.state !== 'connected'),
+    });
+    this.producer = this.kafka.producer({
+      // Java-compatible murmur2: the same key lands on the same partition as with Java clients.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Idempotent with one request in flight: retries cannot duplicate or reorder records
+      // within a partition, which is what per-aggregate ordering relies on.
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: options.sendRetries ?? 8, initialRetryTime: 300, maxRetryTime: 5000 },
+    });
+  }
+
+  /** Starts connecting in the background; the app keeps starting while the broker is down. */
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'connecting';
+    this.connecting = this.connectLoop();
+  }
+
+  get isConnected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** Resolves once the producer is connected (tests and scripts; apps never wait for it). */
+  whenConnected(): Promise<void> {
+    if (this.state === 'connected') return Promise.resolve();
+    this.start();
+    return new Promise((resolve) => this.connectedWaiters.push(resolve));
+  }
+
+  physicalTopic(topic: string): string {
+    return `${this.topicPrefix}${topic}`;
+  }
+
+  /** The contract topic of a physical topic name, or undefined when it lacks our prefix. */
+  contractTopic(physical: string): string | undefined {
+    return physical.startsWith(this.topicPrefix)
+      ? physical.slice(this.topicPrefix.length)
+      : undefined;
+  }
+
+  /**
+   * Publishes records in one request per broker and waits for acks=all. Records of one key go
+   * to one partition and keep their order. Throws `KafkaUnavailableError` at once while not
+   * connected, so callers (the relay) leave the work to the sweeper instead of piling up.
+   */
+  async send(records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    if (this.state !== 'connected') {
+      throw new KafkaUnavailableError(`Kafka producer not connected (${this.brokers.join(',')})`);
+    }
+    const byTopic = new Map<string, Message[]>();
+    for (const record of records) {
+      const topic = this.physicalTopic(record.topic);
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({ key: record.key, value: record.value, headers: record.headers });
+      byTopic.set(topic, messages);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
+  /** A kafkajs consumer sharing this client's brokers and logging. */
+  createConsumer(config: ConsumerConfig): Consumer {
+    return this.kafka.consumer(config);
+  }
+
+  /** Producer connected and the cluster answering a metadata request. */
+  async health(): Promise<ComponentHealth> {
+    const brokers = this.brokers.join(',');
+    if (this.state !== 'connected') {
+      return { status: 'DOWN', details: { brokers, error: `producer ${this.state}` } };
+    }
+    try {
+      this.healthAdmin ??= this.kafka.admin({ retry: { retries: 0 } });
+      await this.healthAdmin.connect();
+      const cluster = await this.healthAdmin.describeCluster();
+      return { status: 'UP', details: { brokers, clusterBrokers: cluster.brokers.length } };
+    } catch (error) {
+      const admin = this.healthAdmin;
+      this.healthAdmin = undefined;
+      await admin?.disconnect().catch(() => undefined);
+      return { status: 'DOWN', details: { brokers, error: errorMessage(error) } };
+    }
+  }
+
+  /** Disconnects the producer; call after every consumer and relay has stopped. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    const wasConnecting = this.state === 'connecting';
+    this.state = 'closed';
+    this.retryDelay.cancel();
+    if (wasConnecting) await this.connecting?.catch(() => undefined);
+    await this.healthAdmin?.disconnect().catch(() => undefined);
+    await this.producer.disconnect().catch((error: unknown) => {
+      this.logger.warn(`Kafka producer disconnect failed: ${errorMessage(error)}`);
+    });
+  }
+
+  private async connectLoop(): Promise<void> {
+    const brokers = this.brokers.join(',');
+    for (let attempt = 1; this.state === 'connecting'; attempt += 1) {
+      try {
+        await this.producer.connect();
+        // close() may have run while connect() was in flight.
+        if (this.state !== 'connecting') return;
+        this.state = 'connected';
+        this.logger.log(
+          `Kafka producer connected to ${brokers}${attempt > 1 ? ` after ${attempt} attempts` : ''}`,
+        );
+        for (const resolve of this.connectedWaiters.splice(0)) resolve();
+        return;
+      } catch (error) {
+        if (this.state !== 'connecting') return;
+        const wait = backoffDelay(attempt, this.reconnect);
+        this.logger.warn(
+          `Kafka at ${brokers} is not reachable (${errorMessage(error)}); retrying in ${wait} ms (attempt ${attempt})`,
+        );
+        await this.retryDelay.wait(wait);
+      }
+    }
+  }
+}

@@ -1,0 +1,376 @@
+import { Logger } from '@nestjs/common';
+import type { HydratedDocument, Model } from 'mongoose';
+import type { ComponentHealth } from '@storefront/platform';
+import { type KafkaConnection, KafkaUnavailableError } from '../kafka/kafka-connection';
+import type { MessagingMetrics } from '../messaging.metrics';
+import { errorMessage } from '../util/delay';
+import { type OutboxRecord, toOutgoingRecord } from './outbox-record';
+import {
+  deleteWithOutbox,
+  insertWithOutbox,
+  type OutboxEvents,
+  type StateChange,
+  updateWithOutbox,
+} from './outbox-write';
+import {
+  DELETE_PENDING_FIELD,
+  OUTBOX_FIELD,
+  type OutboxDocument,
+  VERSION_FIELD,
+} from './outbox.schema';
+
+export interface OutboxRelayOptions {
+  /** How often the sweeper looks for events a crash or an outage left behind. */
+  readonly sweepIntervalMs?: number;
+  /**
+   * The sweeper leaves events younger than this to the instance that wrote them (it relays
+   * them right after its write), so several instances do not all publish the same fresh event.
+   */
+  readonly sweepMinAgeMs?: number;
+  /** Documents per sweeper query. */
+  readonly sweepBatchSize?: number;
+  /** Readiness is DOWN while the oldest pending event is older than this. */
+  readonly backlogMaxAgeMs?: number;
+  /** Fault injection for tests: runs after Kafka acknowledged, before the records are removed. */
+  readonly afterPublish?: (collection: string, id: unknown) => void | Promise<void>;
+}
+
+export interface CollectionBacklog {
+  readonly documents: number;
+  /** Age of the oldest pending event in ms, 0 when nothing is pending. */
+  readonly oldestAgeMs: number;
+}
+
+export interface OutboxBacklog extends CollectionBacklog {
+  readonly collections: Readonly<Record<string, CollectionBacklog>>;
+}
+
+const PENDING = { [`${OUTBOX_FIELD}.0`]: { $exists: true } };
+/** Appended in order, so the first record of a document is its oldest. */
+const OLDEST_FIRST = { [`${OUTBOX_FIELD}.0.occurredAt`]: 1 } as const;
+const SWEEP_CONCURRENCY = 4;
+
+interface PendingDocument {
+  _id: unknown;
+  outbox?: OutboxRecord[];
+  deletePending?: boolean;
+}
+
+/** One aggregate's relay state: runs are serialized, kicks during a run request one more. */
+interface Chain {
+  readonly done: Promise<void>;
+  again: boolean;
+}
+
+/**
+ * The outbox relay of one collection. Every write helper publishes right after the write
+ * (fire-and-forget: the caller's response never waits for Kafka); failures are left to the
+ * sweeper, so an outage delays events but never loses them.
+ */
+export class CollectionRelay<T extends OutboxDocument> {
+  private readonly chains = new Map<string, Chain>();
+  private readonly logger: Logger;
+
+  constructor(
+    readonly model: Model<T>,
+    private readonly relay: OutboxRelay,
+  ) {
+    this.logger = new Logger(`OutboxRelay(${model.collection.collectionName})`);
+  }
+
+  get collectionName(): string {
+    return this.model.collection.collectionName;
+  }
+
+  /** `insertWithOutbox`, then publish. */
+  async insert(
+    doc: Parameters<typeof insertWithOutbox<T>>[1],
+    events: OutboxEvents,
+  ): Promise<HydratedDocument<T>> {
+    const created = await insertWithOutbox(this.model, doc, events);
+    void this.kick(created._id);
+    return created;
+  }
+
+  /** `updateWithOutbox`, then publish. Null on a version conflict or a missing document. */
+  async update(
+    id: unknown,
+    expectedVersion: number,
+    change: StateChange<T>,
+    events: OutboxEvents,
+  ): Promise<HydratedDocument<T> | null> {
+    const updated = await updateWithOutbox(this.model, id, expectedVersion, change, events);
+    if (updated) void this.kick(updated._id);
+    return updated;
+  }
+
+  /** `deleteWithOutbox`, then publish (the relay deletes the document after its last event). */
+  async delete(id: unknown, expectedVersion: number, events: OutboxEvents): Promise<boolean> {
+    const deleted = await deleteWithOutbox(this.model, id, expectedVersion, events);
+    if (deleted) void this.kick(id);
+    return deleted;
+  }
+
+  /**
+   * Publishes the pending events of one document now. Never rejects: a failure is logged
+   * and the events stay for the sweeper. Runs for one aggregate are serialized in this
+   * process, so its events go out in the order they were written; a kick that arrives during
+   * a run schedules exactly one more run, which picks up whatever that write added.
+   */
+  kick(id: unknown): Promise<void> {
+    if (this.relay.isStopping) return Promise.resolve();
+    const key = String(id);
+    const running = this.chains.get(key);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const chain: { done: Promise<void>; again: boolean } = {
+      done: Promise.resolve(),
+      again: false,
+    };
+    chain.done = (async () => {
+      try {
+        do {
+          chain.again = false;
+          await this.relayDocument(id);
+        } while (chain.again && !this.relay.isStopping);
+      } catch (error) {
+        const level = error instanceof KafkaUnavailableError ? 'debug' : 'warn';
+        this.logger[level](`relaying ${key} failed, left for the sweeper: ${errorMessage(error)}`);
+      } finally {
+        this.chains.delete(key);
+      }
+    })();
+    this.chains.set(key, chain);
+    return chain.done;
+  }
+
+  /** Waits for every relay run in flight. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.chains.values()].map((chain) => chain.done));
+  }
+
+  /**
+   * Relays up to `batchSize` documents whose oldest event is at least `minAgeMs` old, oldest
+   * first. Returns how many it found: a full page tells the caller to come back soon.
+   */
+  async sweep(minAgeMs: number, batchSize: number): Promise<number> {
+    const cutoff = new Date(Date.now() - minAgeMs);
+    const docs = await this.model.collection
+      .find({ [`${OUTBOX_FIELD}.0.occurredAt`]: { $lte: cutoff } })
+      .sort(OLDEST_FIRST)
+      .limit(batchSize)
+      .project<{ _id: unknown }>({ _id: 1 })
+      .toArray();
+    for (let index = 0; index < docs.length; index += SWEEP_CONCURRENCY) {
+      if (this.relay.isStopping) break;
+      await Promise.all(
+        docs.slice(index, index + SWEEP_CONCURRENCY).map((doc) => this.kick(doc._id)),
+      );
+    }
+    return docs.length;
+  }
+
+  async backlog(): Promise<CollectionBacklog> {
+    const collection = this.model.collection;
+    const documents = await collection.countDocuments(PENDING);
+    if (documents === 0) return { documents, oldestAgeMs: 0 };
+    const [oldest] = await collection
+      .find(PENDING)
+      .sort(OLDEST_FIRST)
+      .limit(1)
+      .project<PendingDocument>({ [OUTBOX_FIELD]: 1 })
+      .toArray();
+    const occurredAt = oldest?.outbox?.[0]?.occurredAt;
+    return {
+      documents,
+      oldestAgeMs: occurredAt ? Math.max(0, Date.now() - new Date(occurredAt).getTime()) : 0,
+    };
+  }
+
+  private async relayDocument(id: unknown): Promise<void> {
+    // Read and remove through the driver, not mongoose: `$pullAll` must receive the stored
+    // sub-documents exactly as read (a conditional `$pull` is unreliable on FerretDB 1.x).
+    const doc = await this.model
+      .findOne({ _id: id }, { [OUTBOX_FIELD]: 1, [DELETE_PENDING_FIELD]: 1 })
+      .lean<PendingDocument>()
+      .exec();
+    if (!doc) return;
+    const records = doc.outbox ?? [];
+    if (records.length > 0) {
+      try {
+        await this.relay.connection.send(records.map(toOutgoingRecord));
+      } catch (error) {
+        for (const record of records)
+          this.relay.metrics?.publishFailures.inc({ topic: record.topic });
+        throw error;
+      }
+      const ackedAt = Date.now();
+      for (const record of records) {
+        this.relay.metrics?.published.inc({ topic: record.topic });
+        this.relay.metrics?.publishDelay.observe(
+          { topic: record.topic },
+          (ackedAt - new Date(record.occurredAt).getTime()) / 1000,
+        );
+      }
+      await this.relay.options.afterPublish?.(this.collectionName, doc._id);
+      // Only the records that were sent: events appended meanwhile stay for the next run.
+      await this.model.collection.updateOne(
+        { _id: doc._id } as never,
+        {
+          $pullAll: { [OUTBOX_FIELD]: records },
+        } as never,
+      );
+    }
+    if (doc.deletePending) {
+      // Conditional, single-document: deletes only if no event was appended in between.
+      await this.model.collection.deleteOne({
+        _id: doc._id,
+        [DELETE_PENDING_FIELD]: true,
+        [`${OUTBOX_FIELD}.0`]: { $exists: false },
+      } as never);
+    }
+  }
+}
+
+const DEFAULTS = {
+  sweepIntervalMs: 5000,
+  sweepMinAgeMs: 1000,
+  sweepBatchSize: 100,
+  backlogMaxAgeMs: 60_000,
+} as const;
+
+/**
+ * The app's outbox relay: `watch(model)` gives the per-collection relay a service writes
+ * through; a sweeper periodically (and once at start-up) publishes whatever a crash or an
+ * outage left behind, oldest first.
+ */
+export class OutboxRelay {
+  readonly options: Required<Omit<OutboxRelayOptions, 'afterPublish'>> &
+    Pick<OutboxRelayOptions, 'afterPublish'>;
+  private readonly relays = new Map<string, CollectionRelay<OutboxDocument>>();
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private stopping = false;
+  private started = false;
+
+  constructor(
+    readonly connection: KafkaConnection,
+    options: OutboxRelayOptions = {},
+    readonly metrics?: MessagingMetrics,
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** The relay of a model's collection; the same instance for the same collection. */
+  watch<T extends OutboxDocument>(model: Model<T>): CollectionRelay<T> {
+    for (const path of [VERSION_FIELD, OUTBOX_FIELD]) {
+      if (!model.schema.path(path)) {
+        throw new Error(`${model.modelName} schema lacks the "${path}" path (see outboxField)`);
+      }
+    }
+    const name = model.collection.collectionName;
+    const existing = this.relays.get(name);
+    if (existing) return existing as unknown as CollectionRelay<T>;
+    const relay = new CollectionRelay(model, this);
+    this.relays.set(name, relay as unknown as CollectionRelay<OutboxDocument>);
+    // A collection watched after start-up still gets its first sweep right away.
+    if (this.started && !this.stopping) this.scheduleSweep(0);
+    return relay;
+  }
+
+  /** Starts the sweeper: one sweep now, then every `sweepIntervalMs`. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.scheduleSweep(0);
+    // The start-up sweep is the one that finds a crashed predecessor's events; if the broker
+    // was not up yet, run it again the moment the producer connects.
+    void this.connection.whenConnected().then(() => this.scheduleSweep(0));
+  }
+
+  /**
+   * One pass over every watched collection. Returns whether some collection had a full page
+   * of pending documents, i.e. whether another pass should follow soon.
+   */
+  async sweepOnce(minAgeMs = this.options.sweepMinAgeMs): Promise<boolean> {
+    let more = false;
+    for (const relay of this.relays.values()) {
+      if (this.stopping) break;
+      try {
+        const found = await relay.sweep(minAgeMs, this.options.sweepBatchSize);
+        more ||= found >= this.options.sweepBatchSize;
+      } catch (error) {
+        this.logger.warn(`sweeping ${relay.collectionName} failed: ${errorMessage(error)}`);
+      }
+    }
+    return more;
+  }
+
+  async backlog(): Promise<OutboxBacklog> {
+    const entries = await Promise.all(
+      [...this.relays.values()].map(
+        async (relay) => [relay.collectionName, await relay.backlog()] as const,
+      ),
+    );
+    for (const [collection, backlog] of entries) {
+      this.metrics?.outboxBacklog.set({ collection }, backlog.documents);
+      this.metrics?.outboxOldestAge.set({ collection }, backlog.oldestAgeMs / 1000);
+    }
+    return {
+      documents: entries.reduce((sum, [, backlog]) => sum + backlog.documents, 0),
+      oldestAgeMs: Math.max(0, ...entries.map(([, backlog]) => backlog.oldestAgeMs)),
+      collections: Object.fromEntries(entries),
+    };
+  }
+
+  async health(): Promise<ComponentHealth> {
+    const backlog = await this.backlog();
+    const details = {
+      pendingDocuments: backlog.documents,
+      oldestPendingSeconds: Math.round(backlog.oldestAgeMs / 100) / 10,
+      maxAgeSeconds: this.options.backlogMaxAgeMs / 1000,
+    };
+    return { status: backlog.oldestAgeMs > this.options.backlogMaxAgeMs ? 'DOWN' : 'UP', details };
+  }
+
+  /** Stops the sweeper and waits for relay runs in flight; later kicks are left for the next start. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+    await Promise.all([...this.relays.values()].map((relay) => relay.drain()));
+  }
+
+  private scheduleSweep(delayMs: number): void {
+    if (this.stopping) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.sweeping) return this.scheduleSweep(this.options.sweepIntervalMs);
+      this.sweeping = (async () => {
+        let more = false;
+        try {
+          // Without a producer every relay would fail; the next tick tries again.
+          if (this.connection.isConnected) more = await this.sweepOnce();
+          await this.backlog().catch(() => undefined);
+        } finally {
+          this.sweeping = undefined;
+          // A full page: the backlog is draining after an outage, keep going without the pause.
+          this.scheduleSweep(
+            more ? Math.min(1000, this.options.sweepIntervalMs) : this.options.sweepIntervalMs,
+          );
+        }
+      })();
+    }, delayMs);
+    // The sweeper alone must not keep a process (a script, a test) alive.
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import mongoose, { type Connection } from 'mongoose';
+import { deadLetterTopic, type Topic } from '@storefront/events';
+
+export const brokers = (): string[] =>
+  (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
+
+export const mongoUrl = (): string => process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/';
+
+/** A topic prefix and database name of one test file, unique per run. */
+export function isolation(file: string): { prefix: string; dbName: string } {
+  const id = `${file}${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  return { prefix: `t-${id}.`, dbName: `msg_${id}` };
+}
+
+export function quietKafka(clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: brokers(), logLevel: logLevel.NOTHING });
+}
+
+/** Creates `<prefix><topic>` and its dead-letter topic, 3 partitions each, like the contract. */
+export async function createTopics(prefix: string, topics: readonly Topic[]): Promise<void> {
+  const admin = quietKafka('messaging-tests-admin').admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.flatMap((topic) => [
+        { topic: `${prefix}${topic}`, numPartitions: 3, replicationFactor: 1 },
+        { topic: `${prefix}${deadLetterTopic(topic)}`, numPartitions: 3, replicationFactor: 1 },
+      ]),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTopics(prefix: string): Promise<void> {
+  const admin: Admin = quietKafka('messaging-tests-admin').admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function connectDb(dbName: string): Promise<Connection> {
+  return mongoose.createConnection(mongoUrl(), { dbName }).asPromise();
+}
+
+/** Polls until `probe` returns a value other than undefined/false; never a fixed sleep. */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await probe();
+    if (result !== undefined && result !== false) return result;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface ReadRecord {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly headers: Record<string, string>;
+}
+
+function toReadRecord(partition: number, message: KafkaMessage): ReadRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined)
+      headers[name] = Array.isArray(value) ? value.join(',') : value.toString();
+  }
+  return {
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? null,
+    value: message.value?.toString() ?? null,
+    headers,
+  };
+}
+
+/**
+ * Reads a topic from the beginning with a throwaway group until `count` records arrived
+ * (or `until` says so), then stops. For assertions on what was published or dead-lettered.
+ */
+export async function readTopic(
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ReadRecord[]> {
+  const consumer = quietKafka('messaging-tests-reader').consumer({
+    groupId: `reader-${randomBytes(6).toString('hex')}`,
+    allowAutoTopicCreation: false,
+  });
+  const records: ReadRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        records.push(toReadRecord(partition, message));
+      },
+    });
+    await waitFor(() => records.length >= count, `${count} records on ${topic}`, timeoutMs);
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
