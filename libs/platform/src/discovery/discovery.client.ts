@@ -86,6 +86,7 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
   private applied: RegistryStatus | 'UNKNOWN' = 'UNKNOWN';
   private checking?: Promise<void>;
   private registered = false;
+  private registrationError?: string;
   private stopListening?: () => void;
 
   constructor(
@@ -99,6 +100,11 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
   /** The id this instance is registered under, once it has started registering. */
   get instanceId(): string | undefined {
     return this.client?.instanceId;
+  }
+
+  /** Whether the registry accepted this instance, and why the last attempt failed if it did not. */
+  get registration(): { registered: boolean; error?: string } {
+    return { registered: this.registered, error: this.registrationError };
   }
 
   /**
@@ -219,6 +225,7 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
     this.client = client;
     client.on('registered', () => {
       this.registered = true;
+      this.registrationError = undefined;
       this.applied = 'UNKNOWN';
       void this.checkStatus();
     });
@@ -227,6 +234,7 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
     // registers by itself.
     client.register((error) => {
       if (error) {
+        this.registrationError = error.message;
         this.logger.warn(
           `registration failed (${error.message}); retrying with the next heartbeat in ${this.config.EUREKA_HEARTBEAT_INTERVAL_MS} ms`,
         );
