@@ -172,7 +172,7 @@ table{border-collapse:collapse;background:#fff;font-size:.92rem}
 .kv th{text-align:left;padding:.3rem 1.2rem .3rem .7rem;font-weight:600;background:#f0f4f8}
 .kv td{padding:.3rem .7rem}
 .kv th,.kv td{border:1px solid #d9e2ec}
-.num{text-align:right}
+.grid td.num{text-align:right}
 .status{display:inline-block;font-weight:700;font-size:.8rem;padding:.1rem .45rem;border-radius:.25rem;color:#fff;background:#829ab1}
 .status-up{background:#2f855a}
 .status-down{background:#c53030}

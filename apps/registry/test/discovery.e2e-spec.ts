@@ -1,0 +1,253 @@
+/**
+ * The platform's DiscoveryModule in a real app against a real registry: registration after
+ * listen, lookups for the gateway, readiness reflected as OUT_OF_SERVICE, and deregistration
+ * before the HTTP server closes.
+ */
+import type { Server } from 'node:http';
+import { type INestApplication, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import {
+  type AppDefinition,
+  baseConfigSchema,
+  createApp,
+  DiscoveryClient,
+  DiscoveryModule,
+  discoveryConfigSchema,
+  HealthService,
+  type HealthStatus,
+} from '@storefront/platform';
+import type { InstanceJson } from '../src/registry.rules';
+import {
+  findInstance,
+  freePort,
+  type RunningRegistry,
+  startRegistry,
+  waitFor,
+} from './registry-test-kit';
+
+/** The probe's readiness, switched by the tests. */
+const readiness: { status: HealthStatus } = { status: 'UP' };
+
+@Injectable()
+class ProbeReadiness implements OnModuleInit {
+  constructor(private readonly health: HealthService) {}
+
+  onModuleInit(): void {
+    this.health.register({
+      name: 'probe',
+      readiness: true,
+      liveness: false,
+      check: async () => ({ status: readiness.status }),
+    });
+  }
+}
+
+@Module({ providers: [ProbeReadiness] })
+class ProbeReadinessModule {}
+
+const probeConfigSchema = baseConfigSchema.extend(discoveryConfigSchema.shape);
+
+const probeApp: AppDefinition<typeof probeConfigSchema> = {
+  name: 'probe',
+  configSchema: probeConfigSchema,
+  imports: () => [DiscoveryModule.forRoot(), ProbeReadinessModule],
+};
+
+interface Probe {
+  app: INestApplication;
+  server: Server;
+  port: number;
+  discovery: DiscoveryClient;
+  instanceId: string;
+}
+
+async function startProbe(eurekaUrl: string): Promise<Probe> {
+  const { app } = await createApp(probeApp, {
+    // Deliberately not the port it listens on: registration must use the bound port.
+    PORT: '1',
+    LOG_LEVEL: 'silent',
+    EUREKA_URL: eurekaUrl,
+    EUREKA_HEARTBEAT_INTERVAL_MS: '200',
+    EUREKA_REGISTRY_FETCH_INTERVAL_MS: '200',
+    EUREKA_STATUS_CHECK_INTERVAL_MS: '100',
+    EUREKA_LEASE_DURATION_SECONDS: '2',
+  });
+  await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer() as Server;
+  const port = (server.address() as { port: number }).port;
+  return {
+    app,
+    server,
+    port,
+    discovery: app.get(DiscoveryClient),
+    instanceId: `127.0.0.1:probe:${port}`,
+  };
+}
+
+describe('DiscoveryModule against the registry', () => {
+  let registry: RunningRegistry;
+  let probe: Probe | undefined;
+
+  const registered = (): Promise<InstanceJson | undefined> =>
+    findInstance(registry.eurekaUrl, probe!.instanceId);
+
+  async function visibleToLookups(): Promise<number> {
+    await probe!.discovery.refresh();
+    return probe!.discovery.getInstances('probe').length;
+  }
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+  });
+
+  beforeEach(() => {
+    readiness.status = 'UP';
+  });
+
+  afterEach(async () => {
+    await probe?.app.close();
+    probe = undefined;
+  });
+
+  afterAll(async () => {
+    await registry.close();
+  });
+
+  it('registers once listening, with the bound port and the shape Spring accepts', async () => {
+    probe = await startProbe(registry.eurekaUrl);
+
+    const instance = await waitFor(registered, 'the probe to register');
+
+    expect(probe.discovery.instanceId).toBe(probe.instanceId);
+    expect(instance).toMatchObject({
+      instanceId: `127.0.0.1:probe:${probe.port}`,
+      app: 'PROBE',
+      hostName: '127.0.0.1',
+      ipAddr: '127.0.0.1',
+      status: 'UP',
+      port: { $: probe.port, '@enabled': 'true' },
+      vipAddress: 'probe',
+      statusPageUrl: `http://127.0.0.1:${probe.port}/actuator/info`,
+      healthCheckUrl: `http://127.0.0.1:${probe.port}/actuator/health`,
+      dataCenterInfo: {
+        '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo',
+        name: 'MyOwn',
+      },
+      leaseInfo: expect.objectContaining({ durationInSecs: 2, renewalIntervalInSecs: 1 }),
+    });
+    // The registered URL really is this app.
+    await expect(fetch(instance.healthCheckUrl!).then((r) => r.status)).resolves.toBe(200);
+  });
+
+  it('getInstances returns the UP instances of an app, as the gateway needs them', async () => {
+    probe = await startProbe(registry.eurekaUrl);
+    await waitFor(registered, 'the probe to register');
+    await probe.discovery.refresh();
+
+    expect(probe.discovery.getInstances('probe')).toEqual([
+      {
+        instanceId: probe.instanceId,
+        host: '127.0.0.1',
+        port: probe.port,
+        url: `http://127.0.0.1:${probe.port}`,
+        status: 'UP',
+      },
+    ]);
+    expect(probe.discovery.getInstances('PROBE')).toHaveLength(1);
+    expect(probe.discovery.getInstances('nobody')).toEqual([]);
+  });
+
+  it('an OUT_OF_SERVICE override hides the instance from getInstances', async () => {
+    probe = await startProbe(registry.eurekaUrl);
+    await waitFor(registered, 'the probe to register');
+    const statusUrl = `${registry.eurekaUrl}/apps/PROBE/${probe.instanceId}/status`;
+
+    await fetch(`${statusUrl}?value=OUT_OF_SERVICE`, { method: 'PUT' });
+    await waitFor(async () => (await visibleToLookups()) === 0, 'the instance to be hidden');
+
+    await fetch(`${statusUrl}?value=UP`, { method: 'DELETE' });
+    await waitFor(async () => (await visibleToLookups()) === 1, 'the instance to be back');
+  });
+
+  it('goes OUT_OF_SERVICE while readiness fails, and back UP when ready', async () => {
+    probe = await startProbe(registry.eurekaUrl);
+    await waitFor(async () => (await visibleToLookups()) === 1, 'the probe to be visible');
+
+    readiness.status = 'DOWN';
+    await waitFor(
+      async () => (await registered())?.status === 'OUT_OF_SERVICE',
+      'the registry to show OUT_OF_SERVICE',
+    );
+    await expect(registered()).resolves.toMatchObject({ overriddenStatus: 'OUT_OF_SERVICE' });
+    await waitFor(async () => (await visibleToLookups()) === 0, 'lookups to skip it');
+
+    readiness.status = 'UP';
+    await waitFor(async () => (await registered())?.status === 'UP', 'the registry to show UP');
+    await expect(registered()).resolves.toMatchObject({ overriddenStatus: 'UNKNOWN' });
+    await waitFor(async () => (await visibleToLookups()) === 1, 'lookups to find it again');
+  });
+
+  it('re-applies OUT_OF_SERVICE after the registry forgot it and it registered again', async () => {
+    probe = await startProbe(registry.eurekaUrl);
+    readiness.status = 'DOWN';
+    const before = await waitFor(async () => {
+      const instance = await registered();
+      return instance?.status === 'OUT_OF_SERVICE' && instance;
+    }, 'OUT_OF_SERVICE');
+
+    // Dropping the entry drops its override too; the next heartbeat gets a 404.
+    await fetch(`${registry.eurekaUrl}/apps/PROBE/${probe.instanceId}`, { method: 'DELETE' });
+
+    await waitFor(async () => {
+      const instance = await registered();
+      return (
+        instance !== undefined &&
+        instance.leaseInfo.registrationTimestamp > before.leaseInfo.registrationTimestamp &&
+        instance.status === 'OUT_OF_SERVICE'
+      );
+    }, 'a new registration that is OUT_OF_SERVICE again');
+  });
+
+  it('deregisters on shutdown while its HTTP server still listens', async () => {
+    probe = await startProbe(registry.eurekaUrl);
+    await waitFor(registered, 'the probe to register');
+    const { server, instanceId } = probe;
+    const cancel = registry.service.cancel.bind(registry.service);
+    let listeningAtCancel: boolean | undefined;
+    const spy = jest.spyOn(registry.service, 'cancel').mockImplementation((...args) => {
+      listeningAtCancel = server.listening;
+      cancel(...args);
+    });
+
+    try {
+      await probe.app.close();
+      probe = undefined;
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(listeningAtCancel).toBe(true);
+    expect(server.listening).toBe(false);
+    await expect(findInstance(registry.eurekaUrl, instanceId)).resolves.toBeUndefined();
+  });
+
+  it('registers by itself when the registry starts after the app', async () => {
+    const port = await freePort();
+    probe = await startProbe(`http://127.0.0.1:${port}/eureka`);
+    // eureka-js-client gives up on the registration itself after its retries…
+    await waitFor(() => probe!.discovery.registration.error, 'the first registration to fail');
+    expect(probe.discovery.registration.registered).toBe(false);
+    const late = await startRegistry({}, port);
+    try {
+      // …and the heartbeats that keep going get a 404, on which the client registers.
+      await waitFor(
+        async () => (await findInstance(late.eurekaUrl, probe!.instanceId))?.status === 'UP',
+        'the probe to register with the late registry',
+      );
+      expect(probe.discovery.registration).toEqual({ registered: true, error: undefined });
+    } finally {
+      await probe.app.close();
+      probe = undefined;
+      await late.close();
+    }
+  });
+});
