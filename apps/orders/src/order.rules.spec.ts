@@ -7,6 +7,7 @@ import {
   awaitsFulfillment,
   canTransition,
   checkAction,
+  closeOpenOrders,
   currentStatus,
   historyProblem,
   insertStatus,
@@ -16,6 +17,8 @@ import {
   orderTotal,
   orderTotalCents,
   type OrderAction,
+  reachedFulfillment,
+  withStatus,
 } from './order.rules';
 
 const T0 = 1_700_000_000_000;
@@ -239,5 +242,54 @@ describe('order totals', () => {
 
   it('refuses a price with more than two decimals', () => {
     expect(() => orderTotalCents([line('1.999', 1)])).toThrow(RangeError);
+  });
+});
+
+describe('withStatus, closeOpenOrders and reachedFulfillment', () => {
+  const order = (guid: string, fulfillmentRequested: boolean, ...steps: OrderStatusType[]) => ({
+    guid,
+    status: steps[steps.length - 1],
+    orderStatusEvents: history(...steps),
+    fulfillmentRequested,
+  });
+
+  it('appends a status stamped after the last entry and moves the current status', () => {
+    const changed = withStatus(order('a', false, 'CREATED'), 'APPROVED', T0 - 5, 'ok');
+    expect(changed.status).toBe('APPROVED');
+    expect(changed.orderStatusEvents).toEqual([
+      entry('CREATED', T0),
+      entry('APPROVED', T0 + 1, 'ok'),
+    ]);
+  });
+
+  it('closes only the open orders of a deleted customer, within the lifecycle', () => {
+    const orders = [
+      order('created', false, 'CREATED'),
+      order('approved', false, 'CREATED', 'APPROVED'),
+      order('sent', true, 'CREATED', 'APPROVED'),
+      order('processing', true, 'CREATED', 'APPROVED', 'PROCESSING'),
+      order('rejected', false, 'CREATED', 'REJECTED'),
+    ];
+    const { orders: next, closed } = closeOpenOrders(orders, T0 + 1000, 'gone');
+    expect(closed).toEqual(['created', 'approved']);
+    expect(next.map((o) => o.status)).toEqual([
+      'REJECTED',
+      'CANCELLED',
+      'APPROVED',
+      'PROCESSING',
+      'REJECTED',
+    ]);
+    for (const o of next) expect(historyProblem(o.orderStatusEvents)).toBeNull();
+    expect(next[2]).toBe(orders[2]);
+  });
+
+  it.each<[OrderStatusType[], boolean]>([
+    [['CREATED', 'APPROVED'], false],
+    [['CREATED', 'REJECTED'], false],
+    [['CREATED', 'APPROVED', 'CANCELLED'], false],
+    [['CREATED', 'APPROVED', 'PROCESSING'], true],
+    [['CREATED', 'APPROVED', 'PROCESSING', 'ON_HOLD', 'CANCELLED'], true],
+  ])('%j reached fulfillment: %s', (steps, expected) => {
+    expect(reachedFulfillment(history(...steps))).toBe(expected);
   });
 });

@@ -155,6 +155,56 @@ export function isOpen(order: OrderState): boolean {
   return !order.fulfillmentRequested && (status === 'CREATED' || status === 'APPROVED');
 }
 
+/** An order as the service keeps it: the rules' view plus its guid and current status. */
+export interface StatusedOrder extends OrderState {
+  readonly guid: string;
+  readonly status: OrderStatusType;
+  readonly orderStatusEvents: readonly OrderStatusEvent[];
+}
+
+/** The order with one more status set by orders itself, stamped after its last entry. */
+export function withStatus<T extends StatusedOrder>(
+  order: T,
+  status: OrderStatusType,
+  now: number,
+  note: string | null = null,
+): T {
+  const entry = {
+    timestamp: nextTimestamp(order.orderStatusEvents, now),
+    orderStatusType: status,
+    note,
+  };
+  return { ...order, orderStatusEvents: [...order.orderStatusEvents, entry], status };
+}
+
+/**
+ * Closes the open orders of a customer deleted in accounts: CREATED ones are REJECTED and
+ * APPROVED ones CANCELLED (the lifecycle has no CREATED → CANCELLED). Orders fulfillment
+ * already has are left to it.
+ */
+export function closeOpenOrders<T extends StatusedOrder>(
+  orders: readonly T[],
+  now: number,
+  note: string,
+): { orders: T[]; closed: string[] } {
+  const closed: string[] = [];
+  const next = orders.map((order) => {
+    if (!isOpen(order)) return order;
+    closed.push(order.guid);
+    return withStatus(order, order.status === 'CREATED' ? 'REJECTED' : 'CANCELLED', now, note);
+  });
+  return { orders: next, closed };
+}
+
+/**
+ * Sample histories that went past APPROVED stand for orders fulfillment already handled, so
+ * they count as sent (the order API then leaves them alone).
+ */
+export function reachedFulfillment(history: readonly OrderStatusEvent[]): boolean {
+  // Every status after APPROVED other than CANCELLED passes through PROCESSING.
+  return history.some((entry) => entry.orderStatusType === 'PROCESSING');
+}
+
 /** A line as stored: the price is the exact decimal string ("1.99"). */
 export interface PricedLine {
   readonly product: { readonly price: string };

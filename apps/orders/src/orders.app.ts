@@ -1,19 +1,38 @@
 import {
+  MessagingModule,
+  messagingConfigSchema,
+  messagingOptionsFromConfig,
+  startEventConsumer,
+} from '@storefront/messaging';
+import {
+  adminConfigSchema,
   type AppDefinition,
   baseConfigSchema,
-  brokerListSchema,
   DatabaseModule,
   databaseConfigSchema,
   DiscoveryModule,
   discoveryConfigSchema,
 } from '@storefront/platform';
 import { z } from 'zod';
+import { ORDERS_ERROR_STATUSES, OrdersErrors } from './orders.errors';
+import { OrdersModule } from './orders.module';
 
 export const ordersConfigSchema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8090),
-  KAFKA_BROKERS: brokerListSchema.default(['127.0.0.1:9092']),
+  // 0 picks a free port (tests).
+  PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  ...messagingConfigSchema.shape,
   ...databaseConfigSchema.shape,
   ...discoveryConfigSchema.shape,
+  ...adminConfigSchema.shape,
+  /** Seed of the sample orders' random items; unset, every run differs. */
+  SAMPLE_SEED: z.coerce.number().int().optional(),
+  /** Consumer group of the customer and order status events. */
+  KAFKA_CONSUMER_GROUP: z.string().min(1).default('orders'),
+  /** Prepended to every topic name; tests use it to isolate their topics. Empty in production. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ., _ and - only')
+    .default(''),
 });
 
 export type OrdersConfig = z.infer<typeof ordersConfigSchema>;
@@ -21,9 +40,25 @@ export type OrdersConfig = z.infer<typeof ordersConfigSchema>;
 export const ordersApp: AppDefinition<typeof ordersConfigSchema> = {
   name: 'orders',
   configSchema: ordersConfigSchema,
+  errorStatuses: ORDERS_ERROR_STATUSES,
   openApi: {
     title: 'Storefront Demo - Orders API',
     description: 'Customer orders and the read-only replica of each customer',
   },
-  imports: () => [DatabaseModule.forRoot('orders'), DiscoveryModule.forRoot()],
+  imports: (config) => [
+    DatabaseModule.forRoot('orders'),
+    MessagingModule.forRoot({
+      ...messagingOptionsFromConfig('orders', config),
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    }),
+    DiscoveryModule.forRoot(),
+    OrdersModule,
+  ],
+  configure: async (app, config) => {
+    await startEventConsumer(app, {
+      groupId: config.KAFKA_CONSUMER_GROUP,
+      // An illegal status change stays illegal however often it is retried.
+      permanentErrorCodes: [OrdersErrors.IllegalTransition],
+    });
+  },
 };

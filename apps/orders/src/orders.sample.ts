@@ -78,7 +78,7 @@ export interface SampleLine {
 export function sampleLines(random: Random): SampleLine[] {
   const lines: SampleLine[] = [];
   for (let i = 0; i < random.int(1, 5); i++) {
-    const product = CATALOGUE[random.int(0, CATALOGUE.length - 1)] as CatalogueProduct;
+    const product = CATALOGUE[random.int(0, CATALOGUE.length - 1)];
     lines.push({ product: { ...product }, quantity: random.int(1, 5) });
   }
   return lines;

@@ -1,0 +1,70 @@
+import { Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiMethodNotAllowedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { DomainError, type HalPage, PageQueryDto } from '@storefront/platform';
+import { CustomerOrdersHalItem, CustomerOrdersPageView } from './dto/customer-orders.view';
+import { CustomerIdParams } from './dto/order.dto';
+import { CustomersService } from './customers.service';
+import { OrdersErrors } from './orders.errors';
+
+function readOnly(): never {
+  throw new DomainError(
+    OrdersErrors.ReadOnly,
+    '/customerOrderses is read-only: customers come from accounts, orders from the order API',
+  );
+}
+
+/** The original's Spring Data REST collection, read-only here (every write path publishes). */
+@ApiTags('customer orders collection')
+@Controller('customerOrderses')
+export class CustomerOrdersesController {
+  constructor(private readonly customers: CustomersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Customers with their orders, paged (Spring Data REST HAL shape)' })
+  @ApiOkResponse({ type: CustomerOrdersPageView })
+  page(@Query() query: PageQueryDto): Promise<HalPage<CustomerOrdersHalItem>> {
+    return this.customers.page(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One customer with their orders (HAL item)' })
+  @ApiOkResponse({ type: CustomerOrdersHalItem })
+  @ApiNotFoundResponse({ description: 'Unknown customer' })
+  item(@Param() params: CustomerIdParams): Promise<CustomerOrdersHalItem> {
+    return this.customers.halItem(params.id);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
+  @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
+  create(): never {
+    return readOnly();
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
+  @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
+  replace(): never {
+    return readOnly();
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
+  @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
+  update(): never {
+    return readOnly();
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
+  @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
+  remove(): never {
+    return readOnly();
+  }
+}

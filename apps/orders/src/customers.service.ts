@@ -1,0 +1,115 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { CustomerChanged } from '@storefront/events';
+import { type HalPage, PageQueryDto, parseSort, toHalPage } from '@storefront/platform';
+import {
+  removeReplicaIfNewer,
+  type ReplicaApplyResult,
+  upsertReplicaIfNewer,
+} from '@storefront/messaging';
+import type { Model } from 'mongoose';
+import {
+  type CustomerOrdersHalItem,
+  type CustomerOrdersView,
+  toCustomerOrdersBody,
+  toCustomerOrdersView,
+} from './dto/customer-orders.view';
+import { customerNotFound, OrdersErrors } from './orders.errors';
+import { OrdersService } from './orders.service';
+import { CustomerOrders } from './schemas/customer-orders.schema';
+
+/** What a customer event did to the replica. */
+export type ReplicaOutcome = ReplicaApplyResult;
+
+/** Sort fields of `/customerOrderses` → document paths. */
+const SORT_FIELDS: Readonly<Record<string, string>> = {
+  id: '_id',
+  'name.lastName': 'name.lastName',
+  'name.firstName': 'name.firstName',
+  'contact.email': 'contact.email',
+};
+
+export const CUSTOMER_ORDERS_PATH = '/customerOrderses';
+
+/** Replicas of accounts' customers live only while the customer exists there. */
+const LIVE = { deleted: { $ne: true } } as const;
+
+/**
+ * The customer side of `customer.orders`: the read-only replica that accounts' events keep
+ * up to date, and the read views.
+ */
+@Injectable()
+export class CustomersService {
+  private readonly logger = new Logger(CustomersService.name);
+
+  constructor(
+    @InjectModel(CustomerOrders.name) private readonly model: Model<CustomerOrders>,
+    private readonly orders: OrdersService,
+  ) {}
+
+  /**
+   * Version-guarded upsert in one conditional update: only a replica older than the event
+   * matches, so a duplicate or stale event changes nothing. Only the customer fields are set,
+   * so the customer's orders are never touched.
+   */
+  applyCustomerChanged(customer: CustomerChanged, version: number): Promise<ReplicaOutcome> {
+    return upsertReplicaIfNewer(this.model, customer.id, version, {
+      name: customer.name,
+      contact: customer.contact,
+      addresses: customer.addresses,
+    });
+  }
+
+  /**
+   * A tombstone: the replica is kept but marked deleted at the tombstone's version, so a late,
+   * older change cannot bring it back; then its open orders are closed. Both steps are
+   * idempotent, so a redelivery after a crash between them finishes the job.
+   */
+  async applyCustomerDeleted(id: string, version: number): Promise<ReplicaOutcome> {
+    const outcome = await removeReplicaIfNewer(this.model, id, version);
+    const closed = await this.orders.closeOrdersOfDeletedCustomer(id);
+    if (closed.length > 0) {
+      this.logger.log(
+        `Customer ${id} deleted in accounts: closed open orders ${closed.join(', ')}`,
+      );
+    }
+    return outcome;
+  }
+
+  async summary(): Promise<CustomerOrdersView[]> {
+    const docs = await this.model.find(LIVE).sort({ _id: 1 }).lean<CustomerOrders[]>().exec();
+    return docs.map(toCustomerOrdersView);
+  }
+
+  async page(query: PageQueryDto): Promise<HalPage<CustomerOrdersHalItem>> {
+    const sort = parseSort(query.sort, Object.keys(SORT_FIELDS), OrdersErrors.SortInvalid);
+    const path = sort ? SORT_FIELDS[sort.field] : undefined;
+    const order: Record<string, 1 | -1> = sort && path ? { [path]: sort.direction } : {};
+    if (!('_id' in order)) order._id = 1;
+    const [docs, total] = await Promise.all([
+      this.model
+        .find(LIVE)
+        .sort(order)
+        .skip(query.page * query.size)
+        .limit(query.size)
+        .lean<CustomerOrders[]>()
+        .exec(),
+      this.model.countDocuments(LIVE).exec(),
+    ]);
+    return toHalPage('customerOrderses', CUSTOMER_ORDERS_PATH, docs.map(halItem), total, query);
+  }
+
+  async halItem(id: string): Promise<CustomerOrdersHalItem> {
+    const doc = await this.model
+      .findOne({ _id: id, ...LIVE })
+      .lean<CustomerOrders>()
+      .exec();
+    if (!doc) throw customerNotFound(id);
+    return halItem(doc);
+  }
+}
+
+function halItem(doc: CustomerOrders): CustomerOrdersHalItem {
+  const href = `${CUSTOMER_ORDERS_PATH}/${encodeURIComponent(doc._id)}`;
+  return { ...toCustomerOrdersBody(doc), _links: { self: { href }, customerOrders: { href } } };
+}

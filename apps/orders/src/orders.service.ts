@@ -1,0 +1,479 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import {
+  type FulfillmentRequestedInput,
+  type OrderStatusChanged,
+  priceFromDecimalString,
+  priceToDecimalString,
+  serviceSource,
+  Topics,
+} from '@storefront/events';
+import {
+  type CollectionRelay,
+  createOutboxRecord,
+  type OutboxRecord,
+  OutboxRelay,
+} from '@storefront/messaging';
+import { DomainError, RANDOM_SOURCE, type RandomSource } from '@storefront/platform';
+import type { Model } from 'mongoose';
+import { type OrderView, toOrderView } from './dto/customer-orders.view';
+import type { CreateOrderDto } from './dto/order.dto';
+import {
+  awaitsFulfillment,
+  checkAction,
+  closeOpenOrders,
+  currentStatus,
+  INITIAL_STATUS,
+  insertStatus,
+  type OrderAction,
+  reachedFulfillment,
+  withStatus,
+} from './order.rules';
+import {
+  customerNotFound,
+  illegalTransition,
+  MAX_WRITE_ATTEMPTS,
+  NO_APPROVED_ORDERS_MESSAGE,
+  orderNotFound,
+  OrdersErrors,
+  versionConflict,
+} from './orders.errors';
+import { sampleOrders } from './orders.sample';
+import { type AddressDoc, CustomerOrders, type OrderDoc } from './schemas/customer-orders.schema';
+
+/** Replicas of accounts' customers are live until accounts deletes them. */
+const LIVE = { deleted: { $ne: true } } as const;
+
+const ORDERS_SOURCE = serviceSource('orders');
+
+/** Status note on the open orders of a customer deleted in accounts. */
+export const CUSTOMER_DELETED_NOTE = 'Customer account deleted';
+
+/** Outcome of one read-modify-write: a new `orders` array (plus events), or nothing to write. */
+type Decision<R> =
+  | { readonly write: false; readonly result: R }
+  | {
+      readonly write: true;
+      readonly orders: OrderDoc[];
+      readonly events?: (aggregateVersion: number) => OutboxRecord[];
+      readonly result: R;
+    };
+
+export interface SentOrder {
+  /** Customer id. */
+  customerId: string;
+  /** Order guid, the key of the fulfillment request. */
+  guid: string;
+}
+
+export interface SkippedOrder extends SentOrder {
+  /** Why the order was not sent. */
+  reason: string;
+}
+
+export interface FulfillmentReport {
+  sent: SentOrder[];
+  skipped: SkippedOrder[];
+}
+
+export interface SampleOrdersReport {
+  customers: number;
+  orders: number;
+}
+
+export type StatusOutcome = 'applied' | 'duplicate';
+
+function findShippingAddress(addresses: readonly AddressDoc[]): AddressDoc | undefined {
+  return addresses.find((address) => address.type === 'SHIPPING');
+}
+
+const NO_SHIPPING_ADDRESS = 'the customer has no SHIPPING address';
+
+/**
+ * Orders of a customer, embedded in the customer's document as in the original. Every change
+ * to an order is a read-modify-write of the whole `orders` array guarded by the document
+ * version (FerretDB has no positional updates), retried a few times on a conflict; events
+ * leave through the outbox in the same single-document update.
+ */
+@Injectable()
+export class OrdersService implements OnModuleInit {
+  private readonly logger = new Logger(OrdersService.name);
+  private outbox!: CollectionRelay<CustomerOrders>;
+
+  constructor(
+    @InjectModel(CustomerOrders.name) private readonly model: Model<CustomerOrders>,
+    private readonly relay: OutboxRelay,
+    @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
+  ) {}
+
+  onModuleInit(): void {
+    this.outbox = this.relay.watch(this.model);
+  }
+
+  /** A new order for a known customer: CREATED now, appended in one `$push`. */
+  async createOrder(customerId: string, dto: CreateOrderDto, now = Date.now()): Promise<OrderView> {
+    const order: OrderDoc = {
+      guid: randomUUID(),
+      orderStatusEvents: [{ timestamp: now, orderStatusType: INITIAL_STATUS, note: null }],
+      orderItems: dto.orderItems.map((line) => ({
+        product: {
+          guid: line.product.guid,
+          title: line.product.title,
+          description: line.product.description,
+          price: priceToDecimalString(line.product.price),
+        },
+        quantity: line.quantity,
+      })),
+      status: INITIAL_STATUS,
+      fulfillmentRequested: false,
+      appliedEventIds: [],
+    };
+    const result = await this.model
+      .updateOne(
+        { _id: customerId, ...LIVE },
+        { $push: { orders: order }, $inc: { version: 1 } },
+        { runValidators: true },
+      )
+      .exec();
+    if (result.matchedCount === 0) throw customerNotFound(customerId);
+    return toOrderView(order);
+  }
+
+  async listOrders(customerId: string): Promise<OrderView[]> {
+    const doc = await this.loadCustomer(customerId);
+    return (doc.orders ?? []).map(toOrderView);
+  }
+
+  async getOrder(customerId: string, guid: string): Promise<OrderView> {
+    const doc = await this.loadCustomer(customerId);
+    return toOrderView(findOrder(doc, guid));
+  }
+
+  /** approve / reject / cancel; 409 when the lifecycle does not allow it. Publishes nothing. */
+  async act(
+    customerId: string,
+    guid: string,
+    action: OrderAction,
+    note: string | null = null,
+  ): Promise<OrderView> {
+    return this.readModifyWrite(
+      () => this.loadCustomer(customerId),
+      (doc) => {
+        const order = findOrder(doc, guid);
+        const check = checkAction(order, action);
+        if (!check.ok) throw illegalTransition(guid, check.reason);
+        const changed = withStatus(order, check.value, Date.now(), note);
+        return { write: true, orders: replaceOrder(doc, changed), result: toOrderView(changed) };
+      },
+    );
+  }
+
+  /**
+   * Sends one APPROVED order to fulfillment. Idempotent: an order already sent is returned as
+   * it is and nothing is sent again.
+   */
+  async fulfillOrder(customerId: string, guid: string): Promise<OrderView> {
+    return this.readModifyWrite(
+      () => this.loadCustomer(customerId),
+      (doc) => {
+        const order = findOrder(doc, guid);
+        if (order.fulfillmentRequested) return { write: false, result: toOrderView(order) };
+        if (!awaitsFulfillment(order)) {
+          throw illegalTransition(
+            guid,
+            `only APPROVED orders can be sent for fulfillment; this one is ${order.status}`,
+          );
+        }
+        const address = findShippingAddress(doc.addresses);
+        if (!address) {
+          throw new DomainError(
+            OrdersErrors.NotFulfillable,
+            `Order ${guid} cannot be sent for fulfillment: ${NO_SHIPPING_ADDRESS}`,
+            { customerId, guid },
+          );
+        }
+        const sent = { ...order, fulfillmentRequested: true };
+        return {
+          write: true,
+          orders: replaceOrder(doc, sent),
+          events: (version) => [this.fulfillmentRecord(doc, address, order, version)],
+          result: toOrderView(sent),
+        };
+      },
+    );
+  }
+
+  /**
+   * `/customers/sample/fulfill`: every APPROVED order not yet sent goes to fulfillment, once.
+   * The flag and the outbox record are written together, so a second call finds nothing and a
+   * crash before publishing leaves the record for the sweeper. A customer without a SHIPPING
+   * address is skipped with the reason. Throws the original's 404 when there was nothing.
+   */
+  async requestFulfillment(now = Date.now()): Promise<FulfillmentReport> {
+    const candidates = await this.model
+      .find({ ...LIVE, 'orders.status': 'APPROVED', 'orders.fulfillmentRequested': false })
+      .select({ _id: 1 })
+      .sort({ _id: 1 })
+      .lean<Array<{ _id: string }>>()
+      .exec();
+    const report: FulfillmentReport = { sent: [], skipped: [] };
+    for (const { _id: customerId } of candidates) {
+      const part = await this.readModifyWrite(
+        () =>
+          this.model
+            .findOne({ _id: customerId, ...LIVE })
+            .lean<CustomerOrders>()
+            .exec(),
+        (doc): Decision<FulfillmentReport> => {
+          const waiting = (doc.orders ?? []).filter(awaitsFulfillment);
+          const address = findShippingAddress(doc.addresses);
+          if (waiting.length === 0) return { write: false, result: { sent: [], skipped: [] } };
+          if (!address) {
+            const skipped = waiting.map((o) => ({
+              customerId,
+              guid: o.guid,
+              reason: NO_SHIPPING_ADDRESS,
+            }));
+            return { write: false, result: { sent: [], skipped } };
+          }
+          const guids = new Set(waiting.map((o) => o.guid));
+          return {
+            write: true,
+            orders: doc.orders.map((o) =>
+              guids.has(o.guid) ? { ...o, fulfillmentRequested: true } : o,
+            ),
+            events: (version) =>
+              waiting.map((o) => this.fulfillmentRecord(doc, address, o, version, now)),
+            result: { sent: waiting.map((o) => ({ customerId, guid: o.guid })), skipped: [] },
+          };
+        },
+        // The customer may have been deleted since the query: nothing to send for it.
+        { sent: [], skipped: [] },
+      );
+      report.sent.push(...part.sent);
+      report.skipped.push(...part.skipped);
+    }
+    for (const skipped of report.skipped) {
+      this.logger.warn(
+        `Order ${skipped.guid} of customer ${skipped.customerId} not sent for fulfillment: ${skipped.reason}`,
+      );
+    }
+    if (report.sent.length === 0 && report.skipped.length === 0) {
+      throw new DomainError(OrdersErrors.NoApprovedOrders, NO_APPROVED_ORDERS_MESSAGE);
+    }
+    if (report.sent.length === 0) {
+      throw new DomainError(
+        OrdersErrors.NotFulfillable,
+        `No 'Approved' order could be sent for fulfillment: ${report.skipped
+          .map((s) => `order ${s.guid} of customer ${s.customerId}: ${s.reason}`)
+          .join('; ')}`,
+        { skipped: report.skipped },
+      );
+    }
+    return report;
+  }
+
+  /**
+   * `/customers/sample/orders`: the original's five canned orders for every customer replica,
+   * appended (never replacing orders the customer already has). 404 when no replica exists
+   * yet: accounts' events have not arrived.
+   */
+  async addSampleOrders(now = Date.now()): Promise<SampleOrdersReport> {
+    const customers = await this.model
+      .find(LIVE)
+      .select({ _id: 1 })
+      .sort({ _id: 1 })
+      .lean<Array<{ _id: string }>>()
+      .exec();
+    let added = 0;
+    let updated = 0;
+    for (const { _id } of customers) {
+      const orders: OrderDoc[] = sampleOrders(this.random, now, randomUUID).map((sample) => ({
+        ...sample,
+        status: currentStatus(sample.orderStatusEvents),
+        fulfillmentRequested: reachedFulfillment(sample.orderStatusEvents),
+        appliedEventIds: [],
+      }));
+      const result = await this.model
+        .updateOne(
+          { _id, ...LIVE },
+          { $push: { orders: { $each: orders } }, $inc: { version: 1 } },
+          { runValidators: true },
+        )
+        .exec();
+      if (result.matchedCount === 1) {
+        updated += 1;
+        added += orders.length;
+      }
+    }
+    if (updated === 0) {
+      throw new DomainError(
+        OrdersErrors.NoCustomers,
+        'No customers to add sample orders to: create them in accounts first ' +
+          '(/accounts/customers/sample) and let orders receive their change events',
+      );
+    }
+    return { customers: updated, orders: added };
+  }
+
+  /**
+   * A status event from fulfillment: appended once (the event id is recorded on the order in
+   * the same write), at its place in time, moving the current status. An order that is not
+   * (yet) known is a transient `ORDERS.ORDER_NOT_FOUND` (retried, then dead-lettered); an
+   * illegal transition is `ORDERS.ILLEGAL_TRANSITION`, never applied.
+   */
+  async applyStatusChanged(event: OrderStatusChanged, eventId: string): Promise<StatusOutcome> {
+    return this.readModifyWrite(
+      async () => {
+        const doc = await this.model
+          .findOne({ 'orders.guid': event.guid })
+          .lean<CustomerOrders>()
+          .exec();
+        if (!doc) throw orderNotFound(event.guid);
+        return doc;
+      },
+      (doc): Decision<StatusOutcome> => {
+        const order = findOrder(doc, event.guid);
+        if ((order.appliedEventIds ?? []).includes(eventId)) {
+          return { write: false, result: 'duplicate' };
+        }
+        const insertion = insertStatus(order.orderStatusEvents, event.orderStatusEvent);
+        if (insertion.kind === 'duplicate') return { write: false, result: 'duplicate' };
+        if (insertion.kind === 'illegal') throw illegalTransition(event.guid, insertion.reason);
+        const changed: OrderDoc = {
+          ...order,
+          orderStatusEvents: insertion.history,
+          status: insertion.status,
+          // Fulfillment reporting on the order means it has it: never send it again.
+          fulfillmentRequested: true,
+          appliedEventIds: [...(order.appliedEventIds ?? []), eventId],
+        };
+        return { write: true, orders: replaceOrder(doc, changed), result: 'applied' };
+      },
+    );
+  }
+
+  /**
+   * Open orders of a customer deleted in accounts are closed (CREATED → REJECTED, APPROVED →
+   * CANCELLED); orders fulfillment already has keep going. Idempotent: closed orders are no
+   * longer open. Returns the guids it closed.
+   */
+  async closeOrdersOfDeletedCustomer(customerId: string, now = Date.now()): Promise<string[]> {
+    return this.readModifyWrite(
+      () => this.model.findOne({ _id: customerId, deleted: true }).lean<CustomerOrders>().exec(),
+      (doc): Decision<string[]> => {
+        const { orders, closed } = closeOpenOrders(doc.orders ?? [], now, CUSTOMER_DELETED_NOTE);
+        return closed.length === 0
+          ? { write: false, result: [] }
+          : { write: true, orders, result: closed };
+      },
+      [],
+    );
+  }
+
+  private async loadCustomer(customerId: string): Promise<CustomerOrders> {
+    const doc = await this.model
+      .findOne({ _id: customerId, ...LIVE })
+      .lean<CustomerOrders>()
+      .exec();
+    if (!doc) throw customerNotFound(customerId);
+    return doc;
+  }
+
+  /**
+   * Reads the document, decides, and writes the new `orders` array (and events) only if the
+   * document still has the version that was read; on a conflict, starts over.
+   */
+  private async readModifyWrite<R>(
+    load: () => Promise<CustomerOrders | null>,
+    decide: (doc: CustomerOrders) => Decision<R>,
+    whenMissing?: R,
+  ): Promise<R> {
+    let lastId = '';
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const doc = await load();
+      if (!doc) {
+        if (whenMissing === undefined) throw new Error('document vanished during an update');
+        return whenMissing;
+      }
+      lastId = doc._id;
+      const decision = decide(doc);
+      if (!decision.write) return decision.result;
+      const updated = await this.outbox.update(
+        doc._id,
+        doc.version,
+        { set: { orders: decision.orders } },
+        decision.events ?? [],
+      );
+      if (updated) return decision.result;
+      this.logger.debug(`Version conflict on customer ${doc._id} (attempt ${attempt})`);
+    }
+    throw versionConflict(lastId);
+  }
+
+  /** The fulfillment request of one order: exactly the contract's fields, nothing internal. */
+  private fulfillmentRecord(
+    doc: CustomerOrders,
+    address: AddressDoc,
+    order: OrderDoc,
+    aggregateVersion: number,
+    now = Date.now(),
+  ): OutboxRecord {
+    const payload: FulfillmentRequestedInput = {
+      timestamp: now,
+      name: {
+        title: doc.name.title,
+        firstName: doc.name.firstName,
+        middleName: doc.name.middleName ?? null,
+        lastName: doc.name.lastName,
+        suffix: doc.name.suffix ?? null,
+      },
+      contact: {
+        primaryPhone: doc.contact.primaryPhone,
+        secondaryPhone: doc.contact.secondaryPhone ?? null,
+        email: doc.contact.email,
+      },
+      address: {
+        type: 'SHIPPING',
+        description: address.description,
+        address1: address.address1,
+        address2: address.address2 ?? null,
+        city: address.city,
+        state: address.state,
+        postalCode: address.postalCode,
+      },
+      order: {
+        guid: order.guid,
+        orderStatusEvents: order.orderStatusEvents.map((e) => ({
+          timestamp: e.timestamp,
+          orderStatusType: e.orderStatusType,
+          note: e.note ?? null,
+        })),
+        orderItems: order.orderItems.map((line) => ({
+          product: {
+            guid: line.product.guid,
+            title: line.product.title,
+            description: line.product.description,
+            price: priceFromDecimalString(line.product.price),
+          },
+          quantity: line.quantity,
+        })),
+      },
+    };
+    return createOutboxRecord(Topics.OrderFulfill, payload, {
+      aggregateVersion,
+      source: ORDERS_SOURCE,
+    });
+  }
+}
+
+function findOrder(doc: CustomerOrders, guid: string): OrderDoc {
+  const order = (doc.orders ?? []).find((o) => o.guid === guid);
+  if (!order) throw orderNotFound(guid, doc._id);
+  return order;
+}
+
+function replaceOrder(doc: CustomerOrders, changed: OrderDoc): OrderDoc[] {
+  return doc.orders.map((o) => (o.guid === changed.guid ? changed : o));
+}

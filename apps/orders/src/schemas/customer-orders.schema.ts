@@ -1,0 +1,106 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import {
+  ADDRESS_TYPES,
+  ORDER_STATUS_TYPES,
+  type AddressType,
+  type OrderStatusType,
+} from '@storefront/events';
+import { type OutboxRecord, outboxField } from '@storefront/messaging';
+import type { HydratedDocument } from 'mongoose';
+
+export const CUSTOMER_ORDERS_COLLECTION = 'customer.orders';
+
+@Schema({ _id: false })
+export class NameDoc {
+  @Prop({ required: true }) title!: string;
+  @Prop({ required: true }) firstName!: string;
+  @Prop({ type: String, default: null }) middleName!: string | null;
+  @Prop({ required: true }) lastName!: string;
+  @Prop({ type: String, default: null }) suffix!: string | null;
+}
+
+@Schema({ _id: false })
+export class ContactDoc {
+  @Prop({ required: true }) primaryPhone!: string;
+  @Prop({ type: String, default: null }) secondaryPhone!: string | null;
+  @Prop({ required: true }) email!: string;
+}
+
+@Schema({ _id: false })
+export class AddressDoc {
+  @Prop({ type: String, enum: ADDRESS_TYPES, required: true }) type!: AddressType;
+  @Prop({ required: true }) description!: string;
+  @Prop({ required: true }) address1!: string;
+  @Prop({ type: String, default: null }) address2!: string | null;
+  @Prop({ required: true }) city!: string;
+  @Prop({ required: true }) state!: string;
+  @Prop({ required: true }) postalCode!: string;
+}
+
+@Schema({ _id: false })
+export class ProductDoc {
+  @Prop({ required: true }) guid!: string;
+  @Prop({ required: true }) title!: string;
+  @Prop({ required: true }) description!: string;
+  /** Exact decimal string (`"11.99"`), as the original stored BigDecimal; a number in JSON. */
+  @Prop({ required: true }) price!: string;
+}
+
+@Schema({ _id: false })
+export class OrderItemDoc {
+  @Prop({ type: ProductDoc, required: true }) product!: ProductDoc;
+  @Prop({ required: true }) quantity!: number;
+}
+
+@Schema({ _id: false })
+export class OrderStatusEventDoc {
+  @Prop({ required: true }) timestamp!: number;
+  @Prop({ type: String, enum: ORDER_STATUS_TYPES, required: true })
+  orderStatusType!: OrderStatusType;
+  @Prop({ type: String, default: null }) note!: string | null;
+}
+
+@Schema({ _id: false })
+export class OrderDoc {
+  @Prop({ required: true }) guid!: string;
+  /** The full status history in time order; the last entry is the current status. */
+  @Prop({ type: [OrderStatusEventDoc], required: true })
+  orderStatusEvents!: OrderStatusEventDoc[];
+  @Prop({ type: [OrderItemDoc], required: true }) orderItems!: OrderItemDoc[];
+  /** The last entry's status, kept beside the history so queries need no array matching. */
+  @Prop({ type: String, enum: ORDER_STATUS_TYPES, required: true }) status!: OrderStatusType;
+  /** Set in the same update that queues the fulfillment request: it is sent once. */
+  @Prop({ required: true, default: false }) fulfillmentRequested!: boolean;
+  /** Ids of the status events applied to this order, so a redelivery appends nothing. */
+  @Prop({ type: [String], default: [] }) appliedEventIds!: string[];
+}
+
+/**
+ * A customer's orders with a read-only replica of the customer, keyed by the accounts id.
+ * Two writers share the document and never overwrite each other's fields: customer events set
+ * only the replica fields (guarded by `sourceVersion`), order changes set only `orders` (a
+ * read-modify-write guarded by `version`).
+ */
+@Schema({ collection: CUSTOMER_ORDERS_COLLECTION, versionKey: false })
+export class CustomerOrders {
+  /** The accounts customer id, from the event key. */
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ type: NameDoc, required: true }) name!: NameDoc;
+  @Prop({ type: ContactDoc, required: true }) contact!: ContactDoc;
+  @Prop({ type: [AddressDoc], required: true }) addresses!: AddressDoc[];
+  /** Aggregate version of the last customer event applied (accounts' version). */
+  @Prop({ required: true }) sourceVersion!: number;
+  /** The customer was deleted in accounts; kept so late events cannot bring it back. */
+  @Prop({ required: true, default: false }) deleted!: boolean;
+  @Prop({ type: [OrderDoc], default: [] }) orders!: OrderDoc[];
+  /** This document's own version: every order change checks and increments it. */
+  @Prop({ required: true, default: 0 }) version!: number;
+  /** Events written with the change that caused them, until the relay has published them. */
+  @Prop(outboxField) outbox!: OutboxRecord[];
+}
+
+export type CustomerOrdersDocument = HydratedDocument<CustomerOrders>;
+
+export const CustomerOrdersSchema = SchemaFactory.createForClass(CustomerOrders);
+// Status events carry only the order guid.
+CustomerOrdersSchema.index({ 'orders.guid': 1 }, { name: 'order_guid' });
