@@ -1,19 +1,43 @@
-import {
-  type AppDefinition,
-  baseConfigSchema,
-  DiscoveryModule,
-  discoveryConfigSchema,
-} from '@storefront/platform';
-import { z } from 'zod';
+import { type AppDefinition, DiscoveryModule, discoveryConfigSchema } from '@storefront/platform';
+import express from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { gatewayConfigSchema as routingConfigSchema } from './gateway.config';
+import { GatewayModule } from './gateway.module';
+import { GatewayProxy } from './gateway.proxy';
+import { SWAGGER_ASSETS_DIR } from './swagger-page';
 
-export const gatewayConfigSchema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-  ...discoveryConfigSchema.shape,
-});
+export const gatewayConfigSchema = routingConfigSchema.extend(discoveryConfigSchema.shape);
 
 export const gatewayApp: AppDefinition<typeof gatewayConfigSchema> = {
   name: 'gateway',
   configSchema: gatewayConfigSchema,
+  // Bodies stream through untouched; parsing them here would consume the stream.
   bodyParser: false,
-  imports: () => [DiscoveryModule.forRoot()],
+  imports: () => [DiscoveryModule.forRoot(), GatewayModule],
+  configure: (app, config) => {
+    if (config.GATEWAY_RATE_LIMIT > 0) {
+      app.use(
+        rateLimit({
+          windowMs: config.GATEWAY_RATE_WINDOW_MS,
+          limit: config.GATEWAY_RATE_LIMIT,
+          standardHeaders: 'draft-7',
+          legacyHeaders: false,
+          // Health probes (orchestrator, load balancer) must never be throttled.
+          skip: (request) =>
+            request.path === '/actuator/health' || request.path.startsWith('/actuator/health/'),
+          handler: (request, response, _next, options) => {
+            response.status(options.statusCode).json({
+              statusCode: options.statusCode,
+              code: 'GATEWAY.RATE_LIMITED',
+              message: `Too many requests: at most ${config.GATEWAY_RATE_LIMIT} per ${config.GATEWAY_RATE_WINDOW_MS / 1000} s per client`,
+              path: request.originalUrl,
+            });
+          },
+        }),
+      );
+    }
+    // Mounted before Nest's router: proxied paths never reach Nest; everything else falls through.
+    app.use(app.get(GatewayProxy).handler());
+    app.use('/swagger-ui', express.static(SWAGGER_ASSETS_DIR, { index: false }));
+  },
 };

@@ -1,0 +1,309 @@
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import {
+  APP_CONFIG,
+  CORRELATION_HEADER,
+  DiscoveryClient,
+  type ErrorBody,
+  Metrics,
+  sanitizeCorrelationId,
+  type ServiceInstance,
+} from '@storefront/platform';
+import { Counter } from 'prom-client';
+import type { GatewayConfig } from './gateway.config';
+import { routesFrom } from './gateway.config';
+import {
+  classifyError,
+  isConnectFailure,
+  isExposed,
+  isIdempotent,
+  matchRoute,
+  pickInstance,
+  type RouteDefinition,
+  statusForFailure,
+  type UpstreamFailure,
+} from './route.rules';
+
+/** Per-request proxy state, kept on the request object across retries. */
+interface Attempt {
+  route: RouteDefinition;
+  upstreamPath: string;
+  prefix: string;
+  tried: Set<string>;
+  instance?: ServiceInstance;
+  connectTimedOut: boolean;
+  readTimedOut: boolean;
+  bodyTooLarge?: boolean;
+  started: bigint;
+}
+
+type ProxiedRequest = IncomingMessage & { gateway?: Attempt; originalUrl?: string };
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (
+    request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  );
+}
+
+function sendError(
+  response: ServerResponse,
+  request: ProxiedRequest,
+  statusCode: number,
+  code: string,
+  message: string,
+): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const correlationId = request.headers[CORRELATION_HEADER];
+  const body: ErrorBody = {
+    statusCode,
+    code,
+    message,
+    path: request.originalUrl ?? request.url,
+    ...(typeof correlationId === 'string' ? { correlationId } : {}),
+  };
+  response.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+/**
+ * Forwards `/<prefix>/**` to an UP instance of the route's service, streaming request and
+ * response bodies untouched. Round-robin per route; a connection failure (refused, connect
+ * timeout) moves an idempotent, body-less request to the next instance, because nothing
+ * reached the failed one. A read timeout is never retried: the upstream may have acted.
+ */
+@Injectable()
+export class GatewayProxy {
+  private readonly logger = new Logger('GatewayProxy');
+  readonly routes: RouteDefinition[];
+  private readonly counters = new Map<string, number>();
+  private readonly refusedUntil = new Map<string, number>();
+  private readonly proxies = new Map<RouteDefinition, RequestHandler>();
+  private readonly outcomes: Counter<'route' | 'outcome'>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+    private readonly directory: DiscoveryClient,
+    metrics: Metrics,
+  ) {
+    this.routes = routesFrom(config);
+    for (const route of this.routes) this.proxies.set(route, this.createProxy(route));
+    this.outcomes = new Counter({
+      name: 'gateway_requests_total',
+      help: 'Requests the gateway handled per route and outcome',
+      labelNames: ['route', 'outcome'],
+      registers: [metrics.registry],
+    });
+  }
+
+  /** Express middleware mounted before Nest's router: non-route paths fall through to Nest. */
+  handler(): RequestHandler {
+    return (request: Request, response: Response, next: NextFunction) => {
+      const match = matchRoute(request.url, this.routes);
+      if (!match) return next();
+      const proxied = request as ProxiedRequest;
+      const correlationId = sanitizeCorrelationId(request.headers[CORRELATION_HEADER]);
+      request.headers[CORRELATION_HEADER] = correlationId;
+      response.setHeader(CORRELATION_HEADER, correlationId);
+      if (!isExposed(match.upstreamPath)) {
+        this.outcomes.labels(match.route.prefix, 'not_exposed').inc();
+        return sendError(
+          response,
+          proxied,
+          404,
+          'GATEWAY.NOT_EXPOSED',
+          `${request.originalUrl} is not reachable through the gateway`,
+        );
+      }
+      const length = Number(request.headers['content-length'] ?? 0);
+      if (length > this.config.GATEWAY_MAX_BODY_BYTES) {
+        this.outcomes.labels(match.route.prefix, 'too_large').inc();
+        return sendError(
+          response,
+          proxied,
+          413,
+          'GATEWAY.BODY_TOO_LARGE',
+          `Request body exceeds ${this.config.GATEWAY_MAX_BODY_BYTES} bytes`,
+        );
+      }
+      proxied.gateway = {
+        route: match.route,
+        upstreamPath: match.upstreamPath,
+        prefix: match.route.prefix,
+        tried: new Set(),
+        connectTimedOut: false,
+        readTimedOut: false,
+        started: process.hrtime.bigint(),
+      };
+      this.forward(proxied, response, next);
+    };
+  }
+
+  /** Instances per route right now, for /actuator/routes. */
+  describeRoutes(): Array<RouteDefinition & { instances: ServiceInstance[] }> {
+    return this.routes.map((route) => ({
+      ...route,
+      instances: this.directory.getInstances(route.serviceId),
+    }));
+  }
+
+  private forward(request: ProxiedRequest, response: ServerResponse, next: NextFunction): void {
+    const attempt = request.gateway!;
+    const instances = this.directory.getInstances(attempt.route.serviceId);
+    if (instances.length === 0) {
+      this.outcomes.labels(attempt.prefix, 'no_instance').inc();
+      return sendError(
+        response,
+        request,
+        503,
+        'GATEWAY.NO_INSTANCE',
+        `No instance of ${attempt.route.serviceId} is available`,
+      );
+    }
+    const counter = this.counters.get(attempt.prefix) ?? 0;
+    this.counters.set(attempt.prefix, counter + 1);
+    const now = Date.now();
+    const refused = new Set(
+      [...this.refusedUntil].filter(([, until]) => until > now).map(([id]) => id),
+    );
+    const instance = pickInstance(instances, counter, attempt.tried, refused);
+    if (!instance)
+      return sendError(response, request, 502, 'GATEWAY.UPSTREAM_FAILED', 'Every instance failed');
+    attempt.tried.add(instance.instanceId);
+    attempt.instance = instance;
+    attempt.connectTimedOut = false;
+    attempt.readTimedOut = false;
+    void this.proxies.get(attempt.route)!(request as Request, response as Response, next);
+  }
+
+  private createProxy(route: RouteDefinition): RequestHandler {
+    return createProxyMiddleware<IncomingMessage, ServerResponse>({
+      router: (request) => (request as ProxiedRequest).gateway!.instance!.url,
+      pathRewrite: (_path, request) => (request as ProxiedRequest).gateway!.upstreamPath,
+      changeOrigin: false,
+      xfwd: false,
+      proxyTimeout: route.readTimeoutMs,
+      on: {
+        proxyReq: (proxyRequest, request) =>
+          this.onProxyRequest(proxyRequest, request),
+        proxyRes: (proxyResponse, request) => {
+          const attempt = (request as ProxiedRequest).gateway!;
+          this.outcomes.labels(attempt.prefix, String(proxyResponse.statusCode ?? 0)).inc();
+        },
+        error: (error, request, response) =>
+          this.onError(
+            error,
+            request,
+            response,
+          ),
+      },
+    });
+  }
+
+  private onProxyRequest(proxyRequest: ClientRequest, request: ProxiedRequest): void {
+    const attempt = request.gateway!;
+    const remote = request.socket.remoteAddress ?? '';
+    const forwardedFor = request.headers['x-forwarded-for'];
+    proxyRequest.setHeader(
+      'x-forwarded-for',
+      forwardedFor ? `${String(forwardedFor)}, ${remote}` : remote,
+    );
+    proxyRequest.setHeader(
+      'x-forwarded-proto',
+      String(request.headers['x-forwarded-proto'] ?? 'http'),
+    );
+    proxyRequest.setHeader(
+      'x-forwarded-host',
+      String(request.headers['x-forwarded-host'] ?? request.headers.host ?? ''),
+    );
+    proxyRequest.setHeader('x-forwarded-prefix', attempt.prefix);
+    // Registered here, right before http-proxy pipes the body, so no chunk is missed.
+    this.limitStreamedBody(request, proxyRequest);
+    proxyRequest.once('timeout', () => {
+      attempt.readTimedOut = true;
+    });
+    proxyRequest.once('socket', (socket: Socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => {
+        attempt.connectTimedOut = true;
+        proxyRequest.destroy(
+          new Error(`connect timeout after ${attempt.route.connectTimeoutMs} ms`),
+        );
+      }, attempt.route.connectTimeoutMs);
+      socket.once('connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
+  }
+
+  private onError(
+    error: NodeJS.ErrnoException,
+    request: ProxiedRequest,
+    response: ServerResponse | Socket,
+  ): void {
+    const attempt = request.gateway;
+    if (!attempt || !('writeHead' in response)) {
+      response.destroy();
+      return;
+    }
+    if (attempt.bodyTooLarge) {
+      this.outcomes.labels(attempt.prefix, 'too_large').inc();
+      return sendError(
+        response,
+        request,
+        413,
+        'GATEWAY.BODY_TOO_LARGE',
+        `Request body exceeds ${this.config.GATEWAY_MAX_BODY_BYTES} bytes`,
+      );
+    }
+    const failure: UpstreamFailure = classifyError(error, attempt);
+    const instance = attempt.instance!;
+    if (isConnectFailure(failure)) {
+      this.refusedUntil.set(
+        instance.instanceId,
+        Date.now() + this.config.GATEWAY_REFUSED_COOLDOWN_MS,
+      );
+      if (isIdempotent(request.method) && !hasBody(request) && !response.headersSent) {
+        this.logger.warn(
+          `${instance.instanceId} ${failure}; retrying ${request.method} ${request.originalUrl} on another instance`,
+        );
+        this.outcomes.labels(attempt.prefix, 'retried').inc();
+        this.forward(request, response, () => undefined);
+        return;
+      }
+    }
+    this.logger.warn(
+      `${request.method} ${request.originalUrl} → ${instance.instanceId}: ${failure} (${error.message})`,
+    );
+    this.outcomes.labels(attempt.prefix, failure).inc();
+    const status = statusForFailure(failure);
+    sendError(
+      response,
+      request,
+      status,
+      status === 504 ? 'GATEWAY.UPSTREAM_TIMEOUT' : 'GATEWAY.UPSTREAM_FAILED',
+      status === 504
+        ? `${attempt.route.serviceId} did not answer in time`
+        : `${attempt.route.serviceId} failed to answer (${failure})`,
+    );
+  }
+
+  /** Counts streamed (chunked) bodies too: Content-Length alone can be absent. */
+  private limitStreamedBody(request: ProxiedRequest, proxyRequest: ClientRequest): void {
+    if (request.headers['transfer-encoding'] === undefined) return;
+    let received = 0;
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received <= this.config.GATEWAY_MAX_BODY_BYTES) return;
+      request.off('data', onData);
+      request.gateway!.bodyTooLarge = true;
+      proxyRequest.destroy(new Error('request body too large'));
+    };
+    request.on('data', onData);
+  }
+}
