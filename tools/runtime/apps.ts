@@ -213,6 +213,8 @@ function appEnv(runtime: RuntimeEnv, spec: AppSpec): Record<string, string> {
     KAFKA_BROKERS: runtime.kafkaBrokers.join(','),
     MONGO_URL: runtime.mongoUrl,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // Test workers run with discovery off by default; supervised apps are meant to register.
+    EUREKA_ENABLED: 'true',
     ...runtime.env,
     ...spec.env,
   };

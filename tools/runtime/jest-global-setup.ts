@@ -14,5 +14,8 @@ export default async function globalSetup(): Promise<void> {
   const infra = await ensureInfra({ profile: 'test' });
   process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
   process.env.MONGO_URL = infra.mongoUrl;
+  // In-process test apps must not register in a registry a developer's `npm start` may be running;
+  // tests about discovery turn it on explicitly.
+  process.env.EUREKA_ENABLED ??= 'false';
   (globalThis as WithInfra)[INFRA_HANDLE] = infra;
 }

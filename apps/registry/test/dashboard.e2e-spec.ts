@@ -7,9 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 // The local runtime's supervisor (tools/runtime is the repo's harness, not an Nx project).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type AppName, type RunningApps, startApps } from '../../../tools/runtime/apps';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ROOT } from '../../../tools/runtime/paths';
 import type { ApplicationsJson } from '../src/registry.rules';
 import { freePort, getJson, waitFor } from './registry-test-kit';

@@ -7,7 +7,6 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { Eureka, type EurekaClientConfig, type EurekaLogger } from 'eureka-js-client';
 import { createApp } from '@storefront/platform';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/runtime is the repo's test harness, not an Nx project
 import { waitUntil } from '../../../tools/runtime/wait';
 import { registryApp } from '../src/registry.app';
 import { RegistryService } from '../src/registry.service';

@@ -57,6 +57,15 @@ describe('secrets in files', () => {
     });
   });
 
+  it("ignores other tools' *_FILE variables", () => {
+    expect(
+      loadConfig(schema, {
+        ADMIN_API_KEY: 'abcd',
+        TF_CLI_CONFIG_FILE: '/nonexistent/.terraformrc',
+      }),
+    ).toEqual({ ADMIN_API_KEY: 'abcd' });
+  });
+
   it('names an unreadable secret file', () => {
     expect(() => loadConfig(schema, { ADMIN_API_KEY_FILE: '/nonexistent/secret' })).toThrow(
       /ADMIN_API_KEY_FILE="\/nonexistent\/secret": cannot read \(ENOENT\)/,

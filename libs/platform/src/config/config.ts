@@ -38,12 +38,16 @@ export class ConfigError extends Error {
  * Resolves `NAME_FILE` variables (Docker/Swarm secrets mounted as files) into `NAME`, so a
  * secret never has to sit in the environment or a compose file. An explicit `NAME` wins.
  */
-export function resolveFileVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function resolveFileVariables(
+  env: NodeJS.ProcessEnv,
+  known: ReadonlySet<string>,
+): NodeJS.ProcessEnv {
   const resolved: NodeJS.ProcessEnv = { ...env };
   for (const [key, file] of Object.entries(env)) {
     if (!key.endsWith('_FILE') || !file) continue;
     const name = key.slice(0, -'_FILE'.length);
-    if (resolved[name] !== undefined) continue;
+    // Only the app's own variables: the environment has other tools' *_FILE settings too.
+    if (!known.has(name) || resolved[name] !== undefined) continue;
     try {
       resolved[name] = readFileSync(file, 'utf8').trim();
     } catch (error) {
@@ -63,7 +67,8 @@ export function loadConfig<S extends z.ZodType>(
   schema: S,
   rawEnv: NodeJS.ProcessEnv = process.env,
 ): z.infer<S> {
-  const env = resolveFileVariables(rawEnv);
+  const known = new Set(schema instanceof z.ZodObject ? Object.keys(schema.shape) : []);
+  const env = resolveFileVariables(rawEnv, known);
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   throw new ConfigError(
