@@ -14,7 +14,7 @@ import {
   MessagingMetrics,
   removeReplicaIfNewer,
   upsertReplicaIfNewer,
-} from '@storefront/messaging';
+} from '../src';
 import { customerHeaders, customerName, customerRecord } from './support/event-records';
 import {
   connectDb,

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { withDocumentLock } from '../util/document-lock';
 
 /** Field listing the ids of the events already applied to a document. */
 export const APPLIED_EVENT_IDS_FIELD = 'appliedEventIds';
@@ -36,12 +37,16 @@ export async function applyOnce<T>(
   if (!model.schema.path(APPLIED_EVENT_IDS_FIELD)) {
     throw new Error(`${model.modelName} schema lacks the "${APPLIED_EVENT_IDS_FIELD}" path`);
   }
-  const result = await model
-    .updateOne(
-      { ...filter, [APPLIED_EVENT_IDS_FIELD]: { $ne: eventId } },
-      withEventId(update, eventId) as never,
-    )
-    .exec();
+  // Keyed by the filter: usually `{ _id }`, which is the document lock of the other helpers.
+  const lockId = '_id' in filter ? filter._id : JSON.stringify(filter);
+  const result = await withDocumentLock(model, lockId, () =>
+    model
+      .updateOne(
+        { ...filter, [APPLIED_EVENT_IDS_FIELD]: { $ne: eventId } },
+        withEventId(update, eventId),
+      )
+      .exec(),
+  );
   if (result.matchedCount > 0) return 'applied';
   const exists = await model.exists(filter).exec();
   return exists ? 'duplicate' : 'not-found';

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { withDocumentLock } from '../util/document-lock';
 
 /** Field holding the owner's aggregate version a replica document was last updated from. */
 export const SOURCE_VERSION_FIELD = 'sourceVersion';
@@ -53,7 +54,9 @@ async function guardedUpsert(
   // document and compares versions properly.
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await model.updateOne(filter as never, update as never, { upsert: true }).exec();
+      await withDocumentLock(model, id, () =>
+        model.updateOne(filter as never, update as never, { upsert: true }).exec(),
+      );
       return 'applied';
     } catch (error) {
       // No match means the replica exists with this version or a newer one, so the upsert

@@ -1,4 +1,5 @@
 import type { HydratedDocument, Model, Schema } from 'mongoose';
+import { withDocumentLock } from '../util/document-lock';
 import type { OutboxRecord } from './outbox-record';
 import {
   DELETE_PENDING_FIELD,
@@ -79,7 +80,8 @@ export async function insertWithOutbox<T extends OutboxDocument>(
  * the version the caller read: `{ _id, version: expected }` → `$set` state, `$push` events,
  * `$inc` version. Atomic on standalone MongoDB and FerretDB alike (no transaction). Returns
  * the updated document, or null when the document is gone or another write got there first
- * (the caller re-reads and decides, or reports a version conflict).
+ * (the caller re-reads and decides, or reports a version conflict). Writes of this process to
+ * one document are serialized (see `withDocumentLock`: FerretDB needs it).
  */
 export async function updateWithOutbox<T extends OutboxDocument>(
   model: Model<T>,
@@ -99,12 +101,14 @@ export async function updateWithOutbox<T extends OutboxDocument>(
   };
   if (Object.keys(set).length > 0) update.$set = set;
   if (unset.length > 0) update.$unset = Object.fromEntries(unset.map((field) => [field, 1]));
-  return model
-    .findOneAndUpdate({ _id: id, [VERSION_FIELD]: expectedVersion }, update, {
-      new: true,
-      runValidators: true,
-    })
-    .exec() as Promise<HydratedDocument<T> | null>;
+  return withDocumentLock(model, id, () =>
+    model
+      .findOneAndUpdate({ _id: id, [VERSION_FIELD]: expectedVersion }, update, {
+        new: true,
+        runValidators: true,
+      })
+      .exec(),
+  ) as Promise<HydratedDocument<T> | null>;
 }
 
 /**
@@ -121,17 +125,19 @@ export async function deleteWithOutbox<T extends OutboxDocument>(
 ): Promise<boolean> {
   assertOutboxSchema(model);
   const records = recordsFor(events, expectedVersion + 1);
-  const result = await model
-    .updateOne(
-      { _id: id, [VERSION_FIELD]: expectedVersion },
-      {
-        $set: { [DELETE_PENDING_FIELD]: true },
-        $inc: { [VERSION_FIELD]: 1 },
-        $push: { [OUTBOX_FIELD]: { $each: records } },
-      } as never,
-      // The flag is ours, not part of the service's schema.
-      { strict: false },
-    )
-    .exec();
+  const result = await withDocumentLock(model, id, () =>
+    model
+      .updateOne(
+        { _id: id, [VERSION_FIELD]: expectedVersion },
+        {
+          $set: { [DELETE_PENDING_FIELD]: true },
+          $inc: { [VERSION_FIELD]: 1 },
+          $push: { [OUTBOX_FIELD]: { $each: records } },
+        },
+        // The flag is ours, not part of the service's schema.
+        { strict: false },
+      )
+      .exec(),
+  );
   return result.matchedCount === 1;
 }

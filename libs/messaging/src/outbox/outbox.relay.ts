@@ -4,6 +4,7 @@ import type { ComponentHealth } from '@storefront/platform';
 import { type KafkaConnection, KafkaUnavailableError } from '../kafka/kafka-connection';
 import type { MessagingMetrics } from '../messaging.metrics';
 import { errorMessage } from '../util/delay';
+import { withDocumentLock } from '../util/document-lock';
 import { type OutboxRecord, toOutgoingRecord } from './outbox-record';
 import {
   deleteWithOutbox,
@@ -190,7 +191,7 @@ export class CollectionRelay<T extends OutboxDocument> {
   }
 
   private async relayDocument(id: unknown): Promise<void> {
-    // Read and remove through the driver, not mongoose: `$pullAll` must receive the stored
+    // Read raw (lean) and remove through the driver: `$pullAll` must receive the stored
     // sub-documents exactly as read (a conditional `$pull` is unreliable on FerretDB 1.x).
     const doc = await this.model
       .findOne({ _id: id }, { [OUTBOX_FIELD]: 1, [DELETE_PENDING_FIELD]: 1 })
@@ -215,22 +216,24 @@ export class CollectionRelay<T extends OutboxDocument> {
         );
       }
       await this.relay.options.afterPublish?.(this.collectionName, doc._id);
-      // Only the records that were sent: events appended meanwhile stay for the next run.
-      await this.model.collection.updateOne(
-        { _id: doc._id } as never,
-        {
-          $pullAll: { [OUTBOX_FIELD]: records },
-        } as never,
-      );
     }
-    if (doc.deletePending) {
-      // Conditional, single-document: deletes only if no event was appended in between.
-      await this.model.collection.deleteOne({
-        _id: doc._id,
-        [DELETE_PENDING_FIELD]: true,
-        [`${OUTBOX_FIELD}.0`]: { $exists: false },
-      } as never);
-    }
+    await withDocumentLock(this.model, doc._id, async () => {
+      if (records.length > 0) {
+        // Only the records that were sent: events appended meanwhile stay for the next run.
+        await this.model.collection.updateOne(
+          { _id: doc._id } as never,
+          { $pullAll: { [OUTBOX_FIELD]: records } } as never,
+        );
+      }
+      if (doc.deletePending) {
+        // Conditional, single-document: deletes only if no event was appended in between.
+        await this.model.collection.deleteOne({
+          _id: doc._id,
+          [DELETE_PENDING_FIELD]: true,
+          [`${OUTBOX_FIELD}.0`]: { $exists: false },
+        } as never);
+      }
+    });
   }
 }
 

@@ -90,14 +90,16 @@ function toReadRecord(partition: number, message: KafkaMessage): ReadRecord {
 }
 
 /**
- * Reads a topic from the beginning with a throwaway group until `count` records arrived
- * (or `until` says so), then stops. For assertions on what was published or dead-lettered.
+ * Reads a topic from the beginning with a throwaway group until `count` records arrived (or
+ * `count` says enough), then stops. For assertions on what was published or dead-lettered.
  */
 export async function readTopic(
   topic: string,
-  count: number,
+  count: number | ((records: readonly ReadRecord[]) => boolean),
   timeoutMs = 30_000,
 ): Promise<ReadRecord[]> {
+  const enough =
+    typeof count === 'number' ? (records: readonly ReadRecord[]) => records.length >= count : count;
   const consumer = quietKafka('messaging-tests-reader').consumer({
     groupId: `reader-${randomBytes(6).toString('hex')}`,
     allowAutoTopicCreation: false,
@@ -111,7 +113,7 @@ export async function readTopic(
         records.push(toReadRecord(partition, message));
       },
     });
-    await waitFor(() => records.length >= count, `${count} records on ${topic}`, timeoutMs);
+    await waitFor(() => enough(records), `enough records on ${topic}`, timeoutMs);
     return records;
   } finally {
     await consumer.disconnect();

@@ -5,7 +5,7 @@ import {
   MessagingModule,
   type OutboxRelayOptions,
   startEventConsumer,
-} from '@storefront/messaging';
+} from '../../src';
 import { brokers } from './kit';
 
 export interface TestAppOptions {
