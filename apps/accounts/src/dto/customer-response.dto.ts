@@ -1,0 +1,100 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ADDRESS_TYPES, type AddressType } from '@storefront/events';
+import { CREDIT_CARD_TYPES, type CreditCardType } from '../customer.rules';
+
+/** Response documentation only: what the controllers return is built by customer.rules views. */
+
+class NameView {
+  @ApiProperty({ example: 'Mr.' }) title!: string;
+  @ApiProperty({ example: 'John' }) firstName!: string;
+  @ApiProperty({ example: 'S.', nullable: true, type: String }) middleName!: string | null;
+  @ApiProperty({ example: 'Doe' }) lastName!: string;
+  @ApiProperty({ example: 'Jr.', nullable: true, type: String }) suffix!: string | null;
+}
+
+class ContactView {
+  @ApiProperty({ example: '555-666-7777' }) primaryPhone!: string;
+  @ApiProperty({ example: '555-444-9898', nullable: true, type: String })
+  secondaryPhone!: string | null;
+  @ApiProperty({ example: 'john.doe@internet.com' }) email!: string;
+}
+
+class AddressView {
+  @ApiProperty({ enum: ADDRESS_TYPES, example: 'BILLING' }) type!: AddressType;
+  @ApiProperty({ example: 'My cc billing address' }) description!: string;
+  @ApiProperty({ example: '123 Oak Street' }) address1!: string;
+  @ApiProperty({ example: null, nullable: true, type: String }) address2!: string | null;
+  @ApiProperty({ example: 'Sunrise' }) city!: string;
+  @ApiProperty({ example: 'CA' }) state!: string;
+  @ApiProperty({ example: '12345-6789' }) postalCode!: string;
+}
+
+class CardView {
+  @ApiProperty({ enum: CREDIT_CARD_TYPES, example: 'PRIMARY' }) type!: CreditCardType;
+  @ApiProperty({ example: 'VISA' }) description!: string;
+  @ApiProperty({
+    example: '************0000',
+    description: 'Always masked: twelve asterisks and the last four digits.',
+  })
+  number!: string;
+  @ApiProperty({ example: '6/19' }) expiration!: string;
+  @ApiProperty({ example: 'John S. Doe' }) nameOnCard!: string;
+}
+
+class Link {
+  @ApiProperty({ example: '/customers/5b1be0107f2b1c0001a0e001' }) href!: string;
+}
+
+class ItemLinks {
+  @ApiProperty({ type: Link }) self!: Link;
+  @ApiProperty({ type: Link }) customer!: Link;
+}
+
+/** A customer as the summary shows it: the original's plain `Customer` JSON, cards masked. */
+export class CustomerSummaryItemDto {
+  @ApiProperty({ example: '5b1be0107f2b1c0001a0e001' }) id!: string;
+  @ApiProperty({ type: NameView }) name!: NameView;
+  @ApiProperty({ type: ContactView }) contact!: ContactView;
+  @ApiProperty({ type: [AddressView] }) addresses!: AddressView[];
+  @ApiProperty({ type: [CardView] }) creditCards!: CardView[];
+}
+
+/** GET /customers/summary: every customer, un-paged, like the original. */
+export class CustomerSummaryDto {
+  @ApiProperty({ type: [CustomerSummaryItemDto] }) customers!: CustomerSummaryItemDto[];
+}
+
+/** A customer resource (HAL), with its version (also in the ETag header) and timestamps. */
+export class CustomerResourceDto extends CustomerSummaryItemDto {
+  @ApiProperty({ example: 1, description: 'Increments on every write; the ETag is "<version>".' })
+  version!: number;
+  @ApiProperty({ example: '2018-06-09T12:00:00.000Z' }) createdAt!: string;
+  @ApiProperty({ example: '2018-06-09T12:00:00.000Z' }) updatedAt!: string;
+  @ApiProperty({ type: ItemLinks }) _links!: ItemLinks;
+}
+
+class EmbeddedCustomers {
+  @ApiProperty({ type: [CustomerResourceDto] }) customers!: CustomerResourceDto[];
+}
+
+class PageLinks {
+  @ApiProperty({ type: Link, example: { href: '/customers?page=0&size=20' } }) self!: Link;
+}
+
+class PageMetadata {
+  @ApiProperty({ example: 20 }) size!: number;
+  @ApiProperty({ example: 3 }) totalElements!: number;
+  @ApiProperty({ example: 1 }) totalPages!: number;
+  @ApiProperty({ example: 0 }) number!: number;
+}
+
+/** GET /customers: one page, in Spring Data REST's HAL collection shape (rel `customers`). */
+export class CustomerPageDto {
+  @ApiProperty({ type: EmbeddedCustomers }) _embedded!: EmbeddedCustomers;
+  @ApiProperty({
+    type: PageLinks,
+    description: 'self, and first / prev / next / last when they exist',
+  })
+  _links!: PageLinks;
+  @ApiProperty({ type: PageMetadata }) page!: PageMetadata;
+}
