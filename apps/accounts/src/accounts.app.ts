@@ -1,19 +1,30 @@
 import {
+  MessagingModule,
+  messagingConfigSchema,
+  messagingOptionsFromConfig,
+} from '@storefront/messaging';
+import {
+  adminConfigSchema,
   type AppDefinition,
   baseConfigSchema,
-  brokerListSchema,
   DatabaseModule,
   databaseConfigSchema,
   DiscoveryModule,
   discoveryConfigSchema,
 } from '@storefront/platform';
 import { z } from 'zod';
+import { cardEncryptionConfigSchema } from './card.cipher';
+import { ACCOUNTS_ERROR_STATUSES } from './customer.errors';
+import { CustomersModule } from './customers.module';
 
 export const accountsConfigSchema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8085),
-  KAFKA_BROKERS: brokerListSchema.default(['127.0.0.1:9092']),
+  /** 0 picks a free port (tests). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8085),
   ...databaseConfigSchema.shape,
   ...discoveryConfigSchema.shape,
+  ...messagingConfigSchema.shape,
+  ...adminConfigSchema.shape,
+  ...cardEncryptionConfigSchema.shape,
 });
 
 export type AccountsConfig = z.infer<typeof accountsConfigSchema>;
@@ -21,9 +32,16 @@ export type AccountsConfig = z.infer<typeof accountsConfigSchema>;
 export const accountsApp: AppDefinition<typeof accountsConfigSchema> = {
   name: 'accounts',
   configSchema: accountsConfigSchema,
+  errorStatuses: ACCOUNTS_ERROR_STATUSES,
   openApi: {
     title: 'Storefront Demo - Accounts API',
     description: 'Customers: the system of record for name, contact, addresses and cards',
   },
-  imports: () => [DatabaseModule.forRoot('accounts'), DiscoveryModule.forRoot()],
+  // Messaging after the database: on shutdown the relay stops before the connection closes.
+  imports: (config) => [
+    DatabaseModule.forRoot('accounts'),
+    MessagingModule.forRoot(messagingOptionsFromConfig('accounts', config)),
+    DiscoveryModule.forRoot(),
+    CustomersModule,
+  ],
 };

@@ -1,0 +1,242 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  AdminOnly,
+  forwardedPrefix,
+  type HalPage,
+  PageQueryDto,
+  toHalPage,
+} from '@storefront/platform';
+import type { Request, Response } from 'express';
+import { type CustomerState, type CustomerView, customerView, entityTag } from './customer.rules';
+import { CustomersService } from './customers.service';
+import { SAMPLE_CREATED_MESSAGE } from './customers.sample';
+import {
+  CustomerPageDto,
+  CustomerResourceDto,
+  CustomerSummaryDto,
+} from './dto/customer-response.dto';
+import { CustomerDto, PatchCustomerDto } from './dto/customer.dto';
+
+const HAL_JSON = 'application/hal+json';
+const TEXT_PLAIN = 'text/plain; charset=utf-8';
+
+type CustomerResource = CustomerView & { _links: Record<'self' | 'customer', { href: string }> };
+
+function basePath(request: Request): string {
+  return `${forwardedPrefix(request)}/customers`;
+}
+
+function toResource(customer: CustomerState, base: string): CustomerResource {
+  const href = `${base}/${customer.id}`;
+  return { ...customerView(customer), _links: { self: { href }, customer: { href } } };
+}
+
+const ifMatchHeader = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description: 'The ETag of the version you read, e.g. "3"; a stale one gets 409',
+});
+const idParam = ApiParam({ name: 'id', example: '5b1be0107f2b1c0001a0e001' });
+
+/**
+ * Fixed paths (`sample`, `summary`) are declared before the `:id` routes: Express matches in
+ * registration order, so neither is ever taken for a customer id.
+ */
+@ApiTags('customers')
+@Controller('customers')
+export class CustomersController {
+  constructor(private readonly customers: CustomersService) {}
+
+  @Get('sample')
+  @AdminOnly()
+  @HttpCode(201)
+  @Header('Content-Type', TEXT_PLAIN)
+  @ApiProduces('text/plain')
+  @ApiOperation({
+    summary: "Replace all customers with the original's three sample customers",
+    description:
+      'Kept as a GET for compatibility with the original; prefer the POST form. Every other ' +
+      'customer is deleted (one tombstone each) and the three are written through the normal ' +
+      'write path under fixed ids (one change event each), so running it twice gives the same three.',
+  })
+  @ApiCreatedResponse({ description: `Plain text: \`${SAMPLE_CREATED_MESSAGE}\`` })
+  async sample(): Promise<string> {
+    await this.customers.loadSample();
+    return SAMPLE_CREATED_MESSAGE;
+  }
+
+  @Post('sample')
+  @AdminOnly()
+  @HttpCode(201)
+  @Header('Content-Type', TEXT_PLAIN)
+  @ApiProduces('text/plain')
+  @ApiOperation({ summary: 'POST form of the sample endpoint' })
+  @ApiCreatedResponse({ description: `Plain text: \`${SAMPLE_CREATED_MESSAGE}\`` })
+  async samplePost(): Promise<string> {
+    return this.sample();
+  }
+
+  @Get('summary')
+  @ApiOperation({ summary: 'Every customer, un-paged (the original summary view), cards masked' })
+  @ApiOkResponse({ type: CustomerSummaryDto, description: '`{"customers": […]}`' })
+  async summary(): Promise<CustomerSummaryDto> {
+    return { customers: await this.customers.summary() };
+  }
+
+  @Get()
+  @Header('Content-Type', HAL_JSON)
+  @ApiProduces(HAL_JSON)
+  @ApiOperation({ summary: 'Customers, paged and sortable (Spring Data REST collection shape)' })
+  @ApiOkResponse({ type: CustomerPageDto, description: 'One page of customers, cards masked' })
+  @ApiBadRequestResponse({ description: 'Bad page, size or sort (ACCOUNTS.SORT_INVALID)' })
+  async page(
+    @Query() query: PageQueryDto,
+    @Req() request: Request,
+  ): Promise<HalPage<CustomerResource>> {
+    const { items, total } = await this.customers.findPage(query);
+    const base = basePath(request);
+    return toHalPage(
+      'customers',
+      base,
+      items.map((customer) => toResource(customer, base)),
+      total,
+      query,
+    );
+  }
+
+  @Get(':id')
+  @Header('Content-Type', HAL_JSON)
+  @ApiProduces(HAL_JSON)
+  @idParam
+  @ApiOperation({ summary: 'One customer, cards masked; the ETag header carries its version' })
+  @ApiOkResponse({ type: CustomerResourceDto, description: 'The customer' })
+  @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND (also for an id that is no ObjectId)' })
+  async findOne(
+    @Param('id') id: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CustomerResource> {
+    return this.reply(await this.customers.findOne(id), request, response);
+  }
+
+  @Post()
+  @Header('Content-Type', HAL_JSON)
+  @ApiProduces(HAL_JSON)
+  @ApiOperation({
+    summary: 'Create a customer',
+    description: 'Publishes one change event (without cards) on accounts.customer.change.',
+  })
+  @ApiCreatedResponse({
+    type: CustomerResourceDto,
+    description: 'The new customer; Location names it',
+  })
+  @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
+  async create(
+    @Body() body: CustomerDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CustomerResource> {
+    const customer = await this.customers.create(body);
+    response.location(`${basePath(request)}/${customer.id}`);
+    return this.reply(customer, request, response);
+  }
+
+  @Put(':id')
+  @Header('Content-Type', HAL_JSON)
+  @ApiProduces(HAL_JSON)
+  @idParam
+  @ifMatchHeader
+  @ApiOperation({
+    summary: 'Replace a customer',
+    description: 'Masked card numbers keep the stored cards they name. Publishes one change event.',
+  })
+  @ApiOkResponse({ type: CustomerResourceDto, description: 'The customer after the change' })
+  @ApiBadRequestResponse({ description: 'Invalid body or If-Match' })
+  @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND' })
+  @ApiConflictResponse({ description: 'ACCOUNTS.VERSION_CONFLICT: stale If-Match or version' })
+  async replace(
+    @Param('id') id: string,
+    @Body() body: CustomerDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CustomerResource> {
+    return this.reply(await this.customers.replace(id, body, ifMatch), request, response);
+  }
+
+  @Patch(':id')
+  @Header('Content-Type', HAL_JSON)
+  @ApiProduces(HAL_JSON)
+  @idParam
+  @ifMatchHeader
+  @ApiOperation({
+    summary: 'Change some fields of a customer (JSON merge patch)',
+    description:
+      'Objects merge field by field, null clears an optional field, arrays replace the stored ' +
+      'ones. Publishes one change event.',
+  })
+  @ApiOkResponse({ type: CustomerResourceDto, description: 'The customer after the change' })
+  @ApiBadRequestResponse({ description: 'Invalid body or If-Match' })
+  @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND' })
+  @ApiConflictResponse({ description: 'ACCOUNTS.VERSION_CONFLICT: stale If-Match or version' })
+  async update(
+    @Param('id') id: string,
+    @Body() body: PatchCustomerDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CustomerResource> {
+    return this.reply(await this.customers.patch(id, body, ifMatch), request, response);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @idParam
+  @ifMatchHeader
+  @ApiOperation({
+    summary: 'Delete a customer',
+    description: 'Publishes a tombstone (key = id, null value) on accounts.customer.change.',
+  })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND' })
+  @ApiConflictResponse({ description: 'ACCOUNTS.VERSION_CONFLICT: stale If-Match' })
+  async remove(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    await this.customers.remove(id, ifMatch);
+  }
+
+  private reply(customer: CustomerState, request: Request, response: Response): CustomerResource {
+    response.setHeader('ETag', entityTag(customer.version));
+    return toResource(customer, basePath(request));
+  }
+}

@@ -1,0 +1,329 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { serviceSource, Topics } from '@storefront/events';
+import {
+  type CollectionRelay,
+  createOutboxRecord,
+  type OutboxRecord,
+  OutboxRelay,
+} from '@storefront/messaging';
+import { DomainError, type PageQueryDto, parseSort } from '@storefront/platform';
+import { type FilterQuery, Model, Types } from 'mongoose';
+import { CardCipher } from './card.cipher';
+import { AccountsErrors } from './customer.errors';
+import {
+  applyPatch,
+  compactCustomer,
+  type CreditCard,
+  type CustomerInput,
+  type CustomerPatch,
+  customerChanged,
+  type CustomerState,
+  type CustomerSummaryView,
+  expectedVersion,
+  maskCardNumber,
+  type StoredCustomer,
+  resolveCardNumbers,
+  SORTABLE_FIELDS,
+  summaryView,
+} from './customer.rules';
+import { sampleCustomers } from './customers.sample';
+import { Customer, type CustomerRecord } from './schemas/customer.schema';
+
+const SOURCE = serviceSource('accounts');
+/** Deleted customers stay as markers without personal data; readers never see them. */
+const LIVE: FilterQuery<Customer> = { deletedAt: { $exists: false } };
+/** Rounds of read → version-checked write before an unconditional write gives up. */
+const WRITE_ATTEMPTS = 5;
+const DUPLICATE_KEY = 11000;
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+export type CustomerWrite = CustomerInput & { version?: number };
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
+}
+
+function toState(record: CustomerRecord): CustomerState {
+  return {
+    id: record._id.toHexString(),
+    name: record.name ?? { title: '', firstName: '', lastName: '' },
+    contact: record.contact ?? { primaryPhone: '', email: '' },
+    addresses: record.addresses ?? [],
+    creditCards: record.creditCards ?? [],
+    version: record.version,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+function maskedCard(card: CreditCard): CreditCard {
+  return { ...card, number: maskCardNumber(card.number) };
+}
+
+function notFound(id: string): DomainError {
+  return new DomainError(AccountsErrors.NotFound, `Customer ${id} does not exist`);
+}
+
+function conflict(id: string, expected: number, actual: number): DomainError {
+  return new DomainError(
+    AccountsErrors.VersionConflict,
+    `Customer ${id} is at version ${actual}, not ${expected}: read it again and retry`,
+  );
+}
+
+/** Rule results become domain errors that name the field. */
+function orThrow<T>(
+  result: { ok: true; value: T } | { ok: false; message: string },
+  code: string,
+): T {
+  if (!result.ok) throw new DomainError(code, result.message);
+  return result.value;
+}
+
+function withoutVersion(write: CustomerWrite): CustomerInput {
+  return {
+    name: write.name,
+    contact: write.contact,
+    addresses: write.addresses,
+    creditCards: write.creditCards,
+  };
+}
+
+/**
+ * Customers, the system of record. Every write goes through the outbox: the change and its
+ * event (the state without cards, or a tombstone) are one single-document write, and the
+ * relay publishes right after it. There is no write path that skips the event.
+ */
+@Injectable()
+export class CustomersService {
+  private readonly relay: CollectionRelay<Customer>;
+
+  constructor(
+    @InjectModel(Customer.name) private readonly model: Model<Customer>,
+    @Inject(CardCipher) private readonly cipher: CardCipher,
+    outbox: OutboxRelay,
+  ) {
+    this.relay = outbox.watch(model);
+  }
+
+  async findPage(query: PageQueryDto): Promise<{ items: CustomerState[]; total: number }> {
+    const sort = parseSort(query.sort, Object.keys(SORTABLE_FIELDS), AccountsErrors.SortInvalid);
+    const order: Record<string, 1 | -1> = sort
+      ? { [SORTABLE_FIELDS[sort.field]]: sort.direction, _id: 1 }
+      : { _id: 1 };
+    const [records, total] = await Promise.all([
+      this.model
+        .find(LIVE)
+        .sort(order)
+        .skip(query.page * query.size)
+        .limit(query.size)
+        .lean<CustomerRecord[]>()
+        .exec(),
+      this.model.countDocuments(LIVE).exec(),
+    ]);
+    return { items: records.map(toState), total };
+  }
+
+  async summary(): Promise<CustomerSummaryView[]> {
+    const records = await this.model.find(LIVE).sort({ _id: 1 }).lean<CustomerRecord[]>().exec();
+    return records.map((record) => summaryView(toState(record)));
+  }
+
+  async findOne(id: string): Promise<CustomerState> {
+    const record = await this.read(id);
+    if (!record) throw notFound(id);
+    return toState(record);
+  }
+
+  async create(write: CustomerWrite): Promise<CustomerState> {
+    return this.insert(new Types.ObjectId(), withoutVersion(write));
+  }
+
+  async replace(id: string, write: CustomerWrite, ifMatch?: string): Promise<CustomerState> {
+    const expected = orThrow(
+      expectedVersion(ifMatch, write.version),
+      AccountsErrors.PreconditionInvalid,
+    );
+    return this.change(id, expected, () => withoutVersion(write));
+  }
+
+  async patch(
+    id: string,
+    patch: CustomerPatch & { version?: number },
+    ifMatch?: string,
+  ): Promise<CustomerState> {
+    const expected = orThrow(
+      expectedVersion(ifMatch, patch.version),
+      AccountsErrors.PreconditionInvalid,
+    );
+    return this.change(id, expected, (current) => applyPatch(current, patch));
+  }
+
+  async remove(id: string, ifMatch?: string): Promise<void> {
+    const expected = orThrow(
+      expectedVersion(ifMatch, undefined),
+      AccountsErrors.PreconditionInvalid,
+    );
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.read(id);
+      if (!current) throw notFound(id);
+      if (expected !== undefined && current.version !== expected) {
+        throw conflict(id, expected, current.version);
+      }
+      if (await this.markDeleted(current)) return;
+      if (expected !== undefined || attempt >= WRITE_ATTEMPTS) {
+        throw this.lostRace(id, expected ?? current.version);
+      }
+    }
+  }
+
+  /**
+   * Replaces all customers with the original's three, through the normal write paths: every
+   * other customer is deleted (a tombstone each), then each sample customer is updated in
+   * place or created under its fixed id (a change event each).
+   */
+  async loadSample(): Promise<void> {
+    const samples = sampleCustomers();
+    const keep = new Set(samples.map((sample) => sample.id));
+    const others = await this.model
+      .find({ ...LIVE, _id: { $nin: [...keep].map((id) => new Types.ObjectId(id)) } })
+      .select({ _id: 1 })
+      .lean<Array<{ _id: Types.ObjectId }>>()
+      .exec();
+    for (const other of others) {
+      await this.remove(other._id.toHexString()).catch((error: unknown) => {
+        // Deleted by someone else meanwhile: that is the state we want.
+        if (!(error instanceof DomainError && error.code === AccountsErrors.NotFound)) throw error;
+      });
+    }
+    for (const sample of samples) await this.upsert(sample.id, sample.customer);
+  }
+
+  /** Live customers only: deleted markers and ids that are no ObjectId are "not found". */
+  private async read(id: string): Promise<CustomerRecord | null> {
+    if (!OBJECT_ID.test(id)) return null;
+    return this.model
+      .findOne({ ...LIVE, _id: new Types.ObjectId(id) })
+      .lean<CustomerRecord>()
+      .exec();
+  }
+
+  private changeEvent(id: string, customer: CustomerInput) {
+    return (aggregateVersion: number): OutboxRecord[] => [
+      createOutboxRecord(Topics.CustomerChange, customerChanged(id, customer), {
+        aggregateVersion,
+        source: SOURCE,
+      }),
+    ];
+  }
+
+  private sealCards(customer: CustomerInput, stored: CustomerInput['creditCards']): StoredCustomer {
+    const creditCards = orThrow(
+      resolveCardNumbers(customer.creditCards, stored, (number) => this.cipher.seal(number)),
+      AccountsErrors.CardNumberInvalid,
+    );
+    return compactCustomer({ ...customer, creditCards });
+  }
+
+  private async insert(id: Types.ObjectId, input: CustomerInput): Promise<CustomerState> {
+    const customer = this.sealCards(input, []);
+    // The id is chosen here (fixed for the sample customers), not by the database.
+    const doc: StoredCustomer & { _id: Types.ObjectId } = { _id: id, ...customer };
+    const created = await this.relay.insert(doc, this.changeEvent(id.toHexString(), customer));
+    return toState(created.toObject<CustomerRecord>());
+  }
+
+  /**
+   * Read, apply, write guarded by the version read. With an expected version a lost race is
+   * a conflict for the client to resolve; without one (last writer wins, as in the original)
+   * it re-reads and tries again.
+   */
+  private async change(
+    id: string,
+    expected: number | undefined,
+    apply: (current: CustomerInput) => CustomerInput,
+  ): Promise<CustomerState> {
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.read(id);
+      if (!current) throw notFound(id);
+      if (expected !== undefined && current.version !== expected) {
+        throw conflict(id, expected, current.version);
+      }
+      // The change sees cards as clients do, masked: a card it keeps resolves back to the
+      // stored (sealed) number, exactly as a masked number sent by a client does.
+      const state = toState(current);
+      const seen = { ...state, creditCards: state.creditCards.map(maskedCard) };
+      const updated = await this.write(current, apply(seen));
+      if (updated) return updated;
+      if (expected !== undefined || attempt >= WRITE_ATTEMPTS) {
+        throw this.lostRace(id, expected ?? current.version);
+      }
+    }
+  }
+
+  private async write(
+    current: CustomerRecord,
+    input: CustomerInput,
+  ): Promise<CustomerState | null> {
+    const customer = this.sealCards(input, current.creditCards ?? []);
+    const id = current._id.toHexString();
+    const updated = await this.relay.update(
+      current._id,
+      current.version,
+      { set: customer, unset: ['deletedAt'] },
+      this.changeEvent(id, customer),
+    );
+    return updated ? toState(updated.toObject<CustomerRecord>()) : null;
+  }
+
+  /**
+   * A delete keeps the document as a marker (id, version, deletedAt) and removes the personal
+   * data; the tombstone leaves through the outbox. The marker keeps the version sequence, so
+   * a customer re-created under the same id (the sample ids) publishes newer versions than
+   * its tombstone and replicas do not discard it as stale.
+   */
+  private async markDeleted(current: CustomerRecord): Promise<boolean> {
+    const id = current._id.toHexString();
+    const updated = await this.relay.update(
+      current._id,
+      current.version,
+      { set: { deletedAt: new Date() }, unset: ['name', 'contact', 'addresses', 'creditCards'] },
+      (aggregateVersion) => [
+        createOutboxRecord(Topics.CustomerChange, null, {
+          aggregateVersion,
+          source: SOURCE,
+          key: id,
+        }),
+      ],
+    );
+    return updated !== null;
+  }
+
+  /** Creates or updates one customer under a fixed id, deleted marker included. */
+  private async upsert(id: string, input: CustomerInput): Promise<void> {
+    const _id = new Types.ObjectId(id);
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.model.findById(_id).lean<CustomerRecord>().exec();
+      try {
+        if (!current) {
+          await this.insert(_id, input);
+          return;
+        }
+        // A deleted marker has no cards left to keep.
+        if (await this.write(current, input)) return;
+      } catch (error) {
+        // Created by a concurrent run between the read and the insert: read it again.
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    throw this.lostRace(id, undefined);
+  }
+
+  private lostRace(id: string, version: number | undefined): DomainError {
+    return new DomainError(
+      AccountsErrors.VersionConflict,
+      `Customer ${id}${version === undefined ? '' : ` (version ${version})`} was changed by another request meanwhile; read it again and retry`,
+    );
+  }
+}
