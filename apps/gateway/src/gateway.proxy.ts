@@ -190,18 +190,12 @@ export class GatewayProxy {
       xfwd: false,
       proxyTimeout: route.readTimeoutMs,
       on: {
-        proxyReq: (proxyRequest, request) =>
-          this.onProxyRequest(proxyRequest, request),
+        proxyReq: (proxyRequest, request) => this.onProxyRequest(proxyRequest, request),
         proxyRes: (proxyResponse, request) => {
           const attempt = (request as ProxiedRequest).gateway!;
           this.outcomes.labels(attempt.prefix, String(proxyResponse.statusCode ?? 0)).inc();
         },
-        error: (error, request, response) =>
-          this.onError(
-            error,
-            request,
-            response,
-          ),
+        error: (error, request, response) => this.onError(error, request, response),
       },
     });
   }

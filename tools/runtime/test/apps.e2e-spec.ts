@@ -13,7 +13,9 @@ describe('local runtime supervisor', () => {
 
   beforeAll(() => {
     if (!fs.existsSync(path.join(ROOT, 'dist/apps/registry/src/main.js'))) {
-      throw new Error('dist/ is missing: run the tests with `npm test` (it builds first) or `npm run build`');
+      throw new Error(
+        'dist/ is missing: run the tests with `npm test` (it builds first) or `npm run build`',
+      );
     }
   });
 
@@ -40,7 +42,9 @@ describe('local runtime supervisor', () => {
     });
     await registry.waitHealthy(20_000);
     expect(registry.restartCount).toBe(1);
-    expect(lines.some((line) => /registry-18761 exited .*restart #1 in 1000 ms/.test(line))).toBe(true);
+    expect(lines.some((line) => /registry-18761 exited .*restart #1 in 1000 ms/.test(line))).toBe(
+      true,
+    );
   });
 
   it('stops without restarting, and frees the port', async () => {
