@@ -211,6 +211,11 @@ describe('accounts customers (real Kafka and FerretDB)', () => {
       expect(JSON.stringify(response.body)).not.toMatch(CARD_DIGITS);
     });
 
+    it('answers a page past the end with an empty page, not an error', async () => {
+      const response = await http.get('/customers?page=100000000000000000000').expect(200);
+      expect(response.body._embedded.customers).toEqual([]);
+    });
+
     it('links through the gateway prefix it was called with', async () => {
       const response = await http.get('/customers').set('x-forwarded-prefix', '/accounts');
       expect(response.body._links.self.href).toMatch(/^\/accounts\/customers\?/);
@@ -532,6 +537,36 @@ describe('accounts customers (real Kafka and FerretDB)', () => {
         expect(events.forKey(id)).toHaveLength(1);
       },
     );
+
+    it.each<[string, () => request.Test]>([
+      ['a JSON array body', () => http.post('/customers').send([aCustomerBody()])],
+      [
+        'a JSON string body',
+        () => http.post('/customers').set('content-type', 'application/json').send('"Ada"'),
+      ],
+      [
+        'a JSON null body',
+        () =>
+          http
+            .put(`/customers/${new ObjectId().toHexString()}`)
+            .set('content-type', 'application/json')
+            .send('null'),
+      ],
+      ['a form body', () => http.post('/customers').type('form').send('name=Ada')],
+      ['a text body', () => http.post('/customers').set('content-type', 'text/plain').send('Ada')],
+      ['a negative page size', () => http.get('/customers?size=-1')],
+      ['a repeated sort', () => http.get('/customers?sort=id&sort=version')],
+    ])('answers %s with a 4xx JSON error, never a 500', async (_case, call) => {
+      const before = await world.customers.countDocuments();
+      const response = await call();
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+      expect(response.body).toMatchObject({
+        statusCode: response.status,
+        code: expect.any(String),
+      });
+      expect(await world.customers.countDocuments()).toBe(before);
+    });
 
     it('refuses a masked number on create: there is no stored card to keep', async () => {
       const body = aCustomerBody({
