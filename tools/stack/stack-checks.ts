@@ -39,9 +39,7 @@ const LOOPBACK = /\b(127\.0\.0\.1|localhost)\b|\[?::1\]?/;
  * "every variable is one the app reads" skips these; drop an entry once the code reads it.
  */
 export const AHEAD_OF_CODE: Readonly<Record<string, string>> = {
-  ADMIN_API_KEY:
-    'locks the sample/admin endpoints once the services spread adminConfigSchema (DESIGN §6)',
-  CARD_ENCRYPTION_KEY: "accounts' card cipher key (apps/accounts/src/card.cipher.ts)",
+  ADMIN_API_KEY: 'locks the sample/admin endpoints once fulfillment spreads adminConfigSchema too',
 };
 
 type Services = [part: StackPart, name: string, service: ComposeService][];
