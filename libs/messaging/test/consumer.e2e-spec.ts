@@ -100,7 +100,7 @@ describe('KafkaEventServer (real Kafka and FerretDB)', () => {
         deleted: Boolean,
       }),
     );
-    app = await startTestApp({
+    ({ app } = await startTestApp({
       name: 'consumer-spec',
       prefix,
       controllers: [CustomerHandlers],
@@ -114,7 +114,7 @@ describe('KafkaEventServer (real Kafka and FerretDB)', () => {
         maxAttempts: MAX_ATTEMPTS,
         permanentErrorCodes: ['TEST.ILLEGAL_TRANSITION'],
       },
-    });
+    }));
     producer = quietKafka('consumer-spec-producer').producer();
     await producer.connect();
   });

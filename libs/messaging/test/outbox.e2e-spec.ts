@@ -94,7 +94,7 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
         appliedEventIds: [String],
       }),
     );
-    consumerApp = await startTestApp({
+    ({ app: consumerApp } = await startTestApp({
       name: 'outbox-spec',
       prefix,
       controllers: [LedgerHandlers],
@@ -103,7 +103,7 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
         { provide: 'SEEN', useValue: seen },
       ],
       consumer: { ...fastConsumer, groupId: 'outbox-spec' },
-    });
+    }));
     connection = new KafkaConnection({
       clientId: 'outbox-spec',
       brokers: brokers(),

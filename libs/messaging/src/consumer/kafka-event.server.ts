@@ -149,6 +149,11 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     return this.consumer as T;
   }
 
+  /** True once `close()` was called: no new record is started after this. */
+  get isClosing(): boolean {
+    return this.closing !== undefined;
+  }
+
   /** Topics with a handler, as contract names. */
   get subscribedTopics(): readonly Topic[] {
     return this.topics;

@@ -25,6 +25,12 @@ export function kafkaLogCreator(isConnecting: () => boolean): logCreator {
       if (ACCEPTED_WARNINGS.some((text) => message.includes(text))) return;
       const detail = error === undefined ? '' : ` (${errorMessage(error)})`;
       const line = `${namespace}: ${message}${detail}`;
+      // A rebalance is routine (a member joined or left); kafkajs reports the broker's
+      // "rebalancing" answer as an error before handling it by rejoining.
+      if (detail.includes('rebalancing') || message.includes('rebalancing')) {
+        logger.log(line);
+        return;
+      }
       if (level === logLevel.ERROR && !isConnecting()) logger.error(line);
       else if (level === logLevel.ERROR || level === logLevel.WARN) {
         if (isConnecting()) logger.debug(line);

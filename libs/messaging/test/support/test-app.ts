@@ -2,6 +2,7 @@ import { type INestApplication, Module, type Provider, type Type } from '@nestjs
 import { type AppDefinition, baseConfigSchema, createApp } from '@storefront/platform';
 import {
   type EventConsumerOptions,
+  type KafkaEventServer,
   MessagingModule,
   type OutboxRelayOptions,
   startEventConsumer,
@@ -18,8 +19,15 @@ export interface TestAppOptions {
   readonly consumer?: EventConsumerOptions;
 }
 
+export interface TestApp {
+  readonly app: INestApplication;
+  /** The event consumer, when the app has one. */
+  readonly server: KafkaEventServer | undefined;
+}
+
 /** A real app as the services build it (platform createApp + MessagingModule), initialized. */
-export async function startTestApp(options: TestAppOptions): Promise<INestApplication> {
+export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
+  let server: KafkaEventServer | undefined;
   @Module({ controllers: options.controllers ?? [], providers: options.providers ?? [] })
   class TestFeatureModule {}
 
@@ -38,7 +46,7 @@ export async function startTestApp(options: TestAppOptions): Promise<INestApplic
     ],
     configure: options.consumer
       ? async (app) => {
-          await startEventConsumer(app, options.consumer!);
+          server = await startEventConsumer(app, options.consumer!);
         }
       : undefined,
   };
@@ -47,7 +55,7 @@ export async function startTestApp(options: TestAppOptions): Promise<INestApplic
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   });
   await app.init();
-  return app;
+  return { app, server };
 }
 
 /** Consumer settings that keep tests quick: short backoff, fast heartbeats and rejoins. */
