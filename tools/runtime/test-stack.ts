@@ -1,0 +1,121 @@
+/**
+ * The whole local runtime for end-to-end tests: the five apps as real processes (from dist/,
+ * as `npm start` runs them) on free ports, so a developer's runtime on the default ports is
+ * left alone, each service on a database of its own, all registered in their own registry.
+ */
+import fs from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { APP_ORDER, type AppName, type AppSpec, type RunningApps, startApps } from './apps';
+import { ROOT } from './paths';
+
+/** A port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestStack {
+  apps: RunningApps;
+  url(app: AppName): string;
+  registryUrl: string;
+  gatewayUrl: string;
+  /** Database name of each service in this stack. */
+  databases: Record<'accounts' | 'orders' | 'fulfillment', string>;
+  stop(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  /** Prefix of the services' database names, unique per test file. */
+  dbPrefix: string;
+  /** Extra environment for every app. */
+  env?: Record<string, string>;
+  apps?: AppName[];
+}
+
+function requireBuild(): void {
+  if (!fs.existsSync(path.join(ROOT, 'dist/apps/gateway/src/main.js'))) {
+    throw new Error(
+      'dist/ is missing: run the tests with `npm test` (it builds first) or `npm run build`',
+    );
+  }
+}
+
+export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
+  requireBuild();
+  const kafkaBrokers = process.env.KAFKA_BROKERS;
+  const mongoUrl = process.env.MONGO_URL;
+  if (!kafkaBrokers || !mongoUrl)
+    throw new Error('KAFKA_BROKERS / MONGO_URL unset: run in the integration project');
+  const wanted = options.apps ?? [...APP_ORDER];
+  const ports = new Map<AppName, number>();
+  for (const app of wanted) ports.set(app, await freePort());
+  const registryUrl = `http://127.0.0.1:${ports.get('registry') ?? 0}`;
+  const databases = {
+    accounts: `${options.dbPrefix}_accounts`,
+    orders: `${options.dbPrefix}_orders`,
+    fulfillment: `${options.dbPrefix}_fulfillment`,
+  };
+  const apps = await startApps(
+    wanted.map(
+      (app): AppSpec => ({
+        app,
+        port: ports.get(app)!,
+        env: app in databases ? { MONGO_DB: databases[app as keyof typeof databases] } : {},
+      }),
+    ),
+    {
+      kafkaBrokers: kafkaBrokers.split(','),
+      mongoUrl,
+      env: {
+        LOG_LEVEL: 'warn',
+        EUREKA_URL: `${registryUrl}/eureka`,
+        EUREKA_HEARTBEAT_INTERVAL_MS: '1000',
+        EUREKA_REGISTRY_FETCH_INTERVAL_MS: '1000',
+        EUREKA_STATUS_CHECK_INTERVAL_MS: '1000',
+        DASHBOARD_REFRESH_SECONDS: '0',
+        ...options.env,
+      },
+    },
+  );
+  const url = (app: AppName): string => `http://127.0.0.1:${ports.get(app)}`;
+  return {
+    apps,
+    url,
+    registryUrl,
+    gatewayUrl: url('gateway'),
+    databases,
+    stop: () => apps.stop(),
+  };
+}
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
+export async function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: \`npm test\` installs it (apt-get install -y chromium)`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** Where browser tests keep their screenshots (git-ignored). */
+export function artifactPath(name: string): string {
+  const file = path.join(ROOT, 'test-artifacts', name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return file;
+}
