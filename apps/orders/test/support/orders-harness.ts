@@ -271,16 +271,16 @@ export async function afterConsuming(
   );
 }
 
-/** Polls a condition until it yields a value, with a readable timeout message (never a fixed sleep). */
+/** Polls a condition until it yields a value (not undefined, null or false), with a readable timeout message (never a fixed sleep). */
 export async function eventually<T>(
   what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
   timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await probe();
-    if (result !== undefined && result !== false) return result;
+    if (result !== undefined && result !== null && result !== false) return result;
     if (Date.now() >= deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
