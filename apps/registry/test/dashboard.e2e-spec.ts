@@ -4,69 +4,33 @@
  * discovery client; headless Chromium then reads the page.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-// The local runtime's supervisor (tools/runtime is the repo's harness, not an Nx project).
-import { type AppName, type RunningApps, startApps } from '../../../tools/runtime/apps';
-import { ROOT } from '../../../tools/runtime/paths';
+import type { Browser } from 'playwright-core';
+import {
+  artifactPath,
+  launchChromium,
+  startTestStack,
+  type TestStack,
+} from '../../../tools/runtime/test-stack';
 import type { ApplicationsJson } from '../src/registry.rules';
-import { freePort, getJson, waitFor } from './registry-test-kit';
+import { getJson, waitFor } from './registry-test-kit';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = path.join(ROOT, 'test-artifacts', 'registry-dashboard.png');
-const SERVICES: AppName[] = ['gateway', 'accounts', 'orders', 'fulfillment'];
+const SCREENSHOT = artifactPath('registry-dashboard.png');
 const APP_IDS = ['ACCOUNTS', 'FULFILLMENT', 'GATEWAY', 'ORDERS'];
 
 describe('registry dashboard in Chromium', () => {
-  let running: RunningApps | undefined;
+  let stack: TestStack | undefined;
   let browser: Browser | undefined;
   let registryUrl: string;
 
   beforeAll(async () => {
-    for (const file of ['dist/apps/registry/src/main.js', 'dist/apps/accounts/src/main.js']) {
-      if (!fs.existsSync(path.join(ROOT, file))) {
-        throw new Error('dist/ is missing: run `npm test` (it builds first) or `npm run build`');
-      }
-    }
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    }
-    const kafkaBrokers = process.env.KAFKA_BROKERS;
-    const mongoUrl = process.env.MONGO_URL;
-    if (!kafkaBrokers || !mongoUrl) {
-      throw new Error('KAFKA_BROKERS / MONGO_URL unset: run in the integration project');
-    }
-
     // Free ports rather than the defaults, so a local runtime on 8761/8080/… is left alone.
-    const registryPort = await freePort();
-    registryUrl = `http://127.0.0.1:${registryPort}`;
-    const specs = [
-      { app: 'registry' as const, port: registryPort },
-      ...(await Promise.all(
-        SERVICES.map(async (app) => ({
-          app,
-          port: await freePort(),
-          env: { MONGO_DB: `registry_dashboard_${app}` },
-        })),
-      )),
-    ];
-    running = await startApps(specs, {
-      kafkaBrokers: kafkaBrokers.split(','),
-      mongoUrl,
-      env: {
-        LOG_LEVEL: 'warn',
-        EUREKA_URL: `${registryUrl}/eureka`,
-        EUREKA_HEARTBEAT_INTERVAL_MS: '1000',
-        EUREKA_REGISTRY_FETCH_INTERVAL_MS: '1000',
-        EUREKA_STATUS_CHECK_INTERVAL_MS: '1000',
-        DASHBOARD_REFRESH_SECONDS: '0',
-      },
-    });
+    stack = await startTestStack({ dbPrefix: 'registry_dashboard' });
+    registryUrl = stack.registryUrl;
   }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
-    await running?.stop();
+    await stack?.stop();
   }, 60_000);
 
   it('shows the four apps UP', async () => {
@@ -83,10 +47,7 @@ describe('registry dashboard in Chromium', () => {
       60_000,
     );
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const response = await page.goto(`${registryUrl}/`);
     expect(response?.status()).toBe(200);
@@ -109,7 +70,6 @@ describe('registry dashboard in Chromium', () => {
     await expect(page.locator('table.instances tbody tr').count()).resolves.toBe(4);
     await expect(page.locator('header p').innerText()).resolves.toContain('4 of 4 instance(s) UP');
 
-    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
   });

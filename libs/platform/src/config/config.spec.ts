@@ -28,6 +28,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, env)).toThrow(pattern);
   });
 
+  it('never prints the value of a secret or URL variable', () => {
+    const secrets = z.object({
+      ADMIN_API_KEY: z.string().min(16),
+      MONGO_URL: z.string().startsWith('mongodb://'),
+    });
+    expect(() =>
+      loadConfig(secrets, { ADMIN_API_KEY: 'hunter2', MONGO_URL: 'http://u:pw@db' }),
+    ).toThrow(ConfigError);
+    try {
+      loadConfig(secrets, { ADMIN_API_KEY: 'hunter2', MONGO_URL: 'http://u:pw@db' });
+    } catch (error) {
+      expect((error as Error).message).toContain('ADMIN_API_KEY');
+      expect((error as Error).message).not.toContain('hunter2');
+      expect((error as Error).message).not.toContain('pw@db');
+    }
+  });
+
   it('reports every problem at once', () => {
     try {
       loadConfig(z.object({ A: z.string(), B: z.string() }), {});

@@ -26,6 +26,8 @@ export const mongoUrlSchema = z
   .string()
   .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URL');
 
+const SECRET_NAME = /KEY|SECRET|PASSWORD|TOKEN|CREDENTIAL|_URL$/i;
+
 /** Thrown at start-up when the environment does not satisfy an app's config schema. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -75,7 +77,8 @@ export function loadConfig<S extends z.ZodType>(
     result.error.issues.map((issue) => {
       const variable = issue.path.join('.') || '(environment)';
       const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
-      return value === undefined
+      // A mistyped secret must not end up in the logs; URLs may carry credentials too.
+      return value === undefined || SECRET_NAME.test(variable)
         ? `${variable}: ${issue.message}`
         : `${variable}=${JSON.stringify(value)}: ${issue.message}`;
     }),
