@@ -66,13 +66,11 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
     fulfillment: `${options.dbPrefix}_fulfillment`,
   };
   const apps = await startApps(
-    wanted.map(
-      (app): AppSpec => ({
-        app,
-        port: ports.get(app)!,
-        env: app in databases ? { MONGO_DB: databases[app as keyof typeof databases] } : {},
-      }),
-    ),
+    wanted.map((app): AppSpec => ({
+      app,
+      port: ports.get(app)!,
+      env: app in databases ? { MONGO_DB: databases[app as keyof typeof databases] } : {},
+    })),
     {
       kafkaBrokers: kafkaBrokers.split(','),
       mongoUrl,

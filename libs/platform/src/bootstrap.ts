@@ -1,5 +1,5 @@
 import type { DynamicModule, INestApplication, ModuleMetadata, Type } from '@nestjs/common';
-import { Module } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response, urlencoded } from 'express';
@@ -47,6 +47,12 @@ function rootModule(definition: AppDefinition<z.ZodType<BaseConfig>>, config: Ba
   return AppRootModule;
 }
 
+function startupLogLevels(level: BaseConfig['LOG_LEVEL']): LogLevel[] {
+  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+  const index = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5, silent: -1 }[level];
+  return order.slice(0, index + 1);
+}
+
 const PREFIX = /^(\/[\w-]+)+$/;
 
 /** The path prefix the gateway stripped, if it is a sane one. */
@@ -77,8 +83,10 @@ export async function createApp<S extends z.ZodType<BaseConfig>>(
   const config = loadConfig(definition.configSchema, env);
   // Nest's own body parser turns malformed JSON into an anonymous 400; parsing here keeps the
   // body-parser error type, so clients get a precise code (malformed JSON, too large…).
+  // Until the pino logger exists (after module init), Nest's own logger writes JSON lines, so
+  // start-up waits (database retries and the like) are visible as they happen, not buffered.
   const app = await NestFactory.create(rootModule(definition, config), {
-    bufferLogs: true,
+    logger: new ConsoleLogger({ json: true, logLevels: startupLogLevels(config.LOG_LEVEL) }),
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
