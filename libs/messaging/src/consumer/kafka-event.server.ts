@@ -200,7 +200,11 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
           topics: physical,
           fromBeginning: this.options.fromBeginning ?? true,
         });
-        if (this.closing) return;
+        // close() may have run while connecting; it did not wait for us.
+        if (this.closing) {
+          await consumer.disconnect().catch(() => undefined);
+          return;
+        }
         this.state = 'joining';
         await consumer.run({
           eachBatchAutoResolve: false,
@@ -234,6 +238,9 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       // Topics come from the contract; never create one by subscribing with a typo.
       allowAutoTopicCreation: false,
       retry: {
+        retries: 5,
+        initialRetryTime: 300,
+        maxRetryTime: 10_000,
         // Infrastructure failures (broker gone, coordinator moved) restart the consumer;
         // handler failures never get here, they are retried and dead-lettered per record.
         restartOnFailure: async () => !this.closing,
@@ -284,7 +291,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     } catch (error) {
       this.log.warn(`consumer shutdown: ${errorMessage(error)}`);
     }
-    await this.loop?.catch(() => undefined);
+    // Not awaiting the connect loop: against an unreachable broker a connection attempt can
+    // take many seconds; the loop notices `closing` and disconnects what it opened.
     this.state = 'stopped';
     this.assignment = {};
   }

@@ -65,7 +65,6 @@ export class KafkaConnection {
   private readonly reconnect: BackoffOptions;
   private readonly retryDelay = new CancellableDelay();
   private state: 'idle' | 'connecting' | 'connected' | 'closed' = 'idle';
-  private connecting: Promise<void> | undefined;
   private connectedWaiters: Array<() => void> = [];
   private healthAdmin: Admin | undefined;
 
@@ -79,6 +78,10 @@ export class KafkaConnection {
       brokers: [...options.brokers],
       connectionTimeout: options.connectionTimeoutMs ?? 3000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
+      // Short per attempt: while the broker is down, connectLoop (and the consumer's own
+      // loop) keep retrying with their backoff and one clear log line per attempt, and a
+      // shutdown never waits long for an attempt in progress.
+      retry: { retries: 3, initialRetryTime: 250, maxRetryTime: 2000 },
       logLevel: logLevel.WARN,
       logCreator: kafkaLogCreator(() => this.state !== 'connected'),
     });
@@ -97,7 +100,7 @@ export class KafkaConnection {
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'connecting';
-    this.connecting = this.connectLoop();
+    void this.connectLoop();
   }
 
   get isConnected(): boolean {
@@ -169,13 +172,15 @@ export class KafkaConnection {
     }
   }
 
-  /** Disconnects the producer; call after every consumer and relay has stopped. */
+  /**
+   * Disconnects the producer; call after every consumer and relay has stopped. Does not wait
+   * for a connection attempt in progress (against a broker that is down it could take many
+   * seconds): the loop sees the closed state and disconnects whatever it gets.
+   */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
-    const wasConnecting = this.state === 'connecting';
     this.state = 'closed';
     this.retryDelay.cancel();
-    if (wasConnecting) await this.connecting?.catch(() => undefined);
     await this.healthAdmin?.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch((error: unknown) => {
       this.logger.warn(`Kafka producer disconnect failed: ${errorMessage(error)}`);
@@ -188,7 +193,10 @@ export class KafkaConnection {
       try {
         await this.producer.connect();
         // close() may have run while connect() was in flight.
-        if (this.state !== 'connecting') return;
+        if (this.state !== 'connecting') {
+          await this.producer.disconnect().catch(() => undefined);
+          return;
+        }
         this.state = 'connected';
         this.logger.log(
           `Kafka producer connected to ${brokers}${attempt > 1 ? ` after ${attempt} attempts` : ''}`,

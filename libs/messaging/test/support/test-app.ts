@@ -12,6 +12,8 @@ import { brokers } from './kit';
 export interface TestAppOptions {
   readonly name: string;
   readonly prefix: string;
+  /** Defaults to the test broker. */
+  readonly brokers?: string[];
   readonly controllers?: Type[];
   readonly providers?: Provider[];
   readonly outbox?: OutboxRelayOptions;
@@ -37,7 +39,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     imports: () => [
       MessagingModule.forRoot({
         clientId: options.name,
-        brokers: brokers(),
+        brokers: options.brokers ?? brokers(),
         topicPrefix: options.prefix,
         reconnect: { baseMs: 200, maxMs: 1000 },
         outbox: options.outbox,

@@ -1,0 +1,101 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
+import request from 'supertest';
+import { Topics } from '@storefront/events';
+import { customerName, customerRecord } from './support/event-records';
+import { createTopics, deleteTopics, isolation, quietKafka, waitFor } from './support/kit';
+import { fastConsumer, startTestApp, type TestApp } from './support/test-app';
+
+@Controller()
+class NoopHandlers {
+  @EventPattern(Topics.CustomerChange)
+  onCustomerChanged(): string {
+    return 'applied';
+  }
+}
+
+describe('health and metrics', () => {
+  const { prefix } = isolation('health');
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    await createTopics(prefix, [Topics.CustomerChange]);
+  });
+
+  afterAll(async () => {
+    for (const { app } of apps) await app.close();
+    await deleteTopics(prefix);
+  });
+
+  it('starts without a broker, reports kafka and the consumer DOWN, and still closes', async () => {
+    const { app } = await startTestApp({
+      name: 'health-no-broker',
+      prefix,
+      // Nothing listens on port 1: every connection attempt is refused.
+      brokers: ['127.0.0.1:1'],
+      controllers: [NoopHandlers],
+      consumer: { ...fastConsumer, groupId: 'health-no-broker' },
+    });
+    const response = await request(app.getHttpServer()).get('/actuator/health/readiness');
+    expect(response.status).toBe(503);
+    expect(response.body).toMatchObject({
+      status: 'DOWN',
+      components: {
+        kafka: {
+          status: 'DOWN',
+          details: { brokers: '127.0.0.1:1', error: 'producer connecting' },
+        },
+        kafkaConsumer: { status: 'DOWN', details: { groupId: 'health-no-broker' } },
+        outbox: { status: 'UP', details: { pendingDocuments: 0 } },
+      },
+    });
+    await app.close();
+  });
+
+  it('reports kafka, the consumer and its partitions UP, and exposes the messaging metrics', async () => {
+    const started = await startTestApp({
+      name: 'health-ok',
+      prefix,
+      controllers: [NoopHandlers],
+      consumer: { ...fastConsumer, groupId: 'health-ok' },
+    });
+    apps.push(started);
+    const server = started.app.getHttpServer();
+    const ready = await waitFor(async () => {
+      const response = await request(server).get('/actuator/health/readiness');
+      return response.status === 200 && response;
+    }, 'readiness UP');
+    expect(ready.body.components).toMatchObject({
+      kafka: { status: 'UP', details: { clusterBrokers: 1 } },
+      kafkaConsumer: {
+        status: 'UP',
+        details: {
+          state: 'joined',
+          topics: [Topics.CustomerChange],
+          assignedPartitions: { [Topics.CustomerChange]: [0, 1, 2] },
+        },
+      },
+      outbox: { status: 'UP' },
+    });
+
+    const producer = quietKafka('health-spec-producer').producer();
+    await producer.connect();
+    await producer.send({
+      topic: `${prefix}${Topics.CustomerChange}`,
+      acks: -1,
+      messages: [customerRecord('customer-metrics', 1, customerName('Metric'))],
+    });
+    await producer.disconnect();
+    const metrics = await waitFor(async () => {
+      const response = await request(server).get('/actuator/prometheus');
+      return response.text.includes('messaging_consumed_total{') && response.text;
+    }, 'a consumed record in the metrics');
+    expect(metrics).toMatch(
+      /messaging_consumed_total\{topic="accounts\.customer\.change",outcome="applied",application="health-ok"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /messaging_event_age_seconds_count\{[^}]*topic="accounts\.customer\.change"[^}]*\} 1/,
+    );
+    expect(metrics).toContain('messaging_outbox_backlog_documents');
+  });
+});
