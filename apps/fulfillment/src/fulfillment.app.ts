@@ -1,29 +1,80 @@
 import {
+  MessagingModule,
+  messagingConfigSchema,
+  messagingOptionsFromConfig,
+  type OutboxRelayOptions,
+  startEventConsumer,
+} from '@storefront/messaging';
+import {
+  adminConfigSchema,
   type AppDefinition,
   baseConfigSchema,
-  brokerListSchema,
   DatabaseModule,
   databaseConfigSchema,
   DiscoveryModule,
   discoveryConfigSchema,
 } from '@storefront/platform';
 import { z } from 'zod';
+import { FULFILLMENT_ERROR_STATUSES, FulfillmentErrors } from './fulfillment.errors';
+import { FulfillmentModule } from './fulfillment.module';
 
 export const fulfillmentConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65535).default(8095),
-  KAFKA_BROKERS: brokerListSchema.default(['127.0.0.1:9092']),
+  ...messagingConfigSchema.shape,
   ...databaseConfigSchema.shape,
   ...discoveryConfigSchema.shape,
+  ...adminConfigSchema.shape,
+  /** Seed of the carrier picked at the ship step; unset, every run differs. */
+  SAMPLE_SEED: z.coerce.number().int().optional(),
+  /** Consumer group of the fulfillment requests. */
+  KAFKA_CONSUMER_GROUP: z.string().min(1).default('fulfillment'),
+  /** Prepended to every topic name; tests use it to isolate their topics. Empty in production. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ., _ and - only')
+    .default(''),
 });
 
 export type FulfillmentConfig = z.infer<typeof fulfillmentConfigSchema>;
 
-export const fulfillmentApp: AppDefinition<typeof fulfillmentConfigSchema> = {
-  name: 'fulfillment',
-  configSchema: fulfillmentConfigSchema,
-  openApi: {
-    title: 'Storefront Demo - Fulfillment API',
-    description: 'One fulfillment per approved order, and its shipping status',
-  },
-  imports: () => [DatabaseModule.forRoot('fulfillment'), DiscoveryModule.forRoot()],
-};
+export interface FulfillmentAppOverrides {
+  /** Outbox relay options beyond the config, e.g. fault injection in crash tests. */
+  readonly outbox?: OutboxRelayOptions;
+}
+
+/** The fulfillment app; tests pass overrides, `main.ts` uses `fulfillmentApp`. */
+export function defineFulfillmentApp(
+  overrides: FulfillmentAppOverrides = {},
+): AppDefinition<typeof fulfillmentConfigSchema> {
+  return {
+    name: 'fulfillment',
+    configSchema: fulfillmentConfigSchema,
+    errorStatuses: FULFILLMENT_ERROR_STATUSES,
+    openApi: {
+      title: 'Storefront Demo - Fulfillment API',
+      description: 'One fulfillment per approved order, and its shipping status',
+    },
+    imports: (config) => {
+      const messaging = messagingOptionsFromConfig('fulfillment', config);
+      return [
+        DatabaseModule.forRoot('fulfillment'),
+        MessagingModule.forRoot({
+          ...messaging,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          outbox: { ...messaging.outbox, ...overrides.outbox },
+        }),
+        DiscoveryModule.forRoot(),
+        FulfillmentModule,
+      ];
+    },
+    configure: async (app, config) => {
+      await startEventConsumer(app, {
+        groupId: config.KAFKA_CONSUMER_GROUP,
+        // A request for an order that is not APPROVED stays invalid however often it is retried.
+        permanentErrorCodes: [FulfillmentErrors.RequestInvalid],
+      });
+    },
+  };
+}
+
+export const fulfillmentApp = defineFulfillmentApp();

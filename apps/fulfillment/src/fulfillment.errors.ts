@@ -14,6 +14,9 @@ export const FulfillmentErrors = {
   ReadOnly: 'FULFILLMENT.READ_ONLY',
 } as const;
 
+/** Codes whose status the suffix conventions do not give. */
 export const FULFILLMENT_ERROR_STATUSES = {
+  [FulfillmentErrors.RequestInvalid]: 400,
+  [FulfillmentErrors.SortInvalid]: 400,
   [FulfillmentErrors.ReadOnly]: 405,
 } as const;

@@ -1,0 +1,169 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiExcludeEndpoint,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  AdminOnly,
+  DomainError,
+  forwardedPrefix,
+  type HalPage,
+  PageQueryDto,
+} from '@storefront/platform';
+import type { Request } from 'express';
+import {
+  FulfillmentHalItem,
+  FulfillmentHalPage,
+  FulfillmentSummaryView,
+  FulfillmentView,
+} from './dto/fulfillment.view';
+import { FulfillmentIdParams, FulfillmentStepParams, SampleStepParams } from './dto/step.params';
+import { FulfillmentErrors } from './fulfillment.errors';
+import { stepResponseText } from './fulfillment.rules';
+import { FulfillmentService } from './fulfillment.service';
+
+const TEXT_PLAIN = 'text/plain; charset=utf-8';
+const HAL_JSON = 'application/hal+json';
+
+/** Where the collection is as the client sees it, gateway prefix included. */
+function basePath(request: Request): string {
+  return `${forwardedPrefix(request)}/fulfillments`;
+}
+
+/**
+ * Fixed paths (`summary`, `sample/…`) are declared before `:id` routes: Express matches in
+ * registration order, and `sample` must never be taken for a fulfillment id.
+ */
+@ApiTags('fulfillments')
+@Controller('fulfillments')
+export class FulfillmentController {
+  constructor(private readonly fulfillments: FulfillmentService) {}
+
+  @Get('summary')
+  @ApiOperation({ summary: 'Every fulfillment, unpaged (the original summary view)' })
+  @ApiOkResponse({ type: FulfillmentSummaryView, description: '`{"fulfillments": […]}`' })
+  async summary(): Promise<FulfillmentSummaryView> {
+    return { fulfillments: await this.fulfillments.findAll() };
+  }
+
+  @Get('sample/:step')
+  @AdminOnly()
+  @Header('Content-Type', TEXT_PLAIN)
+  @ApiProduces('text/plain')
+  @ApiOperation({
+    summary: 'Move every fulfillment in the previous status one step (the original sample GET)',
+    description:
+      'process: APPROVED→PROCESSING; ship: PROCESSING→SHIPPED (picks a carrier); in-transit: ' +
+      'SHIPPED→IN_TRANSIT; receive: IN_TRANSIT→RECEIVED. Each moved fulfillment publishes ' +
+      'exactly one status change. Kept as a GET for compatibility; prefer the POST form.',
+  })
+  @ApiOkResponse({ description: "Plain text, e.g. `Order status changed to 'Processing'`" })
+  async sampleStep(@Param() params: SampleStepParams): Promise<string> {
+    await this.fulfillments.advanceAll(params.step);
+    return stepResponseText(params.step);
+  }
+
+  @Post('sample/:step')
+  @HttpCode(200)
+  @AdminOnly()
+  @Header('Content-Type', TEXT_PLAIN)
+  @ApiProduces('text/plain')
+  @ApiOperation({ summary: 'POST form of the sample step' })
+  @ApiOkResponse({ description: "Plain text, e.g. `Order status changed to 'Shipped'`" })
+  async sampleStepPost(@Param() params: SampleStepParams): Promise<string> {
+    return this.sampleStep(params);
+  }
+
+  @Get()
+  @Header('Content-Type', HAL_JSON)
+  @ApiProduces(HAL_JSON)
+  @ApiOperation({ summary: 'Fulfillments, paged (Spring Data REST collection shape)' })
+  @ApiOkResponse({ type: FulfillmentHalPage, description: 'One page of fulfillments' })
+  async page(
+    @Query() query: PageQueryDto,
+    @Req() request: Request,
+  ): Promise<HalPage<FulfillmentHalItem>> {
+    return this.fulfillments.findPage(query, basePath(request));
+  }
+
+  @Get(':id')
+  @Header('Content-Type', HAL_JSON)
+  @ApiProduces(HAL_JSON)
+  @ApiOperation({
+    summary: 'One fulfillment, by document id or order guid (Spring Data REST item shape)',
+  })
+  @ApiOkResponse({ type: FulfillmentHalItem, description: 'The fulfillment; its id is in _links' })
+  @ApiNotFoundResponse({ description: 'FULFILLMENT.NOT_FOUND' })
+  async findOne(
+    @Param() params: FulfillmentIdParams,
+    @Req() request: Request,
+  ): Promise<FulfillmentHalItem> {
+    return this.fulfillments.findOne(params.id, basePath(request));
+  }
+
+  @Post(':id/:step')
+  @HttpCode(200)
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Move one fulfillment one step (process, ship, in-transit, receive)',
+    description: 'Publishes exactly one status change on fulfillment.order.change.',
+  })
+  @ApiOkResponse({ type: FulfillmentView, description: 'The fulfillment after the step' })
+  @ApiNotFoundResponse({ description: 'FULFILLMENT.NOT_FOUND' })
+  @ApiConflictResponse({
+    description: 'FULFILLMENT.ILLEGAL_TRANSITION: the step does not follow the current status',
+  })
+  async advance(@Param() params: FulfillmentStepParams): Promise<FulfillmentView> {
+    return this.fulfillments.advance(params.id, params.step);
+  }
+
+  // Fulfillments are created by order events and changed only by the steps above, so every
+  // change is published; the original's Spring Data REST writes bypassed the events.
+  @Post()
+  @ApiExcludeEndpoint()
+  create(): never {
+    throw readOnly();
+  }
+
+  @Put(':id')
+  @ApiExcludeEndpoint()
+  replace(): never {
+    throw readOnly();
+  }
+
+  @Patch(':id')
+  @ApiExcludeEndpoint()
+  update(): never {
+    throw readOnly();
+  }
+
+  @Delete(':id')
+  @ApiExcludeEndpoint()
+  remove(): never {
+    throw readOnly();
+  }
+}
+
+function readOnly(): DomainError {
+  return new DomainError(
+    FulfillmentErrors.ReadOnly,
+    'Fulfillments are read-only: they come from order events and change through the steps',
+  );
+}

@@ -1,0 +1,279 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import {
+  type FulfillmentRequested,
+  priceToDecimalString,
+  serviceSource,
+  Topics,
+} from '@storefront/events';
+import { type CollectionRelay, createOutboxRecord, OutboxRelay } from '@storefront/messaging';
+import {
+  DomainError,
+  type HalPage,
+  PageQueryDto,
+  parseSort,
+  RANDOM_SOURCE,
+  type RandomSource,
+  toHalPage,
+} from '@storefront/platform';
+import { isValidObjectId, type Model } from 'mongoose';
+import {
+  type FulfillmentHalItem,
+  type FulfillmentView,
+  type StoredFulfillment,
+  toFulfillmentHalItem,
+  toFulfillmentView,
+} from './dto/fulfillment.view';
+import { FulfillmentErrors } from './fulfillment.errors';
+import {
+  checkRequestable,
+  type FulfillmentStep,
+  INITIAL_STATUS,
+  pickShippingMethod,
+  STEP_RULES,
+  transition,
+} from './fulfillment.rules';
+import { Fulfillment } from './schemas/fulfillment.schema';
+
+/** What consuming a fulfillment request did; the consumer reports it as its outcome. */
+export type AcceptOutcome = 'applied' | 'duplicate';
+
+/** Fields the paged collection can sort on. */
+export const SORTABLE_FIELDS = [
+  'timestamp',
+  'status',
+  'shippingMethod',
+  'order.guid',
+  'name.lastName',
+] as const;
+
+/**
+ * A transition re-reads and retries when another writer changed the document between its
+ * read and its version-checked write; past this many tries it gives up with a conflict.
+ */
+const MAX_WRITE_ATTEMPTS = 5;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+const SOURCE = serviceSource('fulfillment');
+
+function isDuplicateKey(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000
+  );
+}
+
+/** The stored form of a request: the whole history kept, prices as decimal strings. */
+function newFulfillment(request: FulfillmentRequested): Omit<Fulfillment, 'outbox'> & {
+  outbox: [];
+} {
+  return {
+    timestamp: request.timestamp,
+    name: { ...request.name },
+    contact: { ...request.contact },
+    address: { ...request.address },
+    order: {
+      guid: request.order.guid,
+      orderStatusEvents: request.order.orderStatusEvents.map((event) => ({ ...event })),
+      orderItems: request.order.orderItems.map((item) => ({
+        product: { ...item.product, price: priceToDecimalString(item.product.price) },
+        quantity: item.quantity,
+      })),
+    },
+    status: INITIAL_STATUS,
+    shippingMethod: null,
+    version: 1,
+    outbox: [],
+  };
+}
+
+@Injectable()
+export class FulfillmentService implements OnModuleInit {
+  private readonly logger = new Logger(FulfillmentService.name);
+  private readonly relay: CollectionRelay<Fulfillment>;
+
+  constructor(
+    @InjectModel(Fulfillment.name) private readonly model: Model<Fulfillment>,
+    outbox: OutboxRelay,
+    @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
+  ) {
+    this.relay = outbox.watch(model);
+  }
+
+  /** The unique index on the order guid must exist before the first request is consumed. */
+  async onModuleInit(): Promise<void> {
+    await this.model.init();
+  }
+
+  /**
+   * Starts the fulfillment of an approved order, once. `$setOnInsert` makes a re-sent or
+   * redelivered request a no-op that never resets a fulfillment that has moved on; when two
+   * requests race, the unique index lets one insert and the other fails with 11000, which
+   * means the same thing: already there.
+   */
+  async accept(request: FulfillmentRequested): Promise<AcceptOutcome> {
+    const guid = request.order.guid;
+    const requestable = checkRequestable(request.order.orderStatusEvents);
+    if (!requestable.ok) {
+      throw new DomainError(
+        FulfillmentErrors.RequestInvalid,
+        `Order ${guid} cannot be fulfilled: ${requestable.reason}`,
+      );
+    }
+    try {
+      const result = await this.model
+        .updateOne(
+          { 'order.guid': guid },
+          { $setOnInsert: newFulfillment(request) },
+          { upsert: true, runValidators: true },
+        )
+        .exec();
+      if (result.upsertedCount > 0) {
+        this.logger.log(`fulfillment of order ${guid} started`);
+        return 'applied';
+      }
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    this.logger.debug(`fulfillment request for order ${guid} ignored: already there`);
+    return 'duplicate';
+  }
+
+  /** Moves one fulfillment (document id or order guid) one step, or says why it cannot. */
+  async advance(idOrGuid: string, step: FulfillmentStep): Promise<FulfillmentView> {
+    const filter = this.filterFor(idOrGuid);
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.model.findOne(filter).lean<StoredFulfillment>().exec();
+      if (!current) throw this.notFound(idOrGuid);
+      const updated = await this.write(current, step);
+      if (updated === 'illegal') {
+        const rule = STEP_RULES[step];
+        throw new DomainError(
+          FulfillmentErrors.IllegalTransition,
+          `Cannot ${step} fulfillment ${idOrGuid}: its status is ${current.status}, the step needs ${rule.from}`,
+        );
+      }
+      if (updated) return toFulfillmentView(updated);
+    }
+    throw new DomainError(
+      FulfillmentErrors.VersionConflict,
+      `Fulfillment ${idOrGuid} kept changing; try again`,
+    );
+  }
+
+  /**
+   * The original's sample step: every fulfillment currently in the step's source status
+   * moves, each through its own version-checked write with its own event. One that another
+   * caller moved first is skipped, so concurrent calls never move a fulfillment twice.
+   * Documents go in id order, so a seeded random source gives reproducible carriers.
+   */
+  async advanceAll(step: FulfillmentStep): Promise<number> {
+    const { from } = STEP_RULES[step];
+    const candidates = await this.model
+      .find({ status: from }, { _id: 1 })
+      .sort({ _id: 1 })
+      .lean<Array<{ _id: unknown }>>()
+      .exec();
+    let moved = 0;
+    for (const { _id } of candidates) {
+      for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+        const current = await this.model.findById(_id).lean<StoredFulfillment>().exec();
+        if (!current || current.status !== from) break;
+        const updated = await this.write(current, step);
+        if (updated === 'illegal') break;
+        if (updated) {
+          moved += 1;
+          break;
+        }
+      }
+    }
+    this.logger.log(`${step}: ${moved} of ${candidates.length} fulfillments moved from ${from}`);
+    return moved;
+  }
+
+  async findAll(): Promise<FulfillmentView[]> {
+    const docs = await this.model.find().sort({ _id: 1 }).lean<StoredFulfillment[]>().exec();
+    return docs.map(toFulfillmentView);
+  }
+
+  /** One fulfillment as a HAL item; `basePath` is where the collection is, e.g. `/fulfillments`. */
+  async findOne(idOrGuid: string, basePath: string): Promise<FulfillmentHalItem> {
+    const doc = await this.model.findOne(this.filterFor(idOrGuid)).lean<StoredFulfillment>().exec();
+    if (!doc) throw this.notFound(idOrGuid);
+    return toFulfillmentHalItem(doc, basePath);
+  }
+
+  async findPage(query: PageQueryDto, basePath: string): Promise<HalPage<FulfillmentHalItem>> {
+    const sort = parseSort(query.sort, SORTABLE_FIELDS, FulfillmentErrors.SortInvalid);
+    const [docs, total] = await Promise.all([
+      this.model
+        .find()
+        // _id last, so pages of equal sort keys are stable.
+        .sort(sort ? { [sort.field]: sort.direction, _id: 1 } : { _id: 1 })
+        .skip(query.page * query.size)
+        .limit(query.size)
+        .lean<StoredFulfillment[]>()
+        .exec(),
+      this.model.countDocuments().exec(),
+    ]);
+    const items = docs.map((doc) => toFulfillmentHalItem(doc, basePath));
+    return toHalPage('fulfillments', basePath, items, total, query);
+  }
+
+  /**
+   * The state change and its status event in one version-checked single-document write
+   * (new status, whole history, carrier, `$push` outbox, `$inc` version). Null when another
+   * writer got there first; 'illegal' when the step does not follow the current status.
+   */
+  private async write(
+    current: StoredFulfillment,
+    step: FulfillmentStep,
+  ): Promise<StoredFulfillment | null | 'illegal'> {
+    const result = transition(current, step, {
+      now: Date.now(),
+      chooseShippingMethod: () => pickShippingMethod(this.random),
+    });
+    if (!result.ok) return 'illegal';
+    const guid = current.order.guid;
+    const updated = await this.relay.update(
+      current._id,
+      current.version,
+      {
+        set: {
+          status: result.status,
+          shippingMethod: result.shippingMethod,
+          order: {
+            ...current.order,
+            orderStatusEvents: [...current.order.orderStatusEvents, result.statusEvent],
+          },
+        },
+      },
+      (aggregateVersion) => [
+        createOutboxRecord(
+          Topics.OrderStatusChange,
+          { guid, orderStatusEvent: result.statusEvent },
+          { aggregateVersion, source: SOURCE, occurredAt: new Date(result.statusEvent.timestamp) },
+        ),
+      ],
+    );
+    if (updated) {
+      this.logger.log(`order ${guid}: ${current.status} → ${result.status}`);
+      return updated.toObject<StoredFulfillment>();
+    }
+    return null;
+  }
+
+  /** `{id}` is the document id (24 hex digits) or the order guid (a UUID). */
+  private filterFor(idOrGuid: string): Record<string, unknown> {
+    if (OBJECT_ID.test(idOrGuid) && isValidObjectId(idOrGuid)) return { _id: idOrGuid };
+    if (UUID.test(idOrGuid)) return { 'order.guid': idOrGuid };
+    throw this.notFound(idOrGuid);
+  }
+
+  private notFound(idOrGuid: string): DomainError {
+    return new DomainError(
+      FulfillmentErrors.NotFound,
+      `No fulfillment with id or order guid ${idOrGuid}`,
+    );
+  }
+}
