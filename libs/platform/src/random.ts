@@ -26,7 +26,7 @@ export function createRandom(seed: number = Date.now() ^ (process.pid << 16)): R
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     pick: (items) => {
       if (items.length === 0) throw new Error('cannot pick from an empty list');
-      return items[Math.floor(next() * items.length)] as (typeof items)[number];
+      return items[Math.floor(next() * items.length)];
     },
   };
 }
