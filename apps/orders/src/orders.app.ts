@@ -28,11 +28,6 @@ export const ordersConfigSchema = baseConfigSchema.extend({
   SAMPLE_SEED: z.coerce.number().int().optional(),
   /** Consumer group of the customer and order status events. */
   KAFKA_CONSUMER_GROUP: z.string().min(1).default('orders'),
-  /** Prepended to every topic name; tests use it to isolate their topics. Empty in production. */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ., _ and - only')
-    .default(''),
 });
 
 export type OrdersConfig = z.infer<typeof ordersConfigSchema>;
@@ -47,10 +42,7 @@ export const ordersApp: AppDefinition<typeof ordersConfigSchema> = {
   },
   imports: (config) => [
     DatabaseModule.forRoot('orders'),
-    MessagingModule.forRoot({
-      ...messagingOptionsFromConfig('orders', config),
-      topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    }),
+    MessagingModule.forRoot(messagingOptionsFromConfig('orders', config)),
     DiscoveryModule.forRoot(),
     OrdersModule,
   ],

@@ -92,9 +92,11 @@ const NO_SHIPPING_ADDRESS = 'the customer has no SHIPPING address';
 
 /**
  * Orders of a customer, embedded in the customer's document as in the original. Every change
- * to an order is a read-modify-write of the whole `orders` array guarded by the document
+ * to the orders is a read-modify-write of the whole `orders` array guarded by the document
  * version (FerretDB has no positional updates), retried a few times on a conflict; events
- * leave through the outbox in the same single-document update.
+ * leave through the outbox in the same single-document update. All writes go through the
+ * messaging helpers, which also serialize this process's writes per document: FerretDB 1.24
+ * can lose one of two concurrent updates of a document even when both check the version.
  */
 @Injectable()
 export class OrdersService implements OnModuleInit {
@@ -111,7 +113,7 @@ export class OrdersService implements OnModuleInit {
     this.outbox = this.relay.watch(this.model);
   }
 
-  /** A new order for a known customer: CREATED now, appended in one `$push`. */
+  /** A new order for a known customer: CREATED now. */
   async createOrder(customerId: string, dto: CreateOrderDto, now = Date.now()): Promise<OrderView> {
     const order: OrderDoc = {
       guid: randomUUID(),
@@ -129,15 +131,14 @@ export class OrdersService implements OnModuleInit {
       fulfillmentRequested: false,
       appliedEventIds: [],
     };
-    const result = await this.model
-      .updateOne(
-        { _id: customerId, ...LIVE },
-        { $push: { orders: order }, $inc: { version: 1 } },
-        { runValidators: true },
-      )
-      .exec();
-    if (result.matchedCount === 0) throw customerNotFound(customerId);
-    return toOrderView(order);
+    return this.readModifyWrite(
+      () => this.loadCustomer(customerId),
+      (doc) => ({
+        write: true,
+        orders: [...(doc.orders ?? []), order],
+        result: toOrderView(order),
+      }),
+    );
   }
 
   async listOrders(customerId: string): Promise<OrderView[]> {
@@ -289,20 +290,28 @@ export class OrdersService implements OnModuleInit {
     let added = 0;
     let updated = 0;
     for (const { _id } of customers) {
+      // Drawn once per customer, so a retried write does not change what a seed produces.
       const orders: OrderDoc[] = sampleOrders(this.random, now, randomUUID).map((sample) => ({
         ...sample,
         status: currentStatus(sample.orderStatusEvents),
         fulfillmentRequested: reachedFulfillment(sample.orderStatusEvents),
         appliedEventIds: [],
       }));
-      const result = await this.model
-        .updateOne(
-          { _id, ...LIVE },
-          { $push: { orders: { $each: orders } }, $inc: { version: 1 } },
-          { runValidators: true },
-        )
-        .exec();
-      if (result.matchedCount === 1) {
+      const written = await this.readModifyWrite(
+        () =>
+          this.model
+            .findOne({ _id, ...LIVE })
+            .lean<CustomerOrders>()
+            .exec(),
+        (doc): Decision<boolean> => ({
+          write: true,
+          orders: [...(doc.orders ?? []), ...orders],
+          result: true,
+        }),
+        // Deleted since the query: nothing to add.
+        false,
+      );
+      if (written) {
         updated += 1;
         added += orders.length;
       }
