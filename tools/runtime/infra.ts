@@ -126,6 +126,9 @@ async function planKafka(
   }
 
   const name = `kafka-${profile}`;
+  if (await adoptStarting(name, () => isKafkaReady(local), KAFKA_START_GRACE_MS, log)) {
+    return { ready: local };
+  }
   requireKafkaTools({ provisioning: !isKafkaProvisioned() });
   await stopLeftover(name, log);
   await ensurePortFree(DEFAULT_KAFKA_PORT, 'Kafka');
@@ -179,6 +182,9 @@ async function planMongo(
   }
 
   const name = `ferretdb-${profile}`;
+  if (await adoptStarting(name, () => isMongoReady(local), FERRETDB_START_GRACE_MS, log)) {
+    return { ready: local };
+  }
   if (!isFerretDbProvisioned()) requireCommand('go', GO_HINT);
   await stopLeftover(name, log);
   await ensurePortFree(DEFAULT_MONGO_PORT, 'FerretDB');
@@ -199,6 +205,40 @@ async function planMongo(
       return server.mongoUrl;
     },
   };
+}
+
+/** How long a server of ours that is alive but not answering yet may take before it counts as stuck. */
+const KAFKA_START_GRACE_MS = 45_000;
+const FERRETDB_START_GRACE_MS = 10_000;
+
+/**
+ * A server of ours that is alive but not answering may be another run's, still starting (two
+ * test runs at once): give it the time a start takes and reuse it, rather than kill it.
+ */
+async function adoptStarting(
+  name: string,
+  isReady: () => Promise<boolean>,
+  graceMs: number,
+  log: Log,
+): Promise<boolean> {
+  const pid = runningFromPidFile(name);
+  if (pid === undefined) return false;
+  log(
+    `${name}: pid ${pid} is alive but not answering yet; waiting up to ${graceMs / 1000} s for it`,
+  );
+  const ready = await waitUntil(
+    async () => (await isReady()) || runningFromPidFile(name) === undefined,
+    {
+      what: `${name} to answer`,
+      timeoutMs: graceMs,
+      intervalMs: 500,
+    },
+  ).catch(() => false);
+  if (ready && (await isReady())) {
+    log(`${name}: pid ${pid} is ready; reusing it`);
+    return true;
+  }
+  return false;
 }
 
 /** A server of ours from an earlier run that is alive but not serving would block the port. */

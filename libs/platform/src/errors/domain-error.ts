@@ -32,20 +32,24 @@ export const COMMON_ERROR_STATUSES: ErrorStatusMap = {
   [CommonErrors.BadRequest]: 400,
 };
 
-/** Statuses inferred from a code's suffix, so `ORDERS.NOT_FOUND` needs no registration. */
+/**
+ * Statuses inferred from a code's last word, so `ORDERS.NOT_FOUND` and
+ * `ORDERS.CUSTOMER_NOT_FOUND` need no registration.
+ */
 const SUFFIX_STATUSES: ReadonlyArray<[string, number]> = [
-  ['.NOT_FOUND', 404],
-  ['.CONFLICT', 409],
-  ['.VERSION_CONFLICT', 409],
-  ['.ILLEGAL_TRANSITION', 409],
-  ['.UNAUTHORIZED', 401],
-  ['.INVALID', 400],
-  ['.BAD_REQUEST', 400],
+  ['NOT_FOUND', 404],
+  ['CONFLICT', 409],
+  ['ILLEGAL_TRANSITION', 409],
+  ['UNAUTHORIZED', 401],
+  ['INVALID', 400],
+  ['BAD_REQUEST', 400],
 ];
 
 export function statusForCode(code: string, extra: ErrorStatusMap = {}): number {
   const explicit = extra[code] ?? COMMON_ERROR_STATUSES[code];
   if (explicit !== undefined) return explicit;
-  const bySuffix = SUFFIX_STATUSES.find(([suffix]) => code.endsWith(suffix));
+  const bySuffix = SUFFIX_STATUSES.find(
+    ([suffix]) => code.endsWith(`.${suffix}`) || code.endsWith(`_${suffix}`),
+  );
   return bySuffix ? bySuffix[1] : 422;
 }
