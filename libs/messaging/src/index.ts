@@ -15,3 +15,4 @@ export type { DeadLetterCause, FailedRecord } from './consumer/dead-letter';
 export * from './apply/replica';
 export * from './apply/apply-once';
 export { backoffDelay, backoffSchedule, type BackoffOptions } from './util/backoff';
+export { withDocumentLock, withKeyLock } from './util/document-lock';
