@@ -78,6 +78,9 @@ describe('health and metrics', () => {
       outbox: { status: 'UP' },
     });
 
+    // The usual Nest call must not start a second consumer next to startEventConsumer's.
+    await started.app.startAllMicroservices();
+
     const producer = quietKafka('health-spec-producer').producer();
     await producer.connect();
     await producer.send({
@@ -97,5 +100,12 @@ describe('health and metrics', () => {
       /messaging_event_age_seconds_count\{[^}]*topic="accounts\.customer\.change"[^}]*\} 1/,
     );
     expect(metrics).toContain('messaging_outbox_backlog_documents');
+
+    // Checked after a record went through, i.e. long after a second member would have joined.
+    const admin = quietKafka('health-spec-admin').admin();
+    await admin.connect();
+    const { groups } = await admin.describeGroups(['health-ok']);
+    await admin.disconnect();
+    expect(groups[0]?.members).toHaveLength(1);
   });
 });

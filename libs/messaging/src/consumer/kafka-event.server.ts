@@ -96,6 +96,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private state: ConsumerState = 'idle';
   private assignment: Record<string, number[]> = {};
   private topics: Topic[] = [];
+  private listening = false;
   private requestClose: () => void = () => undefined;
   private readonly closeRequested = new Promise<void>((resolve) => (this.requestClose = resolve));
 
@@ -118,6 +119,13 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
    * starts (and reports the consumer DOWN) while Kafka is not reachable yet.
    */
   listen(callback: (error?: unknown) => void): void {
+    // startEventConsumer already listens; a later app.startAllMicroservices() must not start
+    // a second consumer.
+    if (this.listening) {
+      callback();
+      return;
+    }
+    this.listening = true;
     const patterns = [...this.messageHandlers.keys()];
     const unknown = patterns.filter((pattern) => !isTopic(pattern));
     if (unknown.length > 0) {
@@ -172,7 +180,10 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       topics: this.topics,
       assignedPartitions: this.assignment,
     };
-    const up = this.state === 'joined' && (!this.options.requireAssignment || partitions > 0);
+    // Listening without handlers consumes nothing, which is not a failure.
+    const idle = this.listening && this.topics.length === 0;
+    const up =
+      idle || (this.state === 'joined' && (!this.options.requireAssignment || partitions > 0));
     return { status: up ? 'UP' : 'DOWN', details };
   }
 
