@@ -8,7 +8,9 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { TOPIC_SPECS } from '../../libs/events/src';
 import { APP_ORDER, type AppName, type AppSpec, type RunningApps, startApps } from './apps';
+import { ensureTopics } from './kafka';
 import { ROOT } from './paths';
 
 /** A port that was free a moment ago. */
@@ -31,12 +33,22 @@ export interface TestStack {
   gatewayUrl: string;
   /** Database name of each service in this stack. */
   databases: Record<'accounts' | 'orders' | 'fulfillment', string>;
+  /** Prefix of this stack's topic names ('' when it uses the contract's topics). */
+  topicPrefix: string;
+  /** Consumer group of each consuming service. */
+  consumerGroups: Record<'orders' | 'fulfillment', string>;
   stop(): Promise<void>;
 }
 
 export interface TestStackOptions {
   /** Prefix of the services' database names, unique per test file. */
   dbPrefix: string;
+  /**
+   * Topic name prefix (e.g. `demo.`): the stack gets topics and consumer groups of its own,
+   * created before the apps start, so a test may delete or flood them without touching
+   * other tests. Without it the apps use the contract's topics and default groups.
+   */
+  topicPrefix?: string;
   /** Extra environment for every app. */
   env?: Record<string, string>;
   apps?: AppName[];
@@ -65,12 +77,25 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
     orders: `${options.dbPrefix}_orders`,
     fulfillment: `${options.dbPrefix}_fulfillment`,
   };
+  const topicPrefix = options.topicPrefix ?? '';
+  const consumerGroups = topicPrefix
+    ? { orders: `${topicPrefix}orders`, fulfillment: `${topicPrefix}fulfillment` }
+    : { orders: 'orders', fulfillment: 'fulfillment' };
+  if (topicPrefix) {
+    await ensureTopics(
+      kafkaBrokers.split(','),
+      TOPIC_SPECS.map((spec) => ({ ...spec, name: `${topicPrefix}${spec.name}` })),
+    );
+  }
+  const appEnv = (app: AppName): Record<string, string> => ({
+    ...(app in databases ? { MONGO_DB: databases[app as keyof typeof databases] } : {}),
+    ...(topicPrefix ? { KAFKA_TOPIC_PREFIX: topicPrefix } : {}),
+    ...(topicPrefix && app in consumerGroups
+      ? { KAFKA_CONSUMER_GROUP: consumerGroups[app as keyof typeof consumerGroups] }
+      : {}),
+  });
   const apps = await startApps(
-    wanted.map((app): AppSpec => ({
-      app,
-      port: ports.get(app)!,
-      env: app in databases ? { MONGO_DB: databases[app as keyof typeof databases] } : {},
-    })),
+    wanted.map((app): AppSpec => ({ app, port: ports.get(app)!, env: appEnv(app) })),
     {
       kafkaBrokers: kafkaBrokers.split(','),
       mongoUrl,
@@ -92,6 +117,8 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
     registryUrl,
     gatewayUrl: url('gateway'),
     databases,
+    topicPrefix,
+    consumerGroups,
     stop: () => apps.stop(),
   };
 }
