@@ -1,0 +1,565 @@
+/**
+ * The demo's refresh, as the original's refresh.py but without sleeps or manual steps: drops
+ * the three databases, deletes and recreates the topics, runs the seven sample steps through
+ * the gateway waiting after each until its effect has reached every service, then prints one
+ * document per database and a verdict.
+ *
+ *   npm run refresh                       against the local runtime (`npm start`)
+ *   npm run refresh -- --help             every option
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { MongoClient } from 'mongodb';
+import { TOPIC_SPECS } from '@storefront/events';
+import {
+  endStateProblems,
+  isProtectedEnvironment,
+  maskCards,
+  nonLoopbackServers,
+  redactUrl,
+  SAMPLE_STEPS,
+  type SampleStep,
+  seconds,
+  SERVICES,
+  type Service,
+  type Snapshot,
+  type StepKey,
+  stepProgress,
+  SUMMARY_PATHS,
+  viewsFor,
+} from './demo.rules';
+import { KafkaReset } from './kafka-reset';
+import { dropDatabase, findOne, indexNames } from './mongo-reset';
+
+export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
+export const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/';
+export const DEFAULT_KAFKA_BROKERS = ['127.0.0.1:9092'];
+
+/** Collection of each service's aggregate (the original's names). */
+export const COLLECTIONS: Readonly<Record<Service, string>> = {
+  accounts: 'customer.accounts',
+  orders: 'customer.orders',
+  fulfillment: 'fulfillment.requests',
+};
+
+export interface RefreshOptions {
+  gatewayUrl: string;
+  mongoUrl: string;
+  kafkaBrokers: readonly string[];
+  /** Sent as `X-API-Key` (the stack locks the sample endpoints with it). */
+  adminApiKey?: string;
+  /** Database of each service; defaults to the service's name. */
+  databases?: Partial<Record<Service, string>>;
+  /** The services' KAFKA_TOPIC_PREFIX; empty by default. */
+  topicPrefix?: string;
+  /** Refresh a target that is not clearly a development one. */
+  force?: boolean;
+  /** How long one step may take to propagate. Default 60 s. */
+  stepTimeoutMs?: number;
+  pollIntervalMs?: number;
+  /** Runs after a step's request was answered, before its effect is awaited (tests). */
+  afterRequest?: (step: StepKey) => Promise<void> | void;
+}
+
+export interface StepResult {
+  step: number;
+  key: StepKey;
+  path: string;
+  status: number;
+  response: string;
+  attempts: number;
+  /** From sending the request to its answer. */
+  requestMs: number;
+  /** From sending the request until every service showed its effect. */
+  convergedMs: number;
+  converged: boolean;
+  detail: string;
+}
+
+export interface RefreshResult {
+  ok: boolean;
+  verdict: string;
+  problems: string[];
+  totalMs: number;
+  resetMs: number;
+  flowMs: number;
+  steps: StepResult[];
+  /** One document per database, card numbers masked. */
+  documents: Partial<Record<Service, unknown>>;
+}
+
+/** The target is not one to wipe without --force, or cannot be reached. */
+export class RefreshRefused extends Error {
+  override readonly name = 'RefreshRefused';
+}
+
+type Log = (line: string) => void;
+
+interface HttpAnswer {
+  status: number;
+  text: string;
+  json: unknown;
+  ms: number;
+}
+
+const RETRYABLE = new Set([502, 503]);
+
+async function delay(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function oneLine(text: string, max = 110): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+class Refresh {
+  private readonly databases: Record<Service, string>;
+  private readonly prefix: string;
+  private readonly stepTimeoutMs: number;
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly options: RefreshOptions,
+    private readonly log: Log,
+  ) {
+    this.databases = {
+      accounts: options.databases?.accounts ?? 'accounts',
+      orders: options.databases?.orders ?? 'orders',
+      fulfillment: options.databases?.fulfillment ?? 'fulfillment',
+    };
+    this.prefix = options.topicPrefix ?? '';
+    this.stepTimeoutMs = options.stepTimeoutMs ?? 60_000;
+    this.pollMs = options.pollIntervalMs ?? 100;
+  }
+
+  private url(path: string): string {
+    return `${this.options.gatewayUrl.replace(/\/+$/, '')}${path}`;
+  }
+
+  private async http(method: 'GET' | 'POST', path: string, timeoutMs = 10_000) {
+    const t0 = Date.now();
+    const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9' };
+    if (this.options.adminApiKey) headers['x-api-key'] = this.options.adminApiKey;
+    const response = await fetch(this.url(path), {
+      method,
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, text, json, ms: Date.now() - t0 } satisfies HttpAnswer;
+  }
+
+  private async tryGet(path: string): Promise<HttpAnswer | undefined> {
+    try {
+      return await this.http('GET', path, 5000);
+    } catch {
+      return undefined;
+    }
+  }
+
+  // ------------------------------------------------------------ safety and readiness
+
+  private async checkTarget(): Promise<void> {
+    const { gatewayUrl, mongoUrl, kafkaBrokers, force } = this.options;
+    this.log(
+      `target: gateway ${gatewayUrl}, MongoDB ${redactUrl(mongoUrl)}, Kafka ${kafkaBrokers.join(',')}` +
+        `${this.prefix ? `, topic prefix ${this.prefix}` : ''}; databases ${SERVICES.map((s) => this.databases[s]).join(', ')}`,
+    );
+    const remote = nonLoopbackServers({ gatewayUrl, mongoUrl, kafkaBrokers });
+    if (remote.length > 0 && !force) {
+      throw new RefreshRefused(
+        `refusing to refresh: ${remote.join(', ')} ${remote.length > 1 ? 'are' : 'is'} not on this machine, ` +
+          'and a refresh drops databases and deletes topics. Pass --force if it is a development environment.',
+      );
+    }
+    const gateway = await this.tryGet('/actuator/health');
+    if (gateway?.status !== 200) {
+      throw new RefreshRefused(
+        `the gateway at ${gatewayUrl} does not answer /actuator/health` +
+          `${gateway ? ` (HTTP ${gateway.status})` : ''}: start the runtime first (npm start)`,
+      );
+    }
+    for (const path of ['/actuator/info', ...SERVICES.map((s) => `/${s}/actuator/info`)]) {
+      const info = await this.tryGet(path);
+      const environment = (info?.json as { app?: { environment?: string } } | undefined)?.app
+        ?.environment;
+      if (isProtectedEnvironment(environment) && !force) {
+        throw new RefreshRefused(
+          `refusing to refresh: ${path} reports the environment "${environment}". Pass --force if you mean it.`,
+        );
+      }
+    }
+  }
+
+  /** Waits until every service answers its readiness probe through the gateway. */
+  private async waitReady(what: string): Promise<number> {
+    const t0 = Date.now();
+    const deadline = t0 + this.stepTimeoutMs;
+    let notReady: string[] = [];
+    for (;;) {
+      notReady = [];
+      for (const service of SERVICES) {
+        const answer = await this.tryGet(`/${service}/actuator/health/readiness`);
+        if (answer?.status !== 200) {
+          notReady.push(`${service} (${answer ? `HTTP ${answer.status}` : 'no answer'})`);
+        }
+      }
+      if (notReady.length === 0) return Date.now() - t0;
+      if (Date.now() > deadline) {
+        throw new RefreshRefused(
+          `${what}: not ready through the gateway after ${seconds(this.stepTimeoutMs)}: ${notReady.join(', ')}`,
+        );
+      }
+      await delay(250);
+    }
+  }
+
+  // ------------------------------------------------------------ reset
+
+  private async reset(mongo: MongoClient): Promise<Map<Service, string[]>> {
+    const specs = TOPIC_SPECS.map((spec) => ({ ...spec, name: `${this.prefix}${spec.name}` }));
+    const names = specs.map((s) => s.name);
+    const kafka = new KafkaReset(this.options.kafkaBrokers);
+    await kafka.connect();
+    const indexesAfterReset = new Map<Service, string[]>();
+    try {
+      const groups = await kafka.consumerGroupsOf(names);
+
+      // Topics first: once they are gone no event in flight can write into the fresh databases.
+      let t0 = Date.now();
+      const deleted = await kafka.deleteTopics(names);
+      for (const topic of deleted) this.log(`Kafka topic deleted: ${topic}`);
+      this.log(`${deleted.length} topics deleted in ${Date.now() - t0} ms`);
+
+      for (const service of SERVICES) {
+        const database = this.databases[service];
+        const reset = await dropDatabase(mongo, database);
+        indexesAfterReset.set(service, await indexNames(mongo, database));
+        this.log(
+          `MongoDB dropped: ${database}` +
+            (reset.existed
+              ? `; indexes created again: ${reset.restoredIndexes.join(', ') || 'none'}`
+              : ' (did not exist)'),
+        );
+      }
+
+      t0 = Date.now();
+      await kafka.createTopics(this.options.kafkaBrokers, specs);
+      this.log(
+        `${specs.length} topics created (${specs.map((s) => s.partitions).join('/')} partitions) in ${Date.now() - t0} ms`,
+      );
+
+      const resyncs = await Promise.all(
+        [...groups].map(([groupId, subscribed]) => kafka.resyncGroup(groupId, subscribed, names)),
+      );
+      for (const r of resyncs) {
+        this.log(
+          r.members === 0
+            ? `consumer group ${r.groupId}: no members; it starts the new topics from the beginning`
+            : `consumer group ${r.groupId}: ${r.members} member(s) rejoined and start ${r.topics.join(', ')} from the beginning (${r.ms} ms)`,
+        );
+      }
+      if (groups.size === 0) {
+        this.log('no consumer group reads these topics (are orders and fulfillment running?)');
+      }
+    } finally {
+      await kafka.disconnect().catch(() => undefined);
+    }
+    const ms = await this.waitReady('after the reset');
+    this.log(`accounts, orders and fulfillment ready through the gateway (${ms} ms)`);
+    return indexesAfterReset;
+  }
+
+  // ------------------------------------------------------------ the seven steps
+
+  private async snapshot(services: readonly Service[]): Promise<Snapshot> {
+    const snapshot: Snapshot = {};
+    await Promise.all(
+      services.map(async (service) => {
+        const answer = await this.tryGet(SUMMARY_PATHS[service]);
+        if (answer?.status !== 200 || answer.json === undefined) return;
+        const body = answer.json as Record<string, unknown>;
+        if (service === 'accounts') snapshot.customers = body.customers as Snapshot['customers'];
+        if (service === 'orders') {
+          snapshot.customerOrders = body.customers as Snapshot['customerOrders'];
+        }
+        if (service === 'fulfillment') {
+          snapshot.fulfillments = body.fulfillments as Snapshot['fulfillments'];
+        }
+      }),
+    );
+    return snapshot;
+  }
+
+  /**
+   * Sends a step as its POST form (never retried by the gateway). 502/503 mean the service
+   * was not reached or had no instance (e.g. while it restarts): retried until the step's
+   * deadline. Only the sample orders step adds something on every call, so it is not sent
+   * again once orders shows orders.
+   */
+  private async send(step: SampleStep, deadline: number) {
+    const t0 = Date.now();
+    let attempts = 0;
+    let last = '';
+    for (;;) {
+      if (attempts > 0 && step.key === 'orders') {
+        const { customerOrders = [] } = await this.snapshot(['orders']);
+        if (customerOrders.some((c) => c.orders.length > 0)) {
+          return { status: 0, text: `(already applied: ${last})`, attempts, ms: Date.now() - t0 };
+        }
+      }
+      attempts += 1;
+      try {
+        const answer = await this.http('POST', step.path, 30_000);
+        if (!RETRYABLE.has(answer.status)) {
+          return { status: answer.status, text: answer.text, attempts, ms: Date.now() - t0 };
+        }
+        last = `HTTP ${answer.status} ${oneLine(answer.text, 80)}`;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      if (Date.now() > deadline) {
+        return { status: 0, text: `not sent: ${last}`, attempts, ms: Date.now() - t0 };
+      }
+      await delay(500);
+    }
+  }
+
+  private async runStep(step: SampleStep, index: number): Promise<StepResult> {
+    const t0 = Date.now();
+    const deadline = t0 + this.stepTimeoutMs;
+    const sent = await this.send(step, deadline);
+    const base = {
+      step: index + 1,
+      key: step.key,
+      path: step.path,
+      status: sent.status,
+      response: oneLine(sent.text),
+      attempts: sent.attempts,
+      requestMs: sent.ms,
+    };
+    const accepted = (sent.status >= 200 && sent.status < 300) || sent.status === 504;
+    const alreadyApplied = sent.status === 0 && sent.text.startsWith('(already applied');
+    if (!accepted && !alreadyApplied) {
+      return { ...base, convergedMs: Date.now() - t0, converged: false, detail: 'not accepted' };
+    }
+    await this.options.afterRequest?.(step.key);
+    for (;;) {
+      const progress = stepProgress(step.key, await this.snapshot(viewsFor(step.key)));
+      const elapsed = Date.now() - t0;
+      if (progress.done || Date.now() > deadline) {
+        return { ...base, convergedMs: elapsed, converged: progress.done, detail: progress.detail };
+      }
+      await delay(this.pollMs);
+    }
+  }
+
+  private describeStep(r: StepResult): string {
+    const status = r.status === 0 ? '—' : String(r.status);
+    const tries = r.attempts > 1 ? ` after ${r.attempts} attempts` : '';
+    const outcome = r.converged
+      ? `converged in ${r.convergedMs} ms`
+      : `NOT converged after ${r.convergedMs} ms`;
+    return (
+      `step ${r.step}/7 POST ${r.path} → ${status} ${r.response} (${r.requestMs} ms${tries}) · ` +
+      `${outcome}: ${r.detail}`
+    );
+  }
+
+  // ------------------------------------------------------------ the whole run
+
+  async run(): Promise<RefreshResult> {
+    const t0 = Date.now();
+    await this.checkTarget();
+    await this.waitReady('before the reset');
+    const mongo = new MongoClient(this.options.mongoUrl, { serverSelectionTimeoutMS: 5000 });
+    await mongo.connect();
+    try {
+      const indexesAfterReset = await this.reset(mongo);
+      const resetMs = Date.now() - t0;
+
+      const t1 = Date.now();
+      const steps: StepResult[] = [];
+      for (const [i, step] of SAMPLE_STEPS.entries()) {
+        const result = await this.runStep(step, i);
+        steps.push(result);
+        this.log(this.describeStep(result));
+        if (!result.converged) break;
+      }
+      const flowMs = Date.now() - t1;
+
+      const problems: string[] = [];
+      const failed = steps.find((s) => !s.converged);
+      if (failed) {
+        problems.push(`step ${failed.step} (${failed.path}) did not converge: ${failed.detail}`);
+      } else {
+        problems.push(...endStateProblems(await this.snapshot(SERVICES)));
+      }
+      for (const service of SERVICES) {
+        const after = await indexNames(mongo, this.databases[service]);
+        const lost = (indexesAfterReset.get(service) ?? []).filter((i) => !after.includes(i));
+        if (lost.length > 0) problems.push(`${service} lost indexes: ${lost.join(', ')}`);
+      }
+
+      const documents: Partial<Record<Service, unknown>> = {};
+      for (const service of SERVICES) {
+        const database = this.databases[service];
+        const document = maskCards(await findOne(mongo, database, COLLECTIONS[service]));
+        documents[service] = document;
+        this.log(`${database}.${COLLECTIONS[service]}: ${JSON.stringify(document, null, 2)}`);
+      }
+
+      const totalMs = Date.now() - t0;
+      const verdict =
+        problems.length === 0
+          ? `PASS: ${this.summaryLine(steps)}; flow ${seconds(flowMs)}, refresh ${seconds(totalMs)}`
+          : `FAIL: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`;
+      for (const problem of problems.slice(1)) this.log(`problem: ${problem}`);
+      this.log(verdict);
+      return {
+        ok: problems.length === 0,
+        verdict,
+        problems,
+        totalMs,
+        resetMs,
+        flowMs,
+        steps,
+        documents,
+      };
+    } finally {
+      await mongo.close();
+    }
+  }
+
+  private summaryLine(steps: readonly StepResult[]): string {
+    const slowest = steps.reduce((a, b) => (b.convergedMs > a.convergedMs ? b : a));
+    return (
+      '3 customers, 3 × 5 orders, order #5 CREATED → … → RECEIVED, 3 fulfillments RECEIVED; ' +
+      `slowest step ${slowest.step} (${slowest.convergedMs} ms)`
+    );
+  }
+}
+
+/** Runs the refresh; throws `RefreshRefused` before touching anything when it must not run. */
+export async function runRefresh(
+  options: RefreshOptions,
+  log: Log = (line) => process.stdout.write(`${line}\n`),
+): Promise<RefreshResult> {
+  return new Refresh(options, log).run();
+}
+
+// ---------------------------------------------------------------- command line
+
+const USAGE = `Usage: npm run refresh -- [options]
+
+Drops the databases accounts, orders and fulfillment, deletes and recreates the Kafka topics
+(dead-letter topics included), runs the seven sample steps through the gateway, waiting after
+each until it has propagated, then prints one document per database and a verdict.
+
+Options (environment variable in brackets):
+  --gateway URL          gateway base URL [GATEWAY_URL] (${DEFAULT_GATEWAY_URL})
+  --mongo-url URL        MongoDB server [MONGO_URL, MONGO_URL_FILE] (${DEFAULT_MONGO_URL})
+  --kafka-brokers LIST   comma-separated host:port [KAFKA_BROKERS] (${DEFAULT_KAFKA_BROKERS.join(',')})
+  --admin-key-file FILE  file holding the admin API key [ADMIN_API_KEY, ADMIN_API_KEY_FILE]
+  --topic-prefix P       the services' topic prefix [KAFKA_TOPIC_PREFIX] (none)
+  --database S=NAME      database of service S (accounts, orders, fulfillment); repeatable
+  --step-timeout SEC     how long one step may take to propagate (60)
+  --force                also refresh a target that is not on this machine
+  --json                 print the result as JSON at the end
+  -h, --help             this text
+
+Exit status: 0 when the end state is the original's, 1 when not, 2 when refused.`;
+
+function fromEnvOrFile(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  if (value) return value;
+  const file = process.env[`${name}_FILE`]?.trim();
+  return file ? fs.readFileSync(file, 'utf8').trim() : undefined;
+}
+
+export function parseCommandLine(
+  argv: string[],
+): RefreshOptions & { json: boolean; help: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      gateway: { type: 'string' },
+      'mongo-url': { type: 'string' },
+      'kafka-brokers': { type: 'string' },
+      'admin-key-file': { type: 'string' },
+      'topic-prefix': { type: 'string' },
+      database: { type: 'string', multiple: true, default: [] },
+      'step-timeout': { type: 'string' },
+      force: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const databases: Partial<Record<Service, string>> = {};
+  for (const entry of values.database) {
+    const [service, name] = entry.split('=');
+    if (!(SERVICES as readonly string[]).includes(service ?? '') || !name) {
+      throw new RefreshRefused(
+        `--database takes service=name, e.g. orders=orders_demo (got "${entry}")`,
+      );
+    }
+    databases[service as Service] = name;
+  }
+  const stepTimeout = Number(values['step-timeout'] ?? 60);
+  if (!Number.isFinite(stepTimeout) || stepTimeout <= 0) {
+    throw new RefreshRefused(`--step-timeout takes seconds (got "${values['step-timeout']}")`);
+  }
+  const keyFile = values['admin-key-file'];
+  return {
+    gatewayUrl: values.gateway ?? process.env.GATEWAY_URL ?? DEFAULT_GATEWAY_URL,
+    mongoUrl: values['mongo-url'] ?? fromEnvOrFile('MONGO_URL') ?? DEFAULT_MONGO_URL,
+    kafkaBrokers: (
+      values['kafka-brokers'] ??
+      process.env.KAFKA_BROKERS ??
+      DEFAULT_KAFKA_BROKERS.join(',')
+    )
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+    adminApiKey: keyFile ? fs.readFileSync(keyFile, 'utf8').trim() : fromEnvOrFile('ADMIN_API_KEY'),
+    topicPrefix: values['topic-prefix'] ?? process.env.KAFKA_TOPIC_PREFIX ?? '',
+    databases,
+    force: values.force,
+    stepTimeoutMs: stepTimeout * 1000,
+    json: values.json,
+    help: values.help,
+  };
+}
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseCommandLine>;
+  try {
+    options = parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    const result = await runRefresh(options);
+    if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    process.stderr.write(`refresh: ${(error as Error).message}\n`);
+    return error instanceof RefreshRefused ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  void main().then((code) => process.exit(code));
+}
