@@ -1,12 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import {
-  type FulfillmentRequested,
-  priceToDecimalString,
-  serviceSource,
-  Topics,
-} from '@storefront/events';
+import { type FulfillmentRequested, serviceSource, Topics } from '@storefront/events';
 import { type CollectionRelay, createOutboxRecord, OutboxRelay } from '@storefront/messaging';
+import { toOrderItemDoc } from '@storefront/model';
 import {
   DomainError,
   type HalPage,
@@ -75,10 +71,7 @@ function newFulfillment(request: FulfillmentRequested): Omit<Fulfillment, 'outbo
     order: {
       guid: request.order.guid,
       orderStatusEvents: request.order.orderStatusEvents.map((event) => ({ ...event })),
-      orderItems: request.order.orderItems.map((item) => ({
-        product: { ...item.product, price: priceToDecimalString(item.product.price) },
-        quantity: item.quantity,
-      })),
+      orderItems: request.order.orderItems.map(toOrderItemDoc),
     },
     status: INITIAL_STATUS,
     shippingMethod: null,

@@ -4,8 +4,6 @@ import { InjectModel } from '@nestjs/mongoose';
 import {
   type FulfillmentRequestedInput,
   type OrderStatusChanged,
-  priceFromDecimalString,
-  priceToDecimalString,
   serviceSource,
   Topics,
 } from '@storefront/events';
@@ -15,6 +13,15 @@ import {
   type OutboxRecord,
   OutboxRelay,
 } from '@storefront/messaging';
+import {
+  type AddressDoc,
+  toAddressView,
+  toContactView,
+  toNameView,
+  toOrderItemDoc,
+  toOrderItemView,
+  toOrderStatusEventView,
+} from '@storefront/model';
 import { DomainError, RANDOM_SOURCE, type RandomSource } from '@storefront/platform';
 import type { Model } from 'mongoose';
 import { type OrderView, toOrderView } from './dto/customer-orders.view';
@@ -40,7 +47,7 @@ import {
   versionConflict,
 } from './orders.errors';
 import { sampleOrders } from './orders.sample';
-import { type AddressDoc, CustomerOrders, type OrderDoc } from './schemas/customer-orders.schema';
+import { CustomerOrders, type OrderDoc } from './schemas/customer-orders.schema';
 
 /** Replicas of accounts' customers are live until accounts deletes them. */
 const LIVE = { deleted: { $ne: true } } as const;
@@ -118,15 +125,7 @@ export class OrdersService implements OnModuleInit {
     const order: OrderDoc = {
       guid: randomUUID(),
       orderStatusEvents: [{ timestamp: now, orderStatusType: INITIAL_STATUS, note: null }],
-      orderItems: dto.orderItems.map((line) => ({
-        product: {
-          guid: line.product.guid,
-          title: line.product.title,
-          description: line.product.description,
-          price: priceToDecimalString(line.product.price),
-        },
-        quantity: line.quantity,
-      })),
+      orderItems: dto.orderItems.map(toOrderItemDoc),
       status: INITIAL_STATUS,
       fulfillmentRequested: false,
       appliedEventIds: [],
@@ -431,43 +430,13 @@ export class OrdersService implements OnModuleInit {
   ): OutboxRecord {
     const payload: FulfillmentRequestedInput = {
       timestamp: now,
-      name: {
-        title: doc.name.title,
-        firstName: doc.name.firstName,
-        middleName: doc.name.middleName ?? null,
-        lastName: doc.name.lastName,
-        suffix: doc.name.suffix ?? null,
-      },
-      contact: {
-        primaryPhone: doc.contact.primaryPhone,
-        secondaryPhone: doc.contact.secondaryPhone ?? null,
-        email: doc.contact.email,
-      },
-      address: {
-        type: 'SHIPPING',
-        description: address.description,
-        address1: address.address1,
-        address2: address.address2 ?? null,
-        city: address.city,
-        state: address.state,
-        postalCode: address.postalCode,
-      },
+      name: toNameView(doc.name),
+      contact: toContactView(doc.contact),
+      address: { ...toAddressView(address), type: 'SHIPPING' },
       order: {
         guid: order.guid,
-        orderStatusEvents: order.orderStatusEvents.map((e) => ({
-          timestamp: e.timestamp,
-          orderStatusType: e.orderStatusType,
-          note: e.note ?? null,
-        })),
-        orderItems: order.orderItems.map((line) => ({
-          product: {
-            guid: line.product.guid,
-            title: line.product.title,
-            description: line.product.description,
-            price: priceFromDecimalString(line.product.price),
-          },
-          quantity: line.quantity,
-        })),
+        orderStatusEvents: order.orderStatusEvents.map(toOrderStatusEventView),
+        orderItems: order.orderItems.map(toOrderItemView),
       },
     };
     return createOutboxRecord(Topics.OrderFulfill, payload, {

@@ -1,23 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ADDRESS_TYPES, type AddressType } from '@storefront/events';
+import { ContactView, NameView } from '@storefront/model';
 import { CREDIT_CARD_TYPES, type CreditCardType } from '../customer.rules';
 
-/** Response documentation only: what the controllers return is built by customer.rules views. */
-
-class NameView {
-  @ApiProperty({ example: 'Mr.' }) title!: string;
-  @ApiProperty({ example: 'John' }) firstName!: string;
-  @ApiProperty({ example: 'S.', nullable: true, type: String }) middleName!: string | null;
-  @ApiProperty({ example: 'Doe' }) lastName!: string;
-  @ApiProperty({ example: 'Jr.', nullable: true, type: String }) suffix!: string | null;
-}
-
-class ContactView {
-  @ApiProperty({ example: '555-666-7777' }) primaryPhone!: string;
-  @ApiProperty({ example: '555-444-9898', nullable: true, type: String })
-  secondaryPhone!: string | null;
-  @ApiProperty({ example: 'john.doe@internet.com' }) email!: string;
-}
+/**
+ * Response documentation only: what the controllers return is built by customer.rules views.
+ * Name and contact are the shared views; the address keeps accounts' own billing example.
+ */
 
 class AddressView {
   @ApiProperty({ enum: ADDRESS_TYPES, example: 'BILLING' }) type!: AddressType;

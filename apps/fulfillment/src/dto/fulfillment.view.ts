@@ -1,70 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
 import {
-  ADDRESS_TYPES,
-  ORDER_STATUS_TYPES,
-  priceFromDecimalString,
-  type AddressType,
-  type OrderStatusType,
-} from '@storefront/events';
+  AddressView,
+  ContactView,
+  NameView,
+  OrderItemView,
+  toAddressView,
+  toContactView,
+  toNameView,
+  toOrderItemView,
+  toOrderStatusEventView,
+} from '@storefront/model';
 import { SHIPPING_METHODS, type ShippingMethod } from '../fulfillment.rules';
 import type { Fulfillment } from '../schemas/fulfillment.schema';
-
-export class NameView {
-  /** Courtesy title. */
-  @ApiProperty({ example: 'Mr.' }) title!: string;
-  /** Given name. */
-  @ApiProperty({ example: 'John' }) firstName!: string;
-  /** Middle name or initial; null when there is none. */
-  @ApiProperty({ example: 'S.', nullable: true, type: String }) middleName!: string | null;
-  /** Family name. */
-  @ApiProperty({ example: 'Doe' }) lastName!: string;
-  /** Name suffix; null when there is none. */
-  @ApiProperty({ example: 'Jr.', nullable: true, type: String }) suffix!: string | null;
-}
-
-export class ContactView {
-  /** Main phone number. */
-  @ApiProperty({ example: '555-666-7777' }) primaryPhone!: string;
-  /** Other phone number; null when there is none. */
-  @ApiProperty({ example: '555-444-9898', nullable: true, type: String })
-  secondaryPhone!: string | null;
-  /** E-mail address. */
-  @ApiProperty({ example: 'john.doe@internet.com' }) email!: string;
-}
-
-export class AddressView {
-  /** Always SHIPPING: the address the order ships to. */
-  @ApiProperty({ enum: ADDRESS_TYPES, example: 'SHIPPING' }) type!: AddressType;
-  /** Customer label for the address. */
-  @ApiProperty({ example: 'My home address' }) description!: string;
-  /** Street line. */
-  @ApiProperty({ example: '123 Oak Street' }) address1!: string;
-  /** Second street line; null when there is none. */
-  @ApiProperty({ example: null, nullable: true, type: String }) address2!: string | null;
-  /** City. */
-  @ApiProperty({ example: 'Sunrise' }) city!: string;
-  /** State code. */
-  @ApiProperty({ example: 'CA' }) state!: string;
-  /** Postal code. */
-  @ApiProperty({ example: '12345-6789' }) postalCode!: string;
-}
-
-export class ProductView {
-  /** Product id. */
-  @ApiProperty({ example: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37' }) guid!: string;
-  /** Product name. */
-  @ApiProperty({ example: 'Green Widget' }) title!: string;
-  /** Product description (the original dropped it; kept here). */
-  @ApiProperty({ example: 'Gorgeous Green Widget' }) description!: string;
-  /** Unit price in dollars (the original dropped it; kept here). */
-  @ApiProperty({ example: 11.99 }) price!: number;
-}
-
-export class OrderItemView {
-  @ApiProperty({ type: ProductView }) product!: ProductView;
-  /** Units ordered. */
-  @ApiProperty({ example: 5 }) quantity!: number;
-}
 
 export class OrderStatusEventView {
   /** When the order entered this status, epoch milliseconds. */
@@ -151,46 +99,16 @@ export type StoredFulfillment = Fulfillment & { _id: { toString(): string } };
 
 /** The explicit response shape: no version, no pending events, prices as numbers. */
 export function toFulfillmentBody(doc: StoredFulfillment): FulfillmentBody {
-  const { name, contact, address, order } = doc;
+  const { order } = doc;
   return {
     timestamp: doc.timestamp,
-    name: {
-      title: name.title,
-      firstName: name.firstName,
-      middleName: name.middleName ?? null,
-      lastName: name.lastName,
-      suffix: name.suffix ?? null,
-    },
-    contact: {
-      primaryPhone: contact.primaryPhone,
-      secondaryPhone: contact.secondaryPhone ?? null,
-      email: contact.email,
-    },
-    address: {
-      type: address.type,
-      description: address.description,
-      address1: address.address1,
-      address2: address.address2 ?? null,
-      city: address.city,
-      state: address.state,
-      postalCode: address.postalCode,
-    },
+    name: toNameView(doc.name),
+    contact: toContactView(doc.contact),
+    address: toAddressView(doc.address),
     order: {
       guid: order.guid,
-      orderStatusEvents: order.orderStatusEvents.map((event) => ({
-        timestamp: event.timestamp,
-        orderStatusType: event.orderStatusType,
-        note: event.note ?? null,
-      })),
-      orderItems: order.orderItems.map((item) => ({
-        product: {
-          guid: item.product.guid,
-          title: item.product.title,
-          description: item.product.description,
-          price: priceFromDecimalString(item.product.price),
-        },
-        quantity: item.quantity,
-      })),
+      orderStatusEvents: order.orderStatusEvents.map(toOrderStatusEventView),
+      orderItems: order.orderItems.map(toOrderItemView),
     },
     status: doc.status,
     shippingMethod: doc.shippingMethod ?? null,

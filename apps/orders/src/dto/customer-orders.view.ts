@@ -1,76 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
 import {
-  ADDRESS_TYPES,
-  ORDER_STATUS_TYPES,
-  priceFromDecimalString,
-  type AddressType,
-  type OrderStatusType,
-} from '@storefront/events';
+  AddressView,
+  ContactView,
+  NameView,
+  OrderItemView,
+  toAddressView,
+  toContactView,
+  toNameView,
+  toOrderItemView,
+  toOrderStatusEventView,
+} from '@storefront/model';
 import { orderTotal } from '../order.rules';
-import type {
-  AddressDoc,
-  ContactDoc,
-  CustomerOrders,
-  NameDoc,
-  OrderDoc,
-} from '../schemas/customer-orders.schema';
-
-export class NameView {
-  /** Courtesy title. */
-  @ApiProperty({ example: 'Mr.' }) title!: string;
-  /** Given name. */
-  @ApiProperty({ example: 'John' }) firstName!: string;
-  /** Middle name or initial; null when there is none. */
-  @ApiProperty({ example: 'S.', nullable: true, type: String }) middleName!: string | null;
-  /** Family name. */
-  @ApiProperty({ example: 'Doe' }) lastName!: string;
-  /** Name suffix; null when there is none. */
-  @ApiProperty({ example: 'Jr.', nullable: true, type: String }) suffix!: string | null;
-}
-
-export class ContactView {
-  /** Main phone number. */
-  @ApiProperty({ example: '555-666-7777' }) primaryPhone!: string;
-  /** Other phone number; null when there is none. */
-  @ApiProperty({ example: '555-444-9898', nullable: true, type: String })
-  secondaryPhone!: string | null;
-  /** E-mail address. */
-  @ApiProperty({ example: 'john.doe@internet.com' }) email!: string;
-}
-
-export class AddressView {
-  /** What the address is used for. */
-  @ApiProperty({ enum: ADDRESS_TYPES, example: 'SHIPPING' }) type!: AddressType;
-  /** Customer label for the address. */
-  @ApiProperty({ example: 'My home address' }) description!: string;
-  /** Street line. */
-  @ApiProperty({ example: '123 Oak Street' }) address1!: string;
-  /** Second street line; null when there is none. */
-  @ApiProperty({ example: null, nullable: true, type: String }) address2!: string | null;
-  /** City. */
-  @ApiProperty({ example: 'Sunrise' }) city!: string;
-  /** State code. */
-  @ApiProperty({ example: 'CA' }) state!: string;
-  /** Postal code. */
-  @ApiProperty({ example: '12345-6789' }) postalCode!: string;
-}
-
-export class ProductView {
-  /** Product id. */
-  @ApiProperty({ example: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37' }) guid!: string;
-  /** Product name. */
-  @ApiProperty({ example: 'Green Widget' }) title!: string;
-  /** Product description. */
-  @ApiProperty({ example: 'Gorgeous Green Widget' }) description!: string;
-  /** Unit price in dollars, exact to the cent (stored as the decimal string "11.99"). */
-  @ApiProperty({ example: 11.99 }) price!: number;
-}
-
-export class OrderItemView {
-  @ApiProperty({ type: ProductView }) product!: ProductView;
-  /** Units ordered. */
-  @ApiProperty({ example: 5 }) quantity!: number;
-}
+import type { CustomerOrders, OrderDoc } from '../schemas/customer-orders.schema';
 
 export class OrderStatusEventView {
   /** When the order entered this status, epoch milliseconds. */
@@ -152,48 +94,12 @@ export class CustomerOrdersPageView {
   @ApiProperty({ type: PageInfoView }) page!: PageInfoView;
 }
 
-const nameView = (n: NameDoc): NameView => ({
-  title: n.title,
-  firstName: n.firstName,
-  middleName: n.middleName ?? null,
-  lastName: n.lastName,
-  suffix: n.suffix ?? null,
-});
-
-const contactView = (c: ContactDoc): ContactView => ({
-  primaryPhone: c.primaryPhone,
-  secondaryPhone: c.secondaryPhone ?? null,
-  email: c.email,
-});
-
-export const addressView = (a: AddressDoc): AddressView => ({
-  type: a.type,
-  description: a.description,
-  address1: a.address1,
-  address2: a.address2 ?? null,
-  city: a.city,
-  state: a.state,
-  postalCode: a.postalCode,
-});
-
 /** An order in the original's JSON shape (price as a number), plus status, flag and total. */
 export function toOrderView(order: OrderDoc): OrderView {
   return {
     guid: order.guid,
-    orderStatusEvents: order.orderStatusEvents.map((e) => ({
-      timestamp: e.timestamp,
-      orderStatusType: e.orderStatusType,
-      note: e.note ?? null,
-    })),
-    orderItems: order.orderItems.map((line) => ({
-      product: {
-        guid: line.product.guid,
-        title: line.product.title,
-        description: line.product.description,
-        price: priceFromDecimalString(line.product.price),
-      },
-      quantity: line.quantity,
-    })),
+    orderStatusEvents: order.orderStatusEvents.map(toOrderStatusEventView),
+    orderItems: order.orderItems.map(toOrderItemView),
     status: order.status,
     fulfillmentRequested: order.fulfillmentRequested,
     total: orderTotal(order.orderItems),
@@ -203,9 +109,9 @@ export function toOrderView(order: OrderDoc): OrderView {
 /** The explicit response shape: internal fields (version, event ids, outbox) never leave. */
 export function toCustomerOrdersBody(doc: CustomerOrders): CustomerOrdersBody {
   return {
-    name: nameView(doc.name),
-    contact: contactView(doc.contact),
-    addresses: doc.addresses.map(addressView),
+    name: toNameView(doc.name),
+    contact: toContactView(doc.contact),
+    addresses: doc.addresses.map(toAddressView),
     orders: (doc.orders ?? []).map(toOrderView),
     sourceVersion: doc.sourceVersion,
   };

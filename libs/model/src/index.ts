@@ -1,0 +1,2 @@
+export * from './value-objects.schema';
+export * from './value-objects.view';

@@ -1,0 +1,62 @@
+import { Prop, Schema } from '@nestjs/mongoose';
+import {
+  ADDRESS_TYPES,
+  ORDER_STATUS_TYPES,
+  type AddressType,
+  type OrderStatusType,
+} from '@storefront/events';
+
+/*
+ * The contract's value objects as orders and fulfillment store them: an absent optional field
+ * is stored as null. Accounts keeps its own sub-documents, which leave absent fields out.
+ */
+
+@Schema({ _id: false })
+export class NameDoc {
+  @Prop({ required: true }) title!: string;
+  @Prop({ required: true }) firstName!: string;
+  @Prop({ type: String, default: null }) middleName!: string | null;
+  @Prop({ required: true }) lastName!: string;
+  @Prop({ type: String, default: null }) suffix!: string | null;
+}
+
+@Schema({ _id: false })
+export class ContactDoc {
+  @Prop({ required: true }) primaryPhone!: string;
+  @Prop({ type: String, default: null }) secondaryPhone!: string | null;
+  @Prop({ required: true }) email!: string;
+}
+
+@Schema({ _id: false })
+export class AddressDoc {
+  @Prop({ type: String, enum: ADDRESS_TYPES, required: true }) type!: AddressType;
+  @Prop({ required: true }) description!: string;
+  @Prop({ required: true }) address1!: string;
+  @Prop({ type: String, default: null }) address2!: string | null;
+  @Prop({ required: true }) city!: string;
+  @Prop({ required: true }) state!: string;
+  @Prop({ required: true }) postalCode!: string;
+}
+
+@Schema({ _id: false })
+export class ProductDoc {
+  @Prop({ required: true }) guid!: string;
+  @Prop({ required: true }) title!: string;
+  @Prop({ required: true }) description!: string;
+  /** Exact decimal string (`"11.99"`), as the original stored BigDecimal; a number in JSON. */
+  @Prop({ required: true }) price!: string;
+}
+
+@Schema({ _id: false })
+export class OrderItemDoc {
+  @Prop({ type: ProductDoc, required: true }) product!: ProductDoc;
+  @Prop({ required: true }) quantity!: number;
+}
+
+@Schema({ _id: false })
+export class OrderStatusEventDoc {
+  @Prop({ required: true }) timestamp!: number;
+  @Prop({ type: String, enum: ORDER_STATUS_TYPES, required: true })
+  orderStatusType!: OrderStatusType;
+  @Prop({ type: String, default: null }) note!: string | null;
+}

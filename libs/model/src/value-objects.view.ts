@@ -1,0 +1,143 @@
+import { ApiProperty } from '@nestjs/swagger';
+import {
+  ADDRESS_TYPES,
+  type AddressType,
+  type OrderItem,
+  type OrderStatusEvent,
+  priceFromDecimalString,
+  priceToDecimalString,
+} from '@storefront/events';
+import type {
+  AddressDoc,
+  ContactDoc,
+  NameDoc,
+  OrderItemDoc,
+  OrderStatusEventDoc,
+} from './value-objects.schema';
+
+/*
+ * Response shapes of the contract's value objects, shared by the services' Swagger documents.
+ * An absent optional field is null in JSON. Status events stay in each service: their
+ * examples differ (orders shows an approval, fulfillment a shipment).
+ */
+
+export class NameView {
+  /** Courtesy title. */
+  @ApiProperty({ example: 'Mr.' }) title!: string;
+  /** Given name. */
+  @ApiProperty({ example: 'John' }) firstName!: string;
+  /** Middle name or initial; null when there is none. */
+  @ApiProperty({ example: 'S.', nullable: true, type: String }) middleName!: string | null;
+  /** Family name. */
+  @ApiProperty({ example: 'Doe' }) lastName!: string;
+  /** Name suffix; null when there is none. */
+  @ApiProperty({ example: 'Jr.', nullable: true, type: String }) suffix!: string | null;
+}
+
+export class ContactView {
+  /** Main phone number. */
+  @ApiProperty({ example: '555-666-7777' }) primaryPhone!: string;
+  /** Other phone number; null when there is none. */
+  @ApiProperty({ example: '555-444-9898', nullable: true, type: String })
+  secondaryPhone!: string | null;
+  /** E-mail address. */
+  @ApiProperty({ example: 'john.doe@internet.com' }) email!: string;
+}
+
+export class AddressView {
+  /** What the address is used for (always SHIPPING in fulfillment). */
+  @ApiProperty({ enum: ADDRESS_TYPES, example: 'SHIPPING' }) type!: AddressType;
+  /** Customer label for the address. */
+  @ApiProperty({ example: 'My home address' }) description!: string;
+  /** Street line. */
+  @ApiProperty({ example: '123 Oak Street' }) address1!: string;
+  /** Second street line; null when there is none. */
+  @ApiProperty({ example: null, nullable: true, type: String }) address2!: string | null;
+  /** City. */
+  @ApiProperty({ example: 'Sunrise' }) city!: string;
+  /** State code. */
+  @ApiProperty({ example: 'CA' }) state!: string;
+  /** Postal code. */
+  @ApiProperty({ example: '12345-6789' }) postalCode!: string;
+}
+
+export class ProductView {
+  /** Product id. */
+  @ApiProperty({ example: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37' }) guid!: string;
+  /** Product name. */
+  @ApiProperty({ example: 'Green Widget' }) title!: string;
+  /** Product description (the original's fulfillment dropped it; kept here). */
+  @ApiProperty({ example: 'Gorgeous Green Widget' }) description!: string;
+  /** Unit price in dollars, exact to the cent (stored as the decimal string "11.99"). */
+  @ApiProperty({ example: 11.99 }) price!: number;
+}
+
+export class OrderItemView {
+  @ApiProperty({ type: ProductView }) product!: ProductView;
+  /** Units ordered. */
+  @ApiProperty({ example: 5 }) quantity!: number;
+}
+
+export function toNameView(name: NameDoc): NameView {
+  return {
+    title: name.title,
+    firstName: name.firstName,
+    middleName: name.middleName ?? null,
+    lastName: name.lastName,
+    suffix: name.suffix ?? null,
+  };
+}
+
+export function toContactView(contact: ContactDoc): ContactView {
+  return {
+    primaryPhone: contact.primaryPhone,
+    secondaryPhone: contact.secondaryPhone ?? null,
+    email: contact.email,
+  };
+}
+
+export function toAddressView(address: AddressDoc): AddressView {
+  return {
+    type: address.type,
+    description: address.description,
+    address1: address.address1,
+    address2: address.address2 ?? null,
+    city: address.city,
+    state: address.state,
+    postalCode: address.postalCode,
+  };
+}
+
+export function toOrderStatusEventView(event: OrderStatusEventDoc): OrderStatusEvent {
+  return {
+    timestamp: event.timestamp,
+    orderStatusType: event.orderStatusType,
+    note: event.note ?? null,
+  };
+}
+
+/** A stored line in the contract's shape: the decimal-string price becomes a JSON number. */
+export function toOrderItemView(item: OrderItemDoc): OrderItemView {
+  return {
+    product: {
+      guid: item.product.guid,
+      title: item.product.title,
+      description: item.product.description,
+      price: priceFromDecimalString(item.product.price),
+    },
+    quantity: item.quantity,
+  };
+}
+
+/** A line of the contract (or of a validated request) as stored: the price as an exact string. */
+export function toOrderItemDoc(item: OrderItem): OrderItemDoc {
+  return {
+    product: {
+      guid: item.product.guid,
+      title: item.product.title,
+      description: item.product.description,
+      price: priceToDecimalString(item.product.price),
+    },
+    quantity: item.quantity,
+  };
+}
