@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { Admin, Kafka, logLevel } from 'kafkajs';
 
 // The barrel by relative path, not '@storefront/events': Jest requires global setup outside
 // its module registry, where the tsconfig path aliases (moduleNameMapper) do not apply.
 import { TOPIC_SPECS, type TopicSpec } from '../../libs/events/src';
+// The file, not the barrel: Jest's global setup runs this without the path aliases or Nest.
+import { ensureTopics as createTopics } from '../../libs/messaging/src/kafka/topics';
 
 import { hashFiles, isCached, writeMarker } from './cache';
 import { CACHE_DIR, INFRA_DIR } from './paths';
@@ -157,11 +159,7 @@ export async function isKafkaReady(brokers: readonly string[]): Promise<boolean>
   }
 }
 
-/**
- * Creates the missing topics of `specs` (existing ones are left as they are), then checks
- * that every topic exists with the expected partition count and configs, so contract drift
- * on a reused cluster fails loudly instead of surfacing as odd ordering later.
- */
+/** Creates the contract topics on `brokers` (see libs/messaging's ensureTopics), idempotently. */
 export async function ensureTopics(
   brokers: readonly string[],
   specs: readonly TopicSpec[] = TOPIC_SPECS,
@@ -173,62 +171,10 @@ export async function ensureTopics(
   });
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = specs.filter((s) => !existing.has(s.name));
-    if (missing.length > 0) {
-      const { brokers: members } = await admin.describeCluster();
-      const replicationFactor = Math.min(3, members.length);
-      // kafkajs reports "already exists" for the whole batch as `false`; a concurrent creator is fine.
-      await admin.createTopics({
-        waitForLeaders: true,
-        timeout: 30_000,
-        topics: missing.map((s) => ({
-          topic: s.name,
-          numPartitions: s.partitions,
-          replicationFactor,
-          configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
-        })),
-      });
-    }
-    await verifyTopics(admin, specs);
+    const differences = await createTopics(admin, specs);
+    if (differences.length > 0) throw new Error(differences.join('; '));
   } finally {
     await admin.disconnect();
-  }
-}
-
-async function verifyTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
-  if (specs.length === 0) return;
-  const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
-  const partitions = new Map(topics.map((t) => [t.name, t.partitions.length]));
-  for (const spec of specs) {
-    const actual = partitions.get(spec.name);
-    if (actual !== spec.partitions) {
-      throw new Error(
-        `topic ${spec.name} has ${actual ?? 'no'} partitions, expected ${spec.partitions}`,
-      );
-    }
-  }
-
-  const withConfig = specs.filter((s) => Object.keys(s.config).length > 0);
-  if (withConfig.length === 0) return;
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: withConfig.map((s) => ({
-      type: ConfigResourceTypes.TOPIC,
-      name: s.name,
-      configNames: Object.keys(s.config),
-    })),
-  });
-  for (const spec of withConfig) {
-    const entries =
-      described.resources.find((r) => r.resourceName === spec.name)?.configEntries ?? [];
-    for (const [key, expected] of Object.entries(spec.config)) {
-      const actual = entries.find((e) => e.configName === key)?.configValue;
-      if (actual !== expected)
-        throw new Error(
-          `topic ${spec.name} has ${key}=${actual ?? '(unset)'}, expected ${expected}`,
-        );
-    }
   }
 }
 

@@ -9,10 +9,12 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
+import { TOPIC_SPECS, type TopicSpec } from '@storefront/events';
 import type { ComponentHealth } from '@storefront/platform';
 import { type BackoffOptions, backoffDelay } from '../util/backoff';
 import { CancellableDelay, errorMessage } from '../util/delay';
 import { kafkaLogCreator } from './kafka-logging';
+import { ensureTopics } from './topics';
 
 /** A record to publish, in our own terms so the Kafka client stays swappable. */
 export interface OutgoingRecord {
@@ -43,6 +45,12 @@ export interface KafkaConnectionOptions {
    * unbounded, which would hang a relay for the length of a broker outage).
    */
   readonly sendRetries?: number;
+  /**
+   * Topics (contract names) to create if missing and verify on every connect, before the
+   * connection counts as up; defaults to every contract topic and its dead-letter topic.
+   * The broker never auto-creates topics, and `depends_on` orders nothing in a Swarm stack.
+   */
+  readonly topics?: readonly TopicSpec[];
 }
 
 export class KafkaUnavailableError extends Error {
@@ -67,12 +75,17 @@ export class KafkaConnection {
   private state: 'idle' | 'connecting' | 'connected' | 'closed' = 'idle';
   private connectedWaiters: Array<() => void> = [];
   private healthAdmin: Admin | undefined;
+  private readonly topics: readonly TopicSpec[];
 
   constructor(options: KafkaConnectionOptions) {
     this.clientId = options.clientId;
     this.brokers = [...options.brokers];
     this.topicPrefix = options.topicPrefix ?? '';
     this.reconnect = options.reconnect ?? DEFAULT_RECONNECT;
+    this.topics = (options.topics ?? TOPIC_SPECS).map((spec) => ({
+      ...spec,
+      name: this.physicalTopic(spec.name),
+    }));
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
@@ -187,11 +200,25 @@ export class KafkaConnection {
     });
   }
 
+  private async ensureTopics(): Promise<void> {
+    if (this.topics.length === 0) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (const difference of await ensureTopics(admin, this.topics)) {
+        this.logger.warn(`${difference} (left as it is)`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   private async connectLoop(): Promise<void> {
     const brokers = this.brokers.join(',');
     for (let attempt = 1; this.state === 'connecting'; attempt += 1) {
       try {
         await this.producer.connect();
+        await this.ensureTopics();
         // close() may have run while connect() was in flight.
         if (this.state !== 'connecting') {
           await this.producer.disconnect().catch(() => undefined);
