@@ -121,7 +121,7 @@ describe('gateway', () => {
     for (const name of ['a', 'b']) upstreams.push(await startUpstream(name));
     for (const upstream of upstreams) await register(eurekaUrl, 'ECHO', upstream);
     upstreams.push(await startUpstream('slow'));
-    await register(eurekaUrl, 'SLOW', upstreams[2]!);
+    await register(eurekaUrl, 'SLOW', upstreams[2]);
 
     ({ app: gateway } = await createApp(gatewayApp, {
       PORT: '1', // unused: the test listens on a free port
@@ -252,7 +252,7 @@ describe('gateway', () => {
   });
 
   it('answers 504 when the upstream is slower than the read timeout', async () => {
-    upstreams[2]!.delayMs = READ_TIMEOUT_MS * 4;
+    upstreams[2].delayMs = READ_TIMEOUT_MS * 4;
     const started = Date.now();
     const response = await get('/slow/x');
     const elapsed = Date.now() - started;
@@ -266,7 +266,7 @@ describe('gateway', () => {
   it('fails no idempotent request when an instance dies mid-run', async () => {
     const results: Array<{ status: number; instance?: string }> = [];
     for (let i = 0; i < 40; i += 1) {
-      if (i === 10) await kill(upstreams[1]!); // b dies while still registered
+      if (i === 10) await kill(upstreams[1]); // b dies while still registered
       const response = await get('/echo/run');
       results.push({ status: response.status, instance: response.body.instance });
     }
