@@ -77,6 +77,12 @@ export class KafkaReset {
     return result;
   }
 
+  /** Topics whose name starts with `prefix` (tests clean up their own with it). */
+  async topicsWithPrefix(prefix: string): Promise<string[]> {
+    if (!prefix) throw new Error('an empty prefix would name every topic');
+    return (await this.admin.listTopics()).filter((t) => t.startsWith(prefix));
+  }
+
   /** Deletes those of `names` that exist and waits until the broker no longer lists them. */
   async deleteTopics(names: readonly string[]): Promise<string[]> {
     const existing = new Set(await this.admin.listTopics());
