@@ -12,19 +12,20 @@ export class WaitTimeoutError extends Error {
 }
 
 /**
- * Polls `probe` until it returns something other than `undefined`/`false`, and returns it.
- * An exception thrown by `probe` aborts the wait (a probe signals "give up" that way, e.g.
- * when the server process it waits for has exited).
+ * Polls `probe` until it returns something other than `undefined`/`null`/`false`, and returns
+ * it (null counts as "not yet", so a probe may return a database lookup as it is). An exception
+ * thrown by `probe` aborts the wait (a probe signals "give up" that way, e.g. when the server
+ * process it waits for has exited).
  */
 export async function waitUntil<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
   options: WaitOptions,
 ): Promise<T> {
   const { what, timeoutMs, intervalMs = 200, detail } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await probe();
-    if (result !== undefined && result !== false) return result;
+    if (result !== undefined && result !== null && result !== false) return result;
     if (Date.now() >= deadline) {
       const extra = detail?.();
       throw new WaitTimeoutError(

@@ -12,7 +12,8 @@ import {
 import { ObjectId } from 'mongodb';
 import request from 'supertest';
 import { CardCipher } from '../src/card.cipher';
-import { AccountsWorld, CARD_KEY, type CustomerEventRecorder, type RecordedEvent } from './support';
+import type { RecordedMessage, TopicRecorder } from '../../../tools/testing/service-world';
+import { AccountsWorld, CARD_KEY } from './support';
 
 interface CustomerBody {
   name: Record<string, unknown>;
@@ -59,7 +60,7 @@ interface CustomerResponse {
 
 const CARD_DIGITS = /4111|1111-1234|41111111/;
 
-function expectChangeEvent(event: RecordedEvent, id: string, version: number): void {
+function expectChangeEvent(event: RecordedMessage, id: string, version: number): void {
   expect(event.key).toBe(id);
   expect(event.headers).toMatchObject({
     [EventHeaders.type]: CUSTOMER_CHANGED_TYPE,
@@ -79,7 +80,7 @@ describe('accounts customers (real Kafka and FerretDB)', () => {
   const world = new AccountsWorld();
   let app: INestApplication;
   let http: ReturnType<typeof request>;
-  let events: CustomerEventRecorder;
+  let events: TopicRecorder;
 
   beforeAll(async () => {
     await world.setUp();

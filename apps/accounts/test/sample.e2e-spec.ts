@@ -7,7 +7,8 @@ import {
 } from '@storefront/events';
 import request from 'supertest';
 import { SAMPLE_CUSTOMER_IDS } from '../src/customers.sample';
-import { ADMIN_KEY, AccountsWorld, type CustomerEventRecorder } from './support';
+import type { TopicRecorder } from '../../../tools/testing/service-world';
+import { ADMIN_KEY, AccountsWorld } from './support';
 
 const SAMPLE_IDS = Object.values(SAMPLE_CUSTOMER_IDS);
 
@@ -56,7 +57,7 @@ describe('accounts sample customers (real Kafka and FerretDB)', () => {
   const world = new AccountsWorld();
   let app: INestApplication;
   let http: ReturnType<typeof request>;
-  let events: CustomerEventRecorder;
+  let events: TopicRecorder;
 
   beforeAll(async () => {
     await world.setUp();
@@ -70,7 +71,7 @@ describe('accounts sample customers (real Kafka and FerretDB)', () => {
   });
 
   function byCorrelation(correlationId: string) {
-    return events.events.filter(
+    return events.records.filter(
       (event) => event.headers[EventHeaders.correlationId] === correlationId,
     );
   }

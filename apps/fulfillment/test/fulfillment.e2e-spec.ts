@@ -1,33 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { getModelToken } from '@nestjs/mongoose';
-import { EventHeaders, ORDER_STATUS_CHANGED_TYPE, fixtures } from '@storefront/events';
+import {
+  EventHeaders,
+  ORDER_STATUS_CHANGED_TYPE,
+  fixtures,
+  type OrderStatusChanged,
+} from '@storefront/events';
 import type { Model } from 'mongoose';
 import request from 'supertest';
+import { waitUntil } from '../../../tools/runtime/wait';
+import type { TopicRecorder } from '../../../tools/testing/service-world';
 import { SHIPPING_METHODS } from '../src/fulfillment.rules';
 import { Fulfillment } from '../src/schemas/fulfillment.schema';
 import {
   ADMIN_KEY,
   aRequest,
-  consumedCount,
-  type StatusChangeRecorder,
-  TestWorld,
+  FulfillmentWorld,
+  requestsConsumed,
   waitForConsumed,
-  waitUntil,
 } from './support';
 
 jest.setTimeout(120_000);
 
 describe('fulfillment service (real Kafka and FerretDB)', () => {
-  const world = new TestWorld();
+  const world = new FulfillmentWorld();
   let app: INestApplication;
   let http: ReturnType<typeof request>;
   let model: Model<Fulfillment>;
-  let recorder: StatusChangeRecorder;
+  let recorder: TopicRecorder<OrderStatusChanged>;
   let sent = 0;
 
   /** Sends requests and waits until the app has handled every one sent so far. */
-  async function deliver(...requests: Parameters<TestWorld['sendRequest']>[]): Promise<void> {
+  async function deliver(
+    ...requests: Parameters<FulfillmentWorld['sendRequest']>[]
+  ): Promise<void> {
     for (const args of requests) await world.sendRequest(...args);
     sent += requests.length;
     await waitForConsumed(app, sent);
@@ -44,7 +51,7 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
       timeoutMs: 30_000,
       intervalMs: 50,
     });
-    await recorder.catchUp();
+    await recorder.caughtUp();
     return recorder.forKey(guid);
   }
 
@@ -95,12 +102,12 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
     it('keeps one document for a redelivered and a re-sent request', async () => {
       const req = aRequest();
       const eventId = randomUUID();
-      const duplicatesBefore = await consumedCount(app, 'duplicate');
+      const duplicatesBefore = await requestsConsumed(app, 'duplicate');
       // A redelivery (same event id) and a re-send by orders (new event id).
       await deliver([req, eventId], [req, eventId], [req]);
 
       expect(await model.countDocuments({ 'order.guid': req.order.guid })).toBe(1);
-      expect((await consumedCount(app, 'duplicate')) - duplicatesBefore).toBe(2);
+      expect((await requestsConsumed(app, 'duplicate')) - duplicatesBefore).toBe(2);
     });
 
     it('never resets a fulfillment that has moved on when the request comes again', async () => {
@@ -123,10 +130,10 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
     it('dead-letters a request for an order that is not APPROVED, without storing it', async () => {
       const req = aRequest();
       req.order.orderStatusEvents = [fixtures.anOrderStatusEvent({ orderStatusType: 'CREATED' })];
-      const deadBefore = await consumedCount(app, 'dead-lettered');
+      const deadBefore = await requestsConsumed(app, 'dead-lettered');
       await deliver([req]);
 
-      expect((await consumedCount(app, 'dead-lettered')) - deadBefore).toBe(1);
+      expect((await requestsConsumed(app, 'dead-lettered')) - deadBefore).toBe(1);
       expect(await stored(req.order.guid)).toBeNull();
     });
   });

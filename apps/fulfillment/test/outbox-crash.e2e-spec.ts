@@ -1,11 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { getModelToken } from '@nestjs/mongoose';
-import { EventHeaders } from '@storefront/events';
+import { EventHeaders, type OrderStatusChanged } from '@storefront/events';
 import type { Model } from 'mongoose';
 import request from 'supertest';
 import { FulfillmentService } from '../src/fulfillment.service';
 import { Fulfillment } from '../src/schemas/fulfillment.schema';
-import { ADMIN_KEY, aRequest, type StatusChangeRecorder, TestWorld, waitUntil } from './support';
+import { waitUntil } from '../../../tools/runtime/wait';
+import type { TopicRecorder } from '../../../tools/testing/service-world';
+import { ADMIN_KEY, aRequest, FulfillmentWorld } from './support';
 
 jest.setTimeout(120_000);
 
@@ -17,8 +19,8 @@ const UNREACHABLE_BROKER = '127.0.0.1:1';
  * must still deliver it, and at most with the same event id twice (once in effect).
  */
 describe('fulfillment outbox across crashes (real Kafka and FerretDB)', () => {
-  const world = new TestWorld();
-  let recorder: StatusChangeRecorder;
+  const world = new FulfillmentWorld();
+  let recorder: TopicRecorder<OrderStatusChanged>;
 
   const modelOf = (app: INestApplication) =>
     app.get<Model<Fulfillment>>(getModelToken(Fulfillment.name));
@@ -60,7 +62,7 @@ describe('fulfillment outbox across crashes (real Kafka and FerretDB)', () => {
 
     const restarted = await world.startApp();
     await outboxEmpty(restarted, guid);
-    await recorder.catchUp();
+    await recorder.caughtUp();
 
     const records = recorder.forKey(guid);
     expect(records).toHaveLength(1);
@@ -106,7 +108,7 @@ describe('fulfillment outbox across crashes (real Kafka and FerretDB)', () => {
       .set('x-api-key', ADMIN_KEY)
       .expect(200);
     await outboxEmpty(app, guid);
-    await recorder.catchUp();
+    await recorder.caughtUp();
 
     expect(crashes).toBe(1);
     const records = recorder.forKey(guid);

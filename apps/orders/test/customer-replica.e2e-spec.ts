@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { fixtures, Topics } from '@storefront/events';
 import request from 'supertest';
-import { afterConsuming, eventually, OrdersHarness } from './support/orders-harness';
+import { eventually } from '../../../tools/testing/service-world';
+import { afterConsuming, OrdersHarness } from './support/orders-harness';
 
 jest.setTimeout(120_000);
 

@@ -9,7 +9,8 @@ import {
 } from '@storefront/events';
 import { MessagingMetrics } from '@storefront/messaging';
 import request from 'supertest';
-import { eventually, OrdersHarness, type ReadRecord } from './support/orders-harness';
+import { eventually, type RecordedMessage } from '../../../tools/testing/service-world';
+import { OrdersHarness } from './support/orders-harness';
 
 jest.setTimeout(180_000);
 
@@ -31,7 +32,7 @@ async function publishedCount(app: INestApplication): Promise<number> {
 describe('orders: fulfillment requests (orders.order.fulfill)', () => {
   const world = new OrdersHarness();
   let app: INestApplication;
-  let requests: ReadRecord[];
+  let requests: RecordedMessage[];
 
   const storedOrders = async (customerId: string): Promise<StoredOrder[]> =>
     ((await world.customerOrders.findOne({ _id: customerId }))?.orders ?? []) as StoredOrder[];
@@ -40,7 +41,7 @@ describe('orders: fulfillment requests (orders.order.fulfill)', () => {
 
   beforeAll(async () => {
     await world.setUp();
-    requests = await world.read(Topics.OrderFulfill);
+    requests = (await world.record(Topics.OrderFulfill)).records;
     app = await world.startApp();
   });
 
@@ -99,11 +100,11 @@ describe('orders: fulfillment requests (orders.order.fulfill)', () => {
     );
     expect(new Set(sent.map((r) => r.key))).toEqual(new Set(approved.keys()));
     for (const record of sent) {
-      const validation = validatePayload(Topics.OrderFulfill, record.value, 'produce');
+      const validation = validatePayload(Topics.OrderFulfill, record.payload, 'produce');
       expect(validation.ok).toBe(true);
       expect(record.headers[EventHeaders.type]).toBe(FULFILLMENT_REQUESTED_TYPE);
       expect(record.headers[EventHeaders.source]).toBe(serviceSource('orders'));
-      const payload = record.value as {
+      const payload = record.payload as {
         address: { type: string };
         order: { guid: string; orderStatusEvents: Array<{ orderStatusType: string }> };
       };

@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { fixtures, Topics } from '@storefront/events';
 import { MessagingMetrics } from '@storefront/messaging';
 import request from 'supertest';
-import { eventually, OrdersHarness } from './support/orders-harness';
+import { eventually } from '../../../tools/testing/service-world';
+import { OrdersHarness } from './support/orders-harness';
 
 jest.setTimeout(120_000);
 

@@ -9,12 +9,8 @@ import {
   Topics,
 } from '@storefront/events';
 import request from 'supertest';
-import {
-  afterConsuming,
-  eventually,
-  OrdersHarness,
-  type ReadRecord,
-} from './support/orders-harness';
+import { eventually, type RecordedMessage } from '../../../tools/testing/service-world';
+import { afterConsuming, OrdersHarness } from './support/orders-harness';
 
 jest.setTimeout(120_000);
 
@@ -34,7 +30,7 @@ interface OrderBody {
 describe('orders: status events from fulfillment (fulfillment.order.change)', () => {
   const world = new OrdersHarness();
   let app: INestApplication;
-  let deadLetters: ReadRecord[];
+  let deadLetters: RecordedMessage[];
 
   const getOrder = async (guid: string): Promise<OrderBody> =>
     (await request(app.getHttpServer()).get(`/customers/${CUSTOMER}/orders/${guid}`).expect(200))
@@ -63,7 +59,7 @@ describe('orders: status events from fulfillment (fulfillment.order.change)', ()
   beforeAll(async () => {
     await world.setUp();
     app = await world.startApp();
-    deadLetters = await world.read(deadLetterTopic(Topics.OrderStatusChange));
+    deadLetters = (await world.record(deadLetterTopic(Topics.OrderStatusChange))).records;
     await world.sendCustomerChanged(fixtures.aCustomerChanged({ id: CUSTOMER }), 1);
     await eventually('the replica of John', () => world.customerOrders.findOne({ _id: CUSTOMER }));
   });

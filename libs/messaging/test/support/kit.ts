@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import { deadLetterTopic, type Topic } from '@storefront/events';
+import { waitUntil } from '../../../../tools/runtime/wait';
+import { decodeHeaders } from '../../../../tools/testing/service-world';
 
 export const brokers = (): string[] =>
   (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
@@ -50,20 +52,13 @@ export async function connectDb(dbName: string): Promise<Connection> {
   return mongoose.createConnection(mongoUrl(), { dbName }).asPromise();
 }
 
-/** Polls until `probe` returns a value other than undefined/false; never a fixed sleep. */
-export async function waitFor<T>(
+/** Polls until `probe` returns a value other than undefined/null/false; never a fixed sleep. */
+export function waitFor<T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   what: string,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await probe();
-    if (result !== undefined && result !== false) return result;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return waitUntil(probe, { what, timeoutMs, intervalMs: 50 });
 }
 
 export interface ReadRecord {
@@ -75,17 +70,12 @@ export interface ReadRecord {
 }
 
 function toReadRecord(partition: number, message: KafkaMessage): ReadRecord {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (value !== undefined)
-      headers[name] = Array.isArray(value) ? value.join(',') : value.toString();
-  }
   return {
     partition,
     offset: message.offset,
     key: message.key?.toString() ?? null,
     value: message.value?.toString() ?? null,
-    headers,
+    headers: decodeHeaders(message.headers),
   };
 }
 
