@@ -195,10 +195,10 @@ export class KafkaReset {
     await waitUntil(
       async () => {
         const [group] = (await this.admin.describeGroups([groupId])).groups;
+        // Empty: the members left meanwhile (a restart); they read the offsets when they join.
         return (
-          group?.state === 'Stable' &&
-          group.members.length > 0 &&
-          group.members.every((m) => m.clientId !== PROBE_CLIENT_ID)
+          group?.state === 'Empty' ||
+          (group?.state === 'Stable' && group.members.every((m) => m.clientId !== PROBE_CLIENT_ID))
         );
       },
       { what: `consumer group ${groupId} to be stable again`, timeoutMs, intervalMs: 100 },
