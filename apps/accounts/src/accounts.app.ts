@@ -1,15 +1,9 @@
-import {
-  MessagingModule,
-  messagingConfigSchema,
-  messagingOptionsFromConfig,
-} from '@storefront/messaging';
+import { messagingConfigSchema, serviceModules } from '@storefront/messaging';
 import {
   adminConfigSchema,
   type AppDefinition,
   baseConfigSchema,
-  DatabaseModule,
   databaseConfigSchema,
-  DiscoveryModule,
   discoveryConfigSchema,
 } from '@storefront/platform';
 import { z } from 'zod';
@@ -37,11 +31,5 @@ export const accountsApp: AppDefinition<typeof accountsConfigSchema> = {
     title: 'Storefront Demo - Accounts API',
     description: 'Customers: the system of record for name, contact, addresses and cards',
   },
-  // Messaging after the database: on shutdown the relay stops before the connection closes.
-  imports: (config) => [
-    DatabaseModule.forRoot('accounts'),
-    MessagingModule.forRoot(messagingOptionsFromConfig('accounts', config)),
-    DiscoveryModule.forRoot(),
-    CustomersModule,
-  ],
+  imports: (config) => [...serviceModules('accounts', config), CustomersModule],
 };

@@ -1,17 +1,14 @@
 import {
-  MessagingModule,
   messagingConfigSchema,
-  messagingOptionsFromConfig,
-  type OutboxRelayOptions,
+  serviceModules,
+  type ServiceModulesOptions,
   startEventConsumer,
 } from '@storefront/messaging';
 import {
   adminConfigSchema,
   type AppDefinition,
   baseConfigSchema,
-  DatabaseModule,
   databaseConfigSchema,
-  DiscoveryModule,
   discoveryConfigSchema,
 } from '@storefront/platform';
 import { z } from 'zod';
@@ -28,19 +25,12 @@ export const fulfillmentConfigSchema = baseConfigSchema.extend({
   SAMPLE_SEED: z.coerce.number().int().optional(),
   /** Consumer group of the fulfillment requests. */
   KAFKA_CONSUMER_GROUP: z.string().min(1).default('fulfillment'),
-  /** Prepended to every topic name; tests use it to isolate their topics. Empty in production. */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ., _ and - only')
-    .default(''),
 });
 
 export type FulfillmentConfig = z.infer<typeof fulfillmentConfigSchema>;
 
-export interface FulfillmentAppOverrides {
-  /** Outbox relay options beyond the config, e.g. fault injection in crash tests. */
-  readonly outbox?: OutboxRelayOptions;
-}
+/** Outbox relay options beyond the config, e.g. fault injection in crash tests. */
+export type FulfillmentAppOverrides = ServiceModulesOptions;
 
 /** The fulfillment app; tests pass overrides, `main.ts` uses `fulfillmentApp`. */
 export function defineFulfillmentApp(
@@ -54,19 +44,7 @@ export function defineFulfillmentApp(
       title: 'Storefront Demo - Fulfillment API',
       description: 'One fulfillment per approved order, and its shipping status',
     },
-    imports: (config) => {
-      const messaging = messagingOptionsFromConfig('fulfillment', config);
-      return [
-        DatabaseModule.forRoot('fulfillment'),
-        MessagingModule.forRoot({
-          ...messaging,
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          outbox: { ...messaging.outbox, ...overrides.outbox },
-        }),
-        DiscoveryModule.forRoot(),
-        FulfillmentModule,
-      ];
-    },
+    imports: (config) => [...serviceModules('fulfillment', config, overrides), FulfillmentModule],
     configure: async (app, config) => {
       await startEventConsumer(app, {
         groupId: config.KAFKA_CONSUMER_GROUP,

@@ -1,16 +1,9 @@
-import {
-  MessagingModule,
-  messagingConfigSchema,
-  messagingOptionsFromConfig,
-  startEventConsumer,
-} from '@storefront/messaging';
+import { messagingConfigSchema, serviceModules, startEventConsumer } from '@storefront/messaging';
 import {
   adminConfigSchema,
   type AppDefinition,
   baseConfigSchema,
-  DatabaseModule,
   databaseConfigSchema,
-  DiscoveryModule,
   discoveryConfigSchema,
 } from '@storefront/platform';
 import { z } from 'zod';
@@ -40,12 +33,7 @@ export const ordersApp: AppDefinition<typeof ordersConfigSchema> = {
     title: 'Storefront Demo - Orders API',
     description: 'Customer orders and the read-only replica of each customer',
   },
-  imports: (config) => [
-    DatabaseModule.forRoot('orders'),
-    MessagingModule.forRoot(messagingOptionsFromConfig('orders', config)),
-    DiscoveryModule.forRoot(),
-    OrdersModule,
-  ],
+  imports: (config) => [...serviceModules('orders', config), OrdersModule],
   configure: async (app, config) => {
     await startEventConsumer(app, {
       groupId: config.KAFKA_CONSUMER_GROUP,

@@ -1,5 +1,6 @@
 export * from './messaging.module';
 export * from './messaging.metrics';
+export * from './service-modules';
 export { KafkaConnection, KafkaUnavailableError } from './kafka/kafka-connection';
 export type { KafkaConnectionOptions, OutgoingRecord } from './kafka/kafka-connection';
 export * from './outbox/outbox-record';
