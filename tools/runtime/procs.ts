@@ -31,6 +31,8 @@ export interface SpawnOptions {
    * reaches it too and nothing is left behind.
    */
   readonly detached?: boolean;
+  /** Append to the log instead of starting it afresh (a restarted app keeps its crash log). */
+  readonly appendLog?: boolean;
 }
 
 /** What a pid file records: enough to recognise the process later, even after pid reuse. */
@@ -59,7 +61,7 @@ export async function spawnManaged(
   const detached = options.detached ?? false;
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   fs.mkdirSync(PIDS_DIR, { recursive: true });
-  const logFd = fs.openSync(options.logFile, 'w');
+  const logFd = fs.openSync(options.logFile, options.appendLog ? 'a' : 'w');
 
   const child = spawn(command, [...args], {
     cwd: options.cwd,

@@ -182,8 +182,12 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     };
     // Listening without handlers consumes nothing, which is not a failure.
     const idle = this.listening && this.topics.length === 0;
+    // A member (re)joining is running: after a crash the group waits for the dead member's
+    // session to expire before it rebalances, and the HTTP API must not go dark meanwhile.
+    const running = this.state === 'joined' || this.state === 'joining';
     const up =
-      idle || (this.state === 'joined' && (!this.options.requireAssignment || partitions > 0));
+      idle ||
+      (this.options.requireAssignment ? this.state === 'joined' && partitions > 0 : running);
     return { status: up ? 'UP' : 'DOWN', details };
   }
 
@@ -244,7 +248,9 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private createConsumer(): Consumer {
     const consumer = this.connection.createConsumer({
       groupId: this.groupId,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      // Shorter than Kafka's 30-45 s default so a crashed member's partitions move on sooner;
+      // long handlers heartbeat, so this does not limit handler time.
+      sessionTimeout: this.options.sessionTimeoutMs ?? 15_000,
       heartbeatInterval: this.heartbeatIntervalMs,
       // Topics come from the contract; never create one by subscribing with a typo.
       allowAutoTopicCreation: false,
