@@ -108,6 +108,8 @@ export class SupervisedApp {
     const startedAt = Date.now();
     void child.exited.then((code) => {
       if (this.stopping || this.process !== child) return;
+      // Ctrl-C reaches the whole process group: the runtime is stopping, this is no crash.
+      if (child.exitSignal === 'SIGINT') return;
       if (Date.now() - startedAt > STABLE_AFTER_MS) this.restarts = 0;
       this.restarts += 1;
       const backoff = Math.min(1000 * 2 ** (this.restarts - 1), MAX_BACKOFF_MS);

@@ -17,6 +17,8 @@ export interface ManagedProcess {
   readonly logFile: string;
   /** Resolves with the exit code, or null when the process was ended by a signal. */
   readonly exited: Promise<number | null>;
+  /** The signal that ended the process, once it has exited by one. */
+  readonly exitSignal: NodeJS.Signals | null;
   /** SIGTERM, then SIGKILL after `timeoutMs`; resolves once the process is gone. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -71,8 +73,12 @@ export async function spawnManaged(
   });
   fs.closeSync(logFd);
 
+  let exitSignal: NodeJS.Signals | null = null;
   const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
+    child.once('exit', (code, signal) => {
+      exitSignal = signal;
+      resolve(code);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -105,7 +111,16 @@ export async function spawnManaged(
     removePidFile(file, pid);
   };
 
-  return { name, pid, logFile: options.logFile, exited, stop };
+  return {
+    name,
+    pid,
+    logFile: options.logFile,
+    exited,
+    stop,
+    get exitSignal() {
+      return exitSignal;
+    },
+  };
 }
 
 /**
