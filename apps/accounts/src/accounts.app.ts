@@ -11,6 +11,8 @@ import { cardEncryptionConfigSchema } from './card.cipher';
 import { ACCOUNTS_ERROR_STATUSES } from './customer.errors';
 import { CustomersModule } from './customers.module';
 
+// Not serviceConfigSchema: accounts lists database and discovery before messaging, and the
+// key order is the order in which a bad config reports its problems.
 export const accountsConfigSchema = baseConfigSchema.extend({
   /** 0 picks a free port (tests). */
   PORT: z.coerce.number().int().min(0).max(65535).default(8085),

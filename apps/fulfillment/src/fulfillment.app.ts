@@ -1,26 +1,16 @@
 import {
-  messagingConfigSchema,
+  serviceConfigSchema,
   serviceModules,
   type ServiceModulesOptions,
   startEventConsumer,
 } from '@storefront/messaging';
-import {
-  adminConfigSchema,
-  type AppDefinition,
-  baseConfigSchema,
-  databaseConfigSchema,
-  discoveryConfigSchema,
-} from '@storefront/platform';
+import type { AppDefinition } from '@storefront/platform';
 import { z } from 'zod';
 import { FULFILLMENT_ERROR_STATUSES, FulfillmentErrors } from './fulfillment.errors';
 import { FulfillmentModule } from './fulfillment.module';
 
-export const fulfillmentConfigSchema = baseConfigSchema.extend({
+export const fulfillmentConfigSchema = serviceConfigSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65535).default(8095),
-  ...messagingConfigSchema.shape,
-  ...databaseConfigSchema.shape,
-  ...discoveryConfigSchema.shape,
-  ...adminConfigSchema.shape,
   /** Seed of the carrier picked at the ship step; unset, every run differs. */
   SAMPLE_SEED: z.coerce.number().int().optional(),
   /** Consumer group of the fulfillment requests. */

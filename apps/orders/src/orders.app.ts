@@ -1,22 +1,12 @@
-import { messagingConfigSchema, serviceModules, startEventConsumer } from '@storefront/messaging';
-import {
-  adminConfigSchema,
-  type AppDefinition,
-  baseConfigSchema,
-  databaseConfigSchema,
-  discoveryConfigSchema,
-} from '@storefront/platform';
+import { serviceConfigSchema, serviceModules, startEventConsumer } from '@storefront/messaging';
+import type { AppDefinition } from '@storefront/platform';
 import { z } from 'zod';
 import { ORDERS_ERROR_STATUSES, OrdersErrors } from './orders.errors';
 import { OrdersModule } from './orders.module';
 
-export const ordersConfigSchema = baseConfigSchema.extend({
+export const ordersConfigSchema = serviceConfigSchema.extend({
   // 0 picks a free port (tests).
   PORT: z.coerce.number().int().min(0).max(65535).default(8090),
-  ...messagingConfigSchema.shape,
-  ...databaseConfigSchema.shape,
-  ...discoveryConfigSchema.shape,
-  ...adminConfigSchema.shape,
   /** Seed of the sample orders' random items; unset, every run differs. */
   SAMPLE_SEED: z.coerce.number().int().optional(),
   /** Consumer group of the customer and order status events. */

@@ -1,11 +1,31 @@
 import type { DynamicModule } from '@nestjs/common';
-import { DatabaseModule, DiscoveryModule } from '@storefront/platform';
+import {
+  adminConfigSchema,
+  baseConfigSchema,
+  databaseConfigSchema,
+  DatabaseModule,
+  discoveryConfigSchema,
+  DiscoveryModule,
+} from '@storefront/platform';
 import {
   type MessagingConfig,
+  messagingConfigSchema,
   MessagingModule,
   messagingOptionsFromConfig,
 } from './messaging.module';
 import type { OutboxRelayOptions } from './outbox/outbox.relay';
+
+/**
+ * Variables of a service built on `serviceModules`, plus the admin key; the service extends it
+ * with its own (its PORT default first). The key order is the order in which a bad config
+ * reports its problems.
+ */
+export const serviceConfigSchema = baseConfigSchema.extend({
+  ...messagingConfigSchema.shape,
+  ...databaseConfigSchema.shape,
+  ...discoveryConfigSchema.shape,
+  ...adminConfigSchema.shape,
+});
 
 export interface ServiceModulesOptions {
   /** Outbox relay options beyond the config, e.g. fault injection in crash tests. */
