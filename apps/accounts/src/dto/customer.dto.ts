@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ADDRESS_TYPES, type AddressType } from '@storefront/events';
+import { IsOptionalText, IsRequiredText } from '@storefront/model';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -7,12 +8,10 @@ import {
   IsDefined,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
   Matches,
-  MaxLength,
   Min,
   ValidateIf,
   ValidateNested,
@@ -24,8 +23,6 @@ import {
   type CreditCardType,
   MASKED_CARD_NUMBER_PATTERN,
 } from '../customer.rules';
-
-const TEXT_MAX = 200;
 
 /** Absent is fine, null is not: a merge patch may leave a required field out but not clear it. */
 function IsOptionalButNotNull(): PropertyDecorator {
@@ -40,37 +37,27 @@ const cardNumberPattern = new RegExp(
 export class NameDto {
   /** Courtesy title. */
   @ApiProperty({ example: 'Mr.' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   title!: string;
 
   /** Given name. */
   @ApiProperty({ example: 'John' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   firstName!: string;
 
   /** Middle name or initial; null or absent when there is none. */
   @ApiPropertyOptional({ example: 'S.', nullable: true, type: String })
-  @IsOptional()
-  @IsString()
-  @MaxLength(TEXT_MAX)
+  @IsOptionalText()
   middleName?: string | null;
 
   /** Family name. */
   @ApiProperty({ example: 'Doe' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   lastName!: string;
 
   /** Name suffix; null or absent when there is none. */
   @ApiPropertyOptional({ example: 'Jr.', nullable: true, type: String })
-  @IsOptional()
-  @IsString()
-  @MaxLength(TEXT_MAX)
+  @IsOptionalText()
   suffix?: string | null;
 }
 
@@ -78,23 +65,17 @@ export class NameDto {
 export class ContactDto {
   /** Main phone number, free text. */
   @ApiProperty({ example: '555-666-7777' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   primaryPhone!: string;
 
   /** Other phone number; null or absent when there is none. */
   @ApiPropertyOptional({ example: '555-444-9898', nullable: true, type: String })
-  @IsOptional()
-  @IsString()
-  @MaxLength(TEXT_MAX)
+  @IsOptionalText()
   secondaryPhone?: string | null;
 
   /** E-mail address (free text, as in the original and the event contract). */
   @ApiProperty({ example: 'john.doe@internet.com' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   email!: string;
 }
 
@@ -107,44 +88,32 @@ export class AddressDto {
 
   /** The customer's label for the address. */
   @ApiProperty({ example: 'My home address' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   description!: string;
 
   /** Street line. */
   @ApiProperty({ example: '123 Oak Street' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   address1!: string;
 
   /** Second street line; null or absent when there is none. */
   @ApiPropertyOptional({ example: null, nullable: true, type: String })
-  @IsOptional()
-  @IsString()
-  @MaxLength(TEXT_MAX)
+  @IsOptionalText()
   address2?: string | null;
 
   /** City. */
   @ApiProperty({ example: 'Sunrise' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   city!: string;
 
   /** State code. */
   @ApiProperty({ example: 'CA' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   state!: string;
 
   /** Postal code as text (the original's samples include "444556-9090"). */
   @ApiProperty({ example: '12345-6789' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   postalCode!: string;
 }
 
@@ -157,9 +126,7 @@ export class CreditCardDto {
 
   /** The card's brand or label. */
   @ApiProperty({ example: 'VISA' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   description!: string;
 
   /**
@@ -187,9 +154,7 @@ export class CreditCardDto {
 
   /** Name as printed on the card. */
   @ApiProperty({ example: 'John S. Doe' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   nameOnCard!: string;
 }
 
@@ -243,39 +208,29 @@ export class NamePatchDto {
   /** Courtesy title. */
   @ApiPropertyOptional({ example: 'Dr.' })
   @IsOptionalButNotNull()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   title?: string;
 
   /** Given name. */
   @ApiPropertyOptional({ example: 'John' })
   @IsOptionalButNotNull()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   firstName?: string;
 
   /** Middle name; null clears it. */
   @ApiPropertyOptional({ example: null, nullable: true, type: String })
-  @IsOptional()
-  @IsString()
-  @MaxLength(TEXT_MAX)
+  @IsOptionalText()
   middleName?: string | null;
 
   /** Family name. */
   @ApiPropertyOptional({ example: 'Doe' })
   @IsOptionalButNotNull()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   lastName?: string;
 
   /** Name suffix; null clears it. */
   @ApiPropertyOptional({ example: null, nullable: true, type: String })
-  @IsOptional()
-  @IsString()
-  @MaxLength(TEXT_MAX)
+  @IsOptionalText()
   suffix?: string | null;
 }
 
@@ -284,24 +239,18 @@ export class ContactPatchDto {
   /** Main phone number. */
   @ApiPropertyOptional({ example: '555-000-1111' })
   @IsOptionalButNotNull()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   primaryPhone?: string;
 
   /** Other phone number; null clears it. */
   @ApiPropertyOptional({ example: null, nullable: true, type: String })
-  @IsOptional()
-  @IsString()
-  @MaxLength(TEXT_MAX)
+  @IsOptionalText()
   secondaryPhone?: string | null;
 
   /** E-mail address. */
   @ApiPropertyOptional({ example: 'john.doe@example.com' })
   @IsOptionalButNotNull()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   email?: string;
 }
 

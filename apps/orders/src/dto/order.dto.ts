@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { isPrice, MAX_PRICE } from '@storefront/events';
+import { IsOptionalText, IsRequiredText } from '@storefront/model';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -8,9 +9,7 @@ import {
   IsDefined,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Max,
@@ -21,7 +20,6 @@ import {
 } from 'class-validator';
 import { ORDER_ACTIONS, type OrderAction } from '../order.rules';
 
-const TEXT_MAX = 200;
 export const MAX_QUANTITY = 1000;
 export const MAX_ORDER_LINES = 50;
 
@@ -41,23 +39,17 @@ function IsPrice(): PropertyDecorator {
 export class ProductDto {
   /** Product id (the sample catalogue uses UUIDs). */
   @ApiProperty({ example: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @IsRequiredText(100)
   guid!: string;
 
   /** Product name. */
   @ApiProperty({ example: 'Green Widget' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   title!: string;
 
   /** Product description. */
   @ApiProperty({ example: 'Gorgeous Green Widget' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TEXT_MAX)
+  @IsRequiredText()
   description!: string;
 
   /** Unit price in dollars, a number with at most two decimals (stored exactly as "11.99"). */
@@ -99,9 +91,7 @@ export class CreateOrderDto {
 export class OrderActionDto {
   /** Why, recorded in the status history (e.g. "Primary credit card expired"). */
   @ApiPropertyOptional({ example: 'Primary credit card expired', nullable: true, type: String })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @IsOptionalText(500)
   note?: string | null;
 }
 

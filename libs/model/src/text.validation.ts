@@ -1,0 +1,20 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+
+/** The longest free text an input body may carry in one field (the contract sets no limit). */
+export const TEXT_MAX = 200;
+
+/*
+ * Each list below is in the order the stacked decorators it replaces registered in (a stack
+ * applies bottom-up), which is the order of the validation messages a client gets.
+ */
+
+/** A required free-text field of an input body: a string, not empty, at most `max` long. */
+export function IsRequiredText(max = TEXT_MAX): PropertyDecorator {
+  return applyDecorators(MaxLength(max), IsNotEmpty(), IsString());
+}
+
+/** An optional free-text field of an input body: absent, null, or a string at most `max` long. */
+export function IsOptionalText(max = TEXT_MAX): PropertyDecorator {
+  return applyDecorators(MaxLength(max), IsString(), IsOptional());
+}
