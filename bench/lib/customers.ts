@@ -1,0 +1,51 @@
+/** Customers for the benchmarks, created through accounts like any client would. */
+import type { HttpClient } from './http';
+
+export function customerBody(n: number): Record<string, unknown> {
+  return {
+    name: {
+      title: 'Ms.',
+      firstName: 'Bench',
+      middleName: null,
+      lastName: `Customer${n}`,
+      suffix: null,
+    },
+    contact: { primaryPhone: '555-000-0000', secondaryPhone: null, email: `bench${n}@example.com` },
+    addresses: [
+      {
+        type: 'SHIPPING',
+        description: 'Home',
+        address1: `${n} Bench Street`,
+        address2: null,
+        city: 'Loopback',
+        state: 'CA',
+        postalCode: '12345',
+      },
+    ],
+    creditCards: [],
+  };
+}
+
+/** Creates `count` customers in accounts, `concurrency` at a time; returns their ids in order. */
+export async function createCustomers(
+  accounts: HttpClient,
+  count: number,
+  concurrency = 8,
+  offset = 0,
+): Promise<string[]> {
+  const ids: string[] = new Array<string>(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let n = next++; n < count; n = next++) {
+        const created = await accounts.expectOk<{ id: string }>(
+          'POST',
+          '/customers',
+          customerBody(offset + n),
+        );
+        ids[n] = created.id;
+      }
+    }),
+  );
+  return ids;
+}

@@ -1,0 +1,110 @@
+/**
+ * Kafka and FerretDB for the benchmark: the servers named by KAFKA_BROKERS / MONGO_URL, or a
+ * broker and a database of its own on free ports with fresh data under .runtime/bench/. Never
+ * the shared default ports: a colleague's test run there may stop its servers mid-benchmark,
+ * and its load would be measured as ours.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { isMongoReady, provisionFerretDb, startFerretDb } from '../../tools/runtime/ferretdb';
+import { ensureTopics, isKafkaReady, provisionKafka, startKafka } from '../../tools/runtime/kafka';
+import { RUNTIME_DIR } from '../../tools/runtime/paths';
+import type { ManagedProcess } from '../../tools/runtime/procs';
+import { freePort } from '../../tools/runtime/test-stack';
+import { waitUntil } from '../../tools/runtime/wait';
+import type { NamedPid } from './cpu';
+
+export interface BenchInfra {
+  readonly kafkaBrokers: string[];
+  readonly mongoUrl: string;
+  /** `own` when this run started them, `external` when KAFKA_BROKERS / MONGO_URL named them. */
+  readonly kafkaSource: 'own' | 'external';
+  readonly mongoSource: 'own' | 'external';
+  /** The servers this run started (for CPU accounting). */
+  readonly processes: NamedPid[];
+  stop(): Promise<void>;
+}
+
+export const BENCH_DIR = path.join(RUNTIME_DIR, 'bench');
+
+export async function startBenchInfra(log: (line: string) => void): Promise<BenchInfra> {
+  const started: ManagedProcess[] = [];
+  const stop = async (): Promise<void> => {
+    for (const proc of started.splice(0).reverse()) await proc.stop().catch(() => undefined);
+  };
+  try {
+    const [kafka, mongo] = await Promise.all([
+      kafkaServer(log, started),
+      mongoServer(log, started),
+    ]);
+    await ensureTopics(kafka.brokers);
+    return {
+      kafkaBrokers: kafka.brokers,
+      mongoUrl: mongo.url,
+      kafkaSource: kafka.source,
+      mongoSource: mongo.source,
+      processes: started.map((proc) => ({
+        name: proc.name.replace(/-bench$/, ''),
+        pid: proc.pid,
+      })),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function kafkaServer(
+  log: (line: string) => void,
+  started: ManagedProcess[],
+): Promise<{ brokers: string[]; source: 'own' | 'external' }> {
+  const fromEnv = process.env.KAFKA_BROKERS?.trim();
+  if (fromEnv) {
+    const brokers = fromEnv.split(',').map((b) => b.trim());
+    await waitUntil(() => isKafkaReady(brokers), {
+      what: `Kafka at KAFKA_BROKERS=${fromEnv}`,
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
+    log(`kafka: using KAFKA_BROKERS=${fromEnv}`);
+    return { brokers, source: 'external' };
+  }
+  const t0 = Date.now();
+  await provisionKafka();
+  const dataDir = path.join(BENCH_DIR, 'kafka');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const server = await startKafka({
+    dataDir,
+    name: 'kafka-bench',
+    port: await freePort(),
+    controllerPort: await freePort(),
+  });
+  started.push(server);
+  log(`kafka: started at ${server.brokers[0]} (pid ${server.pid}) in ${Date.now() - t0} ms`);
+  return { brokers: server.brokers, source: 'own' };
+}
+
+async function mongoServer(
+  log: (line: string) => void,
+  started: ManagedProcess[],
+): Promise<{ url: string; source: 'own' | 'external' }> {
+  const fromEnv = process.env.MONGO_URL?.trim();
+  if (fromEnv) {
+    await waitUntil(() => isMongoReady(fromEnv), {
+      what: 'MongoDB at MONGO_URL',
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
+    log('mongodb: using MONGO_URL');
+    return { url: fromEnv, source: 'external' };
+  }
+  const t0 = Date.now();
+  await provisionFerretDb();
+  const dataDir = path.join(BENCH_DIR, 'ferretdb');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const server = await startFerretDb({ dataDir, name: 'ferretdb-bench', port: await freePort() });
+  started.push(server);
+  log(`ferretdb: started at ${server.mongoUrl} (pid ${server.pid}) in ${Date.now() - t0} ms`);
+  return { url: server.mongoUrl, source: 'own' };
+}

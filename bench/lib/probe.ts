@@ -1,0 +1,98 @@
+/**
+ * Reading what bench/support/probe.js writes inside the app processes: raw messaging
+ * histogram samples and CPU profiles.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppName } from '../../tools/runtime/apps';
+import type { TestStack } from '../../tools/runtime/test-stack';
+import { waitUntil } from '../../tools/runtime/wait';
+import { type ProfileSummary, summarizeProfileFile } from './cpuprofile';
+
+export type ProbeMetric = 'messaging_event_age_seconds' | 'messaging_publish_delay_seconds';
+
+export interface ProbeSample {
+  /** When the app observed it (epoch ms). */
+  readonly at: number;
+  readonly ms: number;
+}
+
+/**
+ * Samples of `metric` for `topic` that `app` observed in [fromMs, toMs]. The probe flushes
+ * every 200 ms, so callers wait a moment past `toMs` before reading.
+ */
+export function readSamples(
+  probeDir: string,
+  app: AppName,
+  metric: ProbeMetric,
+  topic: string,
+  fromMs: number,
+  toMs: number,
+): ProbeSample[] {
+  const samples: ProbeSample[] = [];
+  for (const file of fs.readdirSync(probeDir)) {
+    if (!file.startsWith(`${app}-`) || !file.endsWith('.samples')) continue;
+    for (const line of fs.readFileSync(path.join(probeDir, file), 'utf8').split('\n')) {
+      const [at, name, sampleTopic, ms] = line.split(' ');
+      if (name !== metric || sampleTopic !== topic) continue;
+      const when = Number(at);
+      if (when >= fromMs && when <= toMs) samples.push({ at: when, ms: Number(ms) });
+    }
+  }
+  return samples;
+}
+
+export interface AppProfile extends ProfileSummary {
+  readonly app: AppName;
+  /** The .cpuprofile, relative to the repository (git-ignored; open it in Chrome DevTools). */
+  readonly file: string;
+}
+
+function appPid(stack: TestStack, app: AppName): number {
+  const instance = stack.apps.instances.find((candidate) => candidate.app === app);
+  if (!instance?.pid) throw new Error(`${app} is not running`);
+  return instance.pid;
+}
+
+/**
+ * Profiles the given apps while `work` runs: SIGWINCH starts the probe's in-process V8
+ * profiler, the second SIGWINCH writes the profile, which is then summarized.
+ */
+export async function profileWhile<T>(
+  stack: TestStack,
+  probeDir: string,
+  apps: readonly AppName[],
+  work: () => Promise<T>,
+): Promise<{ result: T; profiles: AppProfile[] }> {
+  const pids = apps.map((app) => ({ app, pid: appPid(stack, app) }));
+  const existing = new Set(fs.readdirSync(probeDir));
+  for (const { pid } of pids) process.kill(pid, 'SIGWINCH');
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    for (const { pid } of pids) process.kill(pid, 'SIGWINCH');
+  }
+  const profiles: AppProfile[] = [];
+  for (const { app, pid } of pids) {
+    const file = await waitUntil(
+      () =>
+        fs
+          .readdirSync(probeDir)
+          .find(
+            (name) =>
+              name.startsWith(`${app}-${pid}-`) &&
+              name.endsWith('.cpuprofile') &&
+              !existing.has(name),
+          ),
+      { what: `the CPU profile of ${app}`, timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const full = path.join(probeDir, file);
+    profiles.push({
+      app,
+      file: path.relative(path.resolve(__dirname, '..', '..'), full),
+      ...summarizeProfileFile(full, 12),
+    });
+  }
+  return { result, profiles };
+}

@@ -1,0 +1,266 @@
+/**
+ * The README's bench section: the last complete run as tables, every figure next to its
+ * floor and the target. Rewrites only what lies between the markers (appends the section
+ * when they are missing).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as prettier from 'prettier';
+import { ROOT } from '../../tools/runtime/paths';
+import type { BenchResults } from '../run';
+import type { CpuUse } from './cpu';
+import type { AppProfile } from './probe';
+import { ratio } from './stats';
+
+export const START = '<!-- bench:start -->';
+export const END = '<!-- bench:end -->';
+const README = path.join(ROOT, 'README.md');
+
+/** Targets on 2 cores (issue 11); later work pushes towards them. */
+export const TARGETS = {
+  propagationP99MsAt200: 25,
+  lifecycleOrdersPerSecond: 500,
+  gatewayVsDirect: 0.5,
+  gatewayVsNginx: 0.7,
+} as const;
+
+/**
+ * Single-document updates one order costs, counted from the code: orders writes the customer
+ * document on create, approve, fulfill and each of the 4 statuses fulfillment reports, and
+ * clears the fulfill request from its outbox (8); fulfillment inserts the fulfillment, writes
+ * it on each of the 4 steps and clears each step's event from its outbox (9).
+ */
+export const UPDATES_PER_ORDER = 17;
+
+type Triple = { p50Ms: number; p95Ms: number; p99Ms: number };
+
+/** 3 significant figures at most, thousands grouped: 1.23, 12.3, 123, 12,345. */
+const num = (value: number | undefined | null): string => {
+  if (value === undefined || value === null || !Number.isFinite(value)) return '–';
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits });
+};
+const times = (value: number | null): string => (value === null ? '–' : `${value}×`);
+const pct = (value: number | null): string =>
+  value === null ? '–' : `${Math.round(value * 100)} %`;
+const int = (value: number | undefined): string =>
+  value === undefined || !Number.isFinite(value) ? '–' : Math.round(value).toLocaleString('en-US');
+const triple = (s: Triple | undefined): string =>
+  s ? `${num(s.p50Ms)} / ${num(s.p95Ms)} / ${num(s.p99Ms)}` : '–';
+
+function met(ok: boolean | null): string {
+  return ok === null ? 'not measured' : ok ? '**met**' : '**not yet**';
+}
+
+/** The busiest processes of a window, e.g. "ferretdb 92 %, accounts 31 %, … (machine 97 %)". */
+function cpuCell(cpu: CpuUse | undefined, top = 3): string {
+  if (!cpu) return '–';
+  const busiest = Object.entries(cpu.processes)
+    .filter(([name]) => name !== 'bench')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, share]) => `${name} ${share} %`);
+  return `${busiest.join(', ')} (machine ${cpu.machineBusyPercent} %)`;
+}
+
+function topOf(profile: AppProfile): string {
+  const packages = profile.byPackage
+    .slice(0, 4)
+    .map((e) => `${e.name} ${e.percent} %`)
+    .join(', ');
+  const functions = profile.topFunctions
+    .slice(0, 3)
+    .map((e) => `\`${e.name}\`${e.location ? ` (${e.location})` : ''} ${e.percent} %`)
+    .join(', ');
+  return `busy ${profile.busyPercent} % of the time; by package: ${packages}; top functions: ${functions}`;
+}
+
+export function renderSection(results: BenchResults, resultsFile: string): string {
+  const { floor, gateway, propagation, lifecycle } = results.suites;
+  const f = floor?.result;
+  const g = gateway?.result;
+  const p = propagation?.result;
+  const l = lifecycle?.result;
+  const kafkaAt = (rate: number) => f?.kafka.roundTrips.find((r) => r.ratePerSecond === rate);
+  const lines: string[] = [START, '', '## Benchmarks', ''];
+  lines.push(
+    '`npm run bench` measures what the system is for next to the floor set by its own parts; ' +
+      'method, definitions and options in [bench/README.md](bench/README.md). Last complete run: ' +
+      `${results.date.slice(0, 10)}, \`--${results.mode}\`, ${Math.round(results.totalSeconds / 60)} min, ` +
+      `${results.machine.cpus} × ${results.machine.cpuModel}, ${Math.round(results.machine.totalMemoryMiB / 1024)} GiB, ` +
+      `Node ${results.versions.node}, Kafka ${results.versions.kafka}, FerretDB ${results.versions.ferretdb}` +
+      `${results.versions.git ? ` at ${results.versions.git.commit}` : ''}; load average ` +
+      `${results.loadAverage.before.join(' / ')} before and ${results.loadAverage.after.join(' / ')} after ` +
+      `(1 / 5 / 15 min; other work shared the machine when it is above 0.5); every figure in ` +
+      `[\`${resultsFile}\`](${resultsFile}).`,
+    '',
+  );
+  const failed = Object.entries(results.suites).filter(([, run]) => run?.error || run?.skipped);
+  for (const [name, run] of failed) {
+    lines.push(
+      `> ${name}: ${run?.skipped ? `skipped: ${run.skipped}` : `failed: ${run?.error?.split('\n')[0]}`}`,
+      '',
+    );
+  }
+
+  lines.push('**Where we stand** against the targets on 2 cores:', '');
+  lines.push('| target | now | |', '| --- | --- | --- |');
+  const at200 = p?.steps.find((s) => s.ratePerSecond === 200);
+  lines.push(
+    `| propagation p99 ≤ ${TARGETS.propagationP99MsAt200} ms at 200 changes/s | ${num(at200?.occurredToApplied.p99Ms)} ms | ${met(at200 ? at200.sustained && at200.occurredToApplied.p99Ms <= TARGETS.propagationP99MsAt200 : null)} |`,
+  );
+  lines.push(
+    `| ≥ ${TARGETS.lifecycleOrdersPerSecond} orders/s through the full lifecycle | ${num(l?.window.ordersPerSecond)} orders/s | ${met(l ? l.window.ordersPerSecond >= TARGETS.lifecycleOrdersPerSecond : null)} |`,
+  );
+  for (const e of g?.endpoints ?? []) {
+    lines.push(
+      `| gateway ≥ ${TARGETS.gatewayVsDirect * 100} % of direct req/s, \`${e.endpoint}\` | ${pct(e.gatewayVsDirect)} | ${met(e.gatewayVsDirect === null ? null : e.gatewayVsDirect >= TARGETS.gatewayVsDirect)} |`,
+      `| gateway ≥ ${TARGETS.gatewayVsNginx * 100} % of nginx's req/s, \`${e.endpoint}\` | ${pct(e.gatewayVsNginx)} | ${met(e.gatewayVsNginx === null ? null : e.gatewayVsNginx >= TARGETS.gatewayVsNginx)} |`,
+    );
+  }
+  lines.push('');
+
+  if (p) {
+    lines.push(
+      `**Propagation**: a customer change committed in accounts → applied in the orders replica, ${p.settings.customers} customers. ` +
+        "(a) the event's occurred-at → applied, every change; (b) the PATCH's answer → readable " +
+        "through orders' API, a polled sample. Milliseconds, p50 / p95 / p99. Floor: the raw Kafka " +
+        'produce → consume round trip at the same rate. CPU: share of one core over the step.',
+      '',
+      '| changes/s | (a) occurred → applied | (b) answered → readable | accounts PATCH | occurred → Kafka ack | Kafka floor | (a) p99 ÷ floor p99 | sustained | CPU |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const step of p.steps) {
+      const floorTrip = kafkaAt(step.ratePerSecond)?.roundTrip;
+      lines.push(
+        `| ${step.ratePerSecond} | ${triple(step.occurredToApplied)} | ${triple(step.returnToReadable)} | ${triple(step.patchLatency)} | ${triple(step.occurredToPublished)} | ${triple(floorTrip)} | ${times(ratio(step.occurredToApplied.p99Ms, floorTrip?.p99Ms))} | ${step.sustained ? 'yes' : `no: ${int(step.achievedPerSecond)}/s committed`} | ${cpuCell(step.cpu)} |`,
+      );
+    }
+    lines.push(
+      '',
+      `Highest sustained rate: **${p.highestSustainedPerSecond === null ? `below ${Math.min(...p.steps.map((s) => s.ratePerSecond))}` : p.highestSustainedPerSecond} changes/s**` +
+        (p.lowestUnsustainedPerSecond ? ` (${p.lowestUnsustainedPerSecond}/s was not)` : '') +
+        `. A step is sustained when accounts commits ≥ 95 % of the scheduled changes, the p99 of (a) over the step's last third stays within 2× (and 50 ms) of its first third, and every change is applied within 5 s of the step's end.`,
+      '',
+    );
+  }
+
+  if (l) {
+    const check = l.check;
+    const deadLetters =
+      (l.messaging['orders.messaging_dead_lettered_total'] ?? 0) +
+      (l.messaging['fulfillment.messaging_dead_lettered_total'] ?? 0);
+    lines.push(
+      `**Order lifecycle**: **${l.window.ordersPerSecond} orders/s** carried create → approve → fulfill → process → ship → in-transit → receive over ${l.window.seconds} s, ` +
+        `${l.settings.concurrency} orders walked at a time. One walk (8 calls and 2 Kafka hops) p50 ${num(l.window.orderLatency.p50Ms)} ms, p99 ${num(l.window.orderLatency.p99Ms)} ms; ` +
+        `fulfill → fulfillment has the request p50 ${num(l.window.fulfillRequestDelay.p50Ms)} ms; a status event → applied in orders p50 ${num(l.window.statusEventAge.p50Ms)} ms, p99 ${num(l.window.statusEventAge.p99Ms)} ms. ` +
+        `CPU: ${cpuCell(l.window.cpu, 4)}. ` +
+        `Checked at the end, all ${int(check.orders)} orders: ${int(check.exact)} exact histories, **${check.lost} lost, ${check.doubled} doubled**, ${check.otherwiseWrong} otherwise wrong, ${deadLetters} dead letters.`,
+      '',
+    );
+    const bigger = f?.database.sizes.at(-1);
+    if (bigger) {
+      const cap = bigger.concurrentUpdates.writesPerSecond / UPDATES_PER_ORDER;
+      lines.push(
+        `Floor: an order costs about ${UPDATES_PER_ORDER} single-document updates (counted from the code, most after a read), and FerretDB does ${int(bigger.concurrentUpdates.writesPerSecond)} updates/s in a ${int(bigger.documents)}-document collection with 8 callers, so the database alone caps the lifecycle near ${int(cap)} orders/s; the run reached ${pct(ratio(l.window.ordersPerSecond, cap))} of that.`,
+        '',
+      );
+    }
+  }
+
+  if (g) {
+    lines.push(
+      `**Gateway**: the same accounts instance directly, through the gateway and through nginx (${g.nginx}); wrk with ${g.wrk.threads} thread and ${g.wrk.connections} connections, ${g.wrk.seconds} s each after ${g.wrk.warmUpSeconds} s of warm-up. Requests/s (p50 / p99 ms).`,
+      '',
+      '| endpoint | direct | gateway | nginx | gateway ÷ direct | gateway ÷ nginx | CPU through the gateway |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const e of g.endpoints) {
+      const cell = (r?: { requestsPerSecond: number; p50Ms: number; p99Ms: number }) =>
+        r ? `${int(r.requestsPerSecond)} (${num(r.p50Ms)} / ${num(r.p99Ms)})` : '–';
+      lines.push(
+        `| \`${e.endpoint}\` | ${cell(e.direct)} | ${cell(e.gateway)} | ${cell(e.nginx)} | ${pct(e.gatewayVsDirect)} | ${pct(e.gatewayVsNginx)} | ${cpuCell(e.cpu.gateway)} |`,
+      );
+    }
+    lines.push('');
+  }
+
+  if (f) {
+    lines.push(
+      "**The floor**: the messaging lib's own producer (idempotent, acks=all, one request in flight) → a consumer run like ours, on the same broker, contract-sized records; FerretDB single-document operations with the mongodb driver.",
+      '',
+      '| | p50 / p95 / p99 ms | throughput |',
+      '| --- | --- | --- |',
+    );
+    for (const trip of f.kafka.roundTrips) {
+      lines.push(
+        `| Kafka produce → consume at ${trip.ratePerSecond}/s | ${triple(trip.roundTrip)} | |`,
+      );
+    }
+    for (const t of f.kafka.throughput) {
+      lines.push(
+        `| Kafka, ${t.recordsPerSend} record${t.recordsPerSend > 1 ? 's' : ''} per send, ${t.concurrentSenders} senders | | ${int(t.producedPerSecond)} produced/s, ${int(t.consumedPerSecond)} consumed/s |`,
+      );
+    }
+    lines.push(`| FerretDB insert, one at a time | ${triple(f.database.insert)} | |`);
+    for (const size of f.database.sizes) {
+      const docs = `${int(size.documents)} documents`;
+      lines.push(
+        `| FerretDB find by _id, ${docs} | ${triple(size.findById)} | |`,
+        `| FerretDB find by _id and one more condition, ${docs} | ${triple(size.findByIdAndCondition)} | |`,
+        `| FerretDB update by _id, ${docs} | ${triple(size.updateById)} | |`,
+        `| FerretDB updates, ${docs}, ${size.concurrentUpdates.concurrency} callers | ${triple(size.concurrentUpdates.latency)} | ${int(size.concurrentUpdates.writesPerSecond)} updates/s |`,
+      );
+    }
+    lines.push('');
+  }
+
+  const profiles = [
+    ...(p?.profiles ?? []).map((profile) => ({
+      where: `propagation at ${p?.profileRatePerSecond}/s`,
+      profile,
+    })),
+    ...(l?.profiles ?? []).map((profile) => ({ where: 'lifecycle', profile })),
+    ...(g?.profiles ?? []).map((profile) => ({ where: 'gateway under wrk', profile })),
+  ];
+  if (profiles.length > 0) {
+    lines.push(
+      '**Where the CPU goes** in the apps (V8 CPU profiles, self time, taken in separate passes so the profiler stays out of the figures above; the `.cpuprofile` files open in Chrome DevTools):',
+      '',
+    );
+    for (const { where, profile } of profiles) {
+      lines.push(`- ${profile.app}, ${where}: ${topOf(profile)}`);
+    }
+    lines.push('');
+  }
+  lines.push(END);
+  return lines.join('\n');
+}
+
+export async function formatted(text: string, parser: 'markdown' | 'json'): Promise<string> {
+  const config = (await prettier.resolveConfig(README)) ?? {};
+  return prettier.format(text, { ...config, parser });
+}
+
+export async function updateReadme(results: BenchResults, resultsFile: string): Promise<void> {
+  const section = (await formatted(renderSection(results, resultsFile), 'markdown')).trimEnd();
+  const readme = fs.readFileSync(README, 'utf8');
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  const next =
+    start !== -1 && end > start
+      ? `${readme.slice(0, start)}${section}${readme.slice(end + END.length)}`
+      : `${readme.trimEnd()}\n\n${section}\n`;
+  fs.writeFileSync(README, next);
+}
+
+/** `npx tsx bench/lib/report.ts bench/results/<file>.json` rewrites the README from a results file. */
+if (require.main === module) {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: tsx bench/lib/report.ts bench/results/<file>.json\n');
+    process.exit(2);
+  }
+  const results = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResults;
+  void updateReadme(results, path.relative(ROOT, path.resolve(file)));
+}
