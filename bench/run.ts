@@ -1,0 +1,266 @@
+/**
+ * `npm run bench` — the benchmarks (not tests): floor → gateway → propagation → lifecycle.
+ *
+ *   npm run bench                    quick run (the default; about 8 minutes on 2 cores)
+ *   npm run bench -- --full          longer steps, 60 s of lifecycle
+ *   npm run bench -- --only floor,gateway
+ *   npm run bench -- --no-build      reuse dist/ as it is
+ *   npm run bench -- --no-profile    skip the CPU-profile passes
+ *   npm run bench -- --no-readme     write the results file only
+ *
+ * Starts its own Kafka and FerretDB on free ports (or uses KAFKA_BROKERS / MONGO_URL) and the
+ * five apps from dist/ on free ports with databases of their own; stops all of it at the end.
+ * Writes bench/results/<date>[-N].json; a complete run also rewrites the README's bench section.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Logger } from '@nestjs/common';
+import { build } from '../tools/build';
+import { type TestStack, startTestStack } from '../tools/runtime/test-stack';
+import type { BenchContext, Mode } from './lib/context';
+import { type BenchInfra, startBenchInfra } from './lib/infra';
+import { loadAverage, machineFacts, versions } from './lib/machine';
+import { formatted, updateReadme } from './lib/report';
+import { type FloorResult, runFloor } from './suites/floor';
+import { type GatewayResult, runGateway } from './suites/gateway';
+import { type LifecycleResult, runLifecycle } from './suites/lifecycle';
+import { type PropagationResult, runPropagation } from './suites/propagation';
+
+const SUITES = ['floor', 'gateway', 'propagation', 'lifecycle'] as const;
+type Suite = (typeof SUITES)[number];
+
+export interface SuiteRun<T> {
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly loadAverageBefore: [number, number, number];
+  readonly loadAverageAfter: [number, number, number];
+  readonly result?: T;
+  /** Why the suite did not run, or what failed. */
+  readonly skipped?: string;
+  readonly error?: string;
+}
+
+export interface BenchResults {
+  readonly date: string;
+  readonly mode: Mode;
+  readonly runId: string;
+  readonly totalSeconds: number;
+  readonly machine: ReturnType<typeof machineFacts>;
+  readonly versions: ReturnType<typeof versions>;
+  readonly loadAverage: { before: [number, number, number]; after: [number, number, number] };
+  readonly servers: { kafka: string; mongo: string };
+  readonly appSettings: Record<string, string>;
+  readonly suites: {
+    floor?: SuiteRun<FloorResult>;
+    gateway?: SuiteRun<GatewayResult>;
+    propagation?: SuiteRun<PropagationResult>;
+    lifecycle?: SuiteRun<LifecycleResult>;
+  };
+}
+
+const RESULTS_DIR = path.join(__dirname, 'results');
+const PROBE_SCRIPT = path.join(__dirname, 'support', 'probe.js');
+
+/** Environment of every app in the benchmark stack (recorded with the results). */
+const APP_SETTINGS: Record<string, string> = {
+  // The stack's level: 2xx request logs are debug, so nothing is logged per request.
+  LOG_LEVEL: 'info',
+  // The gateway's per-client limit (1200/min) would answer 429 to a load generator.
+  GATEWAY_RATE_LIMIT: '0',
+  // The production default (the test stack checks every second): each check runs the
+  // readiness group, whose outbox backlog query reads the whole collection on FerretDB.
+  EUREKA_STATUS_CHECK_INTERVAL_MS: '10000',
+};
+
+function say(line: string): void {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function parseSuites(value: string | undefined): Suite[] {
+  if (!value) return [...SUITES];
+  return value.split(',').map((name) => {
+    const suite = name.trim() as Suite;
+    if (!SUITES.includes(suite)) {
+      throw new Error(`unknown suite "${name}" (suites: ${SUITES.join(', ')})`);
+    }
+    return suite;
+  });
+}
+
+function resultsFile(date: string): string {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  for (let n = 1; ; n += 1) {
+    const file = path.join(RESULTS_DIR, `${date}${n === 1 ? '' : `-${n}`}.json`);
+    if (!fs.existsSync(file)) return file;
+  }
+}
+
+async function timed<T>(
+  suite: Suite,
+  run: () => Promise<T | { skipped: string }>,
+): Promise<SuiteRun<T>> {
+  const startedAt = new Date().toISOString();
+  const t0 = Date.now();
+  const loadAverageBefore = loadAverage();
+  say(`${suite}: starting (load average ${loadAverageBefore.join(' ')})`);
+  let result: T | undefined;
+  let skipped: string | undefined;
+  let error: string | undefined;
+  try {
+    const outcome = await run();
+    if (outcome && typeof outcome === 'object' && 'skipped' in outcome) skipped = outcome.skipped;
+    else result = outcome;
+  } catch (caught) {
+    error = (caught as Error).stack ?? String(caught);
+    say(`${suite}: FAILED: ${(caught as Error).message}`);
+  }
+  const seconds = Math.round((Date.now() - t0) / 100) / 10;
+  if (skipped) say(`${suite}: skipped: ${skipped}`);
+  else if (!error) say(`${suite}: done in ${seconds} s`);
+  return {
+    startedAt,
+    seconds,
+    loadAverageBefore,
+    loadAverageAfter: loadAverage(),
+    ...(result !== undefined ? { result } : {}),
+    ...(skipped ? { skipped } : {}),
+    ...(error ? { error } : {}),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+      'no-profile': { type: 'boolean', default: false },
+      'no-readme': { type: 'boolean', default: false },
+    },
+  });
+  if (values.quick && values.full) throw new Error('--quick and --full exclude each other');
+  const mode: Mode = values.full ? 'full' : 'quick';
+  const suites = parseSuites(values.only);
+  const profile = !values['no-profile'];
+  // The apps' Nest loggers stay quiet in this process (the messaging lib logs through Nest).
+  Logger.overrideLogger(['error', 'warn']);
+
+  const t0 = Date.now();
+  const date = new Date().toISOString();
+  const runId = Date.now().toString(36);
+  const before = loadAverage();
+  say(`mode ${mode}, suites ${suites.join(', ')}, load average ${before.join(' ')}`);
+
+  const needsApps = suites.some((suite) => suite !== 'floor');
+  if (needsApps && !values['no-build']) {
+    say('building apps (swc)…');
+    build();
+  }
+
+  // CPU profiles and raw histogram samples of this run (git-ignored).
+  const probeDir = path.join(RESULTS_DIR, 'profiles', runId);
+  fs.mkdirSync(probeDir, { recursive: true });
+  let infra: BenchInfra | undefined;
+  let stack: TestStack | undefined;
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    stopping ??= (async () => {
+      await stack?.stop().catch((error: Error) => say(`stopping apps: ${error.message}`));
+      await infra?.stop().catch((error: Error) => say(`stopping servers: ${error.message}`));
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping what this run started…`);
+      void shutdown().then(() => process.exit(130));
+    });
+  }
+
+  const results: BenchResults['suites'] = {};
+  let servers = { kafka: '', mongo: '' };
+  try {
+    infra = await startBenchInfra(say);
+    servers = {
+      kafka: `${infra.kafkaSource === 'own' ? 'own broker' : 'KAFKA_BROKERS'} ${infra.kafkaBrokers.join(',')}`,
+      mongo: infra.mongoSource === 'own' ? 'own FerretDB (SQLite backend)' : 'MONGO_URL',
+    };
+    const startedServers = infra.processes;
+    const context: BenchContext = {
+      mode,
+      runId,
+      infra,
+      probeDir,
+      log: say,
+      processes: () => [
+        ...startedServers,
+        ...(stack?.apps.instances ?? []).flatMap((instance) =>
+          instance.pid ? [{ name: instance.app, pid: instance.pid }] : [],
+        ),
+        { name: 'bench', pid: process.pid },
+      ],
+    };
+
+    if (suites.includes('floor')) results.floor = await timed('floor', () => runFloor(context));
+
+    if (needsApps) {
+      // startTestStack reads the servers from the environment, as the integration tests do.
+      process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
+      process.env.MONGO_URL = infra.mongoUrl;
+      say('starting the five apps…');
+      stack = await startTestStack({
+        dbPrefix: `bench_${runId}`,
+        env: {
+          ...APP_SETTINGS,
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROBE_SCRIPT}`.trim(),
+          BENCH_PROBE_DIR: probeDir,
+        },
+      });
+      say(`apps healthy: ${stack.apps.instances.map((i) => `${i.app} ${i.url}`).join(', ')}`);
+      const withStack = { ...context, stack, profile };
+      if (suites.includes('gateway')) {
+        results.gateway = await timed('gateway', () => runGateway(withStack));
+      }
+      if (suites.includes('propagation')) {
+        results.propagation = await timed('propagation', () => runPropagation(withStack));
+      }
+      if (suites.includes('lifecycle')) {
+        results.lifecycle = await timed('lifecycle', () => runLifecycle(withStack));
+      }
+    }
+  } finally {
+    say('stopping apps and servers…');
+    await shutdown();
+  }
+
+  const output: BenchResults = {
+    date,
+    mode,
+    runId,
+    totalSeconds: Math.round((Date.now() - t0) / 1000),
+    machine: machineFacts(),
+    versions: versions(),
+    loadAverage: { before, after: loadAverage() },
+    servers,
+    appSettings: APP_SETTINGS,
+    suites: results,
+  };
+  const file = resultsFile(date.slice(0, 10));
+  fs.writeFileSync(file, await formatted(JSON.stringify(output), 'json'));
+  say(`results: ${path.relative(process.cwd(), file)} (${output.totalSeconds} s in all)`);
+  if (values['no-readme']) {
+    say('README.md left alone (--no-readme)');
+  } else if (suites.length === SUITES.length) {
+    await updateReadme(output, path.relative(path.join(__dirname, '..'), file));
+    say('README.md: bench section rewritten');
+  } else {
+    say('README.md left alone: only a complete run (all four suites) rewrites its table');
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench] error: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

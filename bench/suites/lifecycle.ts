@@ -1,0 +1,329 @@
+/**
+ * Order lifecycle throughput: orders carried through create → approve → fulfill (orders) →
+ * process → ship → in-transit → receive (fulfillment), with the status events flowing back
+ * to orders over Kafka.
+ *
+ * A closed loop of `concurrency` workers, each walking one order at a time through the eight
+ * calls, straight to the services (the gateway is measured on its own). The fulfill call
+ * publishes the request; the worker then retries `process` until fulfillment has received it
+ * (404 until then), pausing a quarter of the wait so far (20 to 500 ms) between tries. Each worker owns its customers, so no two workers write the
+ * same customer document. Workers start orders for the window's length; an order counts when
+ * its `receive` answered within the window. Orders in flight at the end finish and are checked
+ * like the others.
+ *
+ * At the end every order's history in orders must be exactly CREATED, APPROVED, PROCESSING,
+ * SHIPPED, IN_TRANSIT, RECEIVED: a missing status is lost, a repeated one doubled. Dead
+ * letters and retries come from the apps' /actuator/prometheus.
+ */
+import { Topics } from '@storefront/events';
+import { waitUntil } from '../../tools/runtime/wait';
+import { byMode, type StackContext } from '../lib/context';
+import { createCustomers } from '../lib/customers';
+import { HttpClient } from '../lib/http';
+import { type AppProfile, profileWhile, readSamples } from '../lib/probe';
+import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
+import { pollUntil } from '../lib/schedule';
+import { type CpuUse, cpuSince, cpuSnapshot } from '../lib/cpu';
+
+const EXPECTED = ['CREATED', 'APPROVED', 'PROCESSING', 'SHIPPED', 'IN_TRANSIT', 'RECEIVED'];
+const STEPS = ['process', 'ship', 'in-transit', 'receive'] as const;
+/**
+ * Pause between `process` tries while fulfillment has not received the request: a quarter of
+ * the wait so far, 20 to 500 ms. Each 404 costs fulfillment a query, so polling gently.
+ */
+const PROCESS_PACE = { fraction: 0.25, minMs: 20, maxMs: 500 };
+
+const ORDER = {
+  orderItems: [
+    {
+      product: {
+        guid: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37',
+        title: 'Green Widget',
+        description: 'Gorgeous Green Widget',
+        price: 11.99,
+      },
+      quantity: 2,
+    },
+  ],
+};
+
+export interface LifecycleWindow {
+  readonly seconds: number;
+  readonly started: number;
+  /** `receive` answered within the window. */
+  readonly completedInWindow: number;
+  readonly ordersPerSecond: number;
+  /** One order's walk: create → receive answered. */
+  readonly orderLatency: LatencySummary;
+  /** fulfill answered → fulfillment had the request (the Kafka hop orders → fulfillment). */
+  readonly fulfillRequestDelay: LatencySummary;
+  /** Status events in orders: occurred-at in fulfillment → applied in orders. */
+  readonly statusEventAge: LatencySummary;
+  readonly failedCalls: number;
+  /** `process` answered 404 (request not there yet) per second: the measurement's own load. */
+  readonly earlyProcessTriesPerSecond: number;
+  /** CPU per process during the window (percent of one core). */
+  readonly cpu: CpuUse;
+}
+
+export interface LifecycleResult {
+  readonly settings: { concurrency: number; customers: number; windowSeconds: number };
+  readonly window: LifecycleWindow;
+  readonly check: {
+    readonly orders: number;
+    readonly exact: number;
+    readonly lost: number;
+    readonly doubled: number;
+    readonly otherwiseWrong: number;
+    /** Not RECEIVED in orders 120 s after the last receive. */
+    readonly incomplete: number;
+    /**
+     * After the last `receive` answered, until orders showed every order RECEIVED (read by
+     * listing every customer's orders, so coarse: a pass takes a few hundred ms).
+     */
+    readonly drainMs: number | null;
+    readonly examples: string[];
+  };
+  readonly messaging: Record<string, number>;
+  readonly profiles?: AppProfile[];
+}
+
+interface Walked {
+  readonly customerId: string;
+  readonly guid: string;
+  readonly startedAt: number;
+  receivedAt?: number;
+  fulfillDelayMs?: number;
+}
+
+async function scrapeCounters(
+  url: string,
+  names: readonly string[],
+): Promise<Record<string, number>> {
+  const text = await fetch(`${url}/actuator/prometheus`).then((r) => r.text());
+  const totals: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = /^(\w+)(?:\{[^}]*\})? ([\d.e+-]+)$/.exec(line);
+    if (match && names.includes(match[1]))
+      totals[match[1]] = (totals[match[1]] ?? 0) + Number(match[2]);
+  }
+  return totals;
+}
+
+export async function runLifecycle(context: StackContext): Promise<LifecycleResult> {
+  const accounts = new HttpClient(context.stack.url('accounts'));
+  const orders = new HttpClient(context.stack.url('orders'), 128);
+  const fulfillment = new HttpClient(context.stack.url('fulfillment'), 128);
+  const concurrency = 16;
+  const customersPerWorker = 8;
+  const windowMs = byMode(context, 20_000, 60_000);
+  const walked: Walked[] = [];
+  let failedCalls = 0;
+  let lastReceiveAt = 0;
+  let notYet = 0;
+
+  try {
+    context.log(`lifecycle: creating ${concurrency * customersPerWorker} customers…`);
+    const ids = await createCustomers(accounts, concurrency * customersPerWorker, 8, 100_000);
+    for (const id of ids) {
+      await waitUntil(
+        async () => (await orders.request('GET', `/customerOrderses/${id}`)).status === 200,
+        { what: `customer ${id} in orders`, timeoutMs: 60_000, intervalMs: 50 },
+      );
+    }
+
+    const call = async <T>(client: HttpClient, method: string, path: string, body?: unknown) => {
+      const result = await client.request<T>(method, path, body);
+      if (result.status < 200 || result.status >= 300) {
+        failedCalls += 1;
+        throw new Error(
+          `${method} ${path}: ${result.status} ${JSON.stringify(result.body).slice(0, 200)}`,
+        );
+      }
+      return result.body;
+    };
+
+    const walk = async (slot: number, n: number): Promise<void> => {
+      const customerId = ids[slot * customersPerWorker + (n % customersPerWorker)];
+      const startedAt = performance.now();
+      const base = `/customers/${customerId}/orders`;
+      const { guid } = await call<{ guid: string }>(orders, 'POST', base, ORDER);
+      const order: Walked = { customerId, guid, startedAt };
+      walked.push(order);
+      await call(orders, 'POST', `${base}/${guid}/approve`);
+      await call(orders, 'POST', `${base}/${guid}/fulfill`);
+      const fulfilled = performance.now();
+      let status = 0;
+      const took = await pollUntil(
+        async () => {
+          status = (await fulfillment.request('POST', `/fulfillments/${guid}/process`)).status;
+          if (status === 404) notYet += 1;
+          return status !== 404;
+        },
+        60_000,
+        PROCESS_PACE,
+      );
+      if (took === undefined || status !== 200) {
+        failedCalls += 1;
+        throw new Error(`process ${guid}: ${status}`);
+      }
+      order.fulfillDelayMs = performance.now() - fulfilled;
+      for (const step of STEPS.slice(1))
+        await call(fulfillment, 'POST', `/fulfillments/${guid}/${step}`);
+      order.receivedAt = performance.now();
+      lastReceiveAt = Date.now();
+    };
+
+    const runWindow = async (durationMs: number): Promise<LifecycleWindow> => {
+      const fromMs = Date.now();
+      const t0 = performance.now();
+      const end = t0 + durationMs;
+      const first = walked.length;
+      const notYetBefore = notYet;
+      const cpuStart = cpuSnapshot(context.processes());
+      await Promise.all(
+        Array.from({ length: concurrency }, async (_, slot) => {
+          for (let n = 0; performance.now() < end; n += 1) {
+            await walk(slot, n).catch((error: Error) => context.log(`lifecycle: ${error.message}`));
+          }
+        }),
+      );
+      const cpu = cpuSince(cpuStart, context.processes());
+      const mine = walked.slice(first);
+      const done = mine.filter((o) => o.receivedAt !== undefined && o.receivedAt <= end);
+      await sleep(500);
+      const ages = readSamples(
+        context.probeDir,
+        'orders',
+        'messaging_event_age_seconds',
+        Topics.OrderStatusChange,
+        fromMs,
+        Date.now(),
+      );
+      const result: LifecycleWindow = {
+        seconds: durationMs / 1000,
+        started: mine.length,
+        completedInWindow: done.length,
+        ordersPerSecond: round(done.length / (durationMs / 1000), 1),
+        orderLatency: summarize(done.map((o) => o.receivedAt! - o.startedAt)),
+        fulfillRequestDelay: summarize(
+          mine.filter((o) => o.fulfillDelayMs !== undefined).map((o) => o.fulfillDelayMs!),
+        ),
+        statusEventAge: summarize(ages.map((s) => s.ms)),
+        failedCalls,
+        earlyProcessTriesPerSecond: round((notYet - notYetBefore) / (durationMs / 1000), 1),
+        cpu,
+      };
+      context.log(
+        `lifecycle: ${result.ordersPerSecond} orders/s over ${result.seconds} s (${result.completedInWindow} orders, walk p50 ${result.orderLatency.p50Ms} ms)`,
+      );
+      return result;
+    };
+
+    // Warm-up, not reported (its orders are still checked at the end).
+    await runWindow(3_000);
+    const window = await runWindow(windowMs);
+
+    let profiles: AppProfile[] | undefined;
+    if (context.profile) {
+      context.log('lifecycle: CPU profile of orders and fulfillment…');
+      profiles = (
+        await profileWhile(context.stack, context.probeDir, ['orders', 'fulfillment'], () =>
+          runWindow(byMode(context, 8_000, 15_000)),
+        )
+      ).profiles;
+    }
+
+    // The check: every order's history in orders, once every status has had time to arrive.
+    const byCustomer = new Map<string, Set<string>>();
+    for (const order of walked) {
+      const set = byCustomer.get(order.customerId) ?? new Set<string>();
+      set.add(order.guid);
+      byCustomer.set(order.customerId, set);
+    }
+    const completed = walked.filter((o) => o.receivedAt !== undefined).length;
+    type OrderView = { guid: string; orderStatusEvents: { orderStatusType: string }[] };
+    const histories = new Map<string, string[]>();
+    const settleDeadline = Date.now() + 120_000;
+    let settledAt: number | null = null;
+    for (;;) {
+      for (const [customerId, guids] of byCustomer) {
+        const list = await orders.expectOk<OrderView[]>('GET', `/customers/${customerId}/orders`);
+        for (const order of list) {
+          if (guids.has(order.guid)) {
+            histories.set(
+              order.guid,
+              order.orderStatusEvents.map((e) => e.orderStatusType),
+            );
+          }
+        }
+      }
+      const received = [...histories.values()].filter((h) => h.at(-1) === 'RECEIVED').length;
+      if (received >= completed) {
+        settledAt = Date.now();
+        break;
+      }
+      if (Date.now() > settleDeadline) break;
+      await sleep(250);
+    }
+    let exact = 0;
+    let lost = 0;
+    let doubled = 0;
+    let otherwiseWrong = 0;
+    let incomplete = 0;
+    const examples: string[] = [];
+    for (const order of walked) {
+      const history = histories.get(order.guid) ?? [];
+      if (order.receivedAt === undefined) continue; // a walk that failed midway: reported in failedCalls
+      if (history.join() === EXPECTED.join()) {
+        exact += 1;
+        continue;
+      }
+      const missing = EXPECTED.filter((s) => !history.includes(s));
+      const repeated = history.filter((s, i) => history.indexOf(s) !== i);
+      if (history.at(-1) !== 'RECEIVED' && missing.length > 0) incomplete += 1;
+      if (missing.length > 0) lost += 1;
+      if (repeated.length > 0) doubled += 1;
+      if (missing.length === 0 && repeated.length === 0) otherwiseWrong += 1;
+      if (examples.length < 5) examples.push(`${order.guid}: ${history.join(' → ')}`);
+    }
+    const counters = [
+      'messaging_dead_lettered_total',
+      'messaging_retried_total',
+      'messaging_publish_failures_total',
+    ];
+    const messaging: Record<string, number> = {};
+    for (const app of ['orders', 'fulfillment'] as const) {
+      const totals = await scrapeCounters(context.stack.url(app), counters);
+      for (const name of counters) messaging[`${app}.${name}`] = totals[name] ?? 0;
+    }
+    const check = {
+      orders: walked.filter((o) => o.receivedAt !== undefined).length,
+      exact,
+      lost,
+      doubled,
+      otherwiseWrong,
+      incomplete,
+      drainMs: settledAt === null ? null : Math.max(0, settledAt - lastReceiveAt),
+      examples,
+    };
+    context.log(
+      `lifecycle: check of ${check.orders} orders: ${exact} exact, ${lost} lost, ${doubled} doubled, ${otherwiseWrong} otherwise wrong`,
+    );
+    return {
+      settings: {
+        concurrency,
+        customers: ids.length,
+        windowSeconds: windowMs / 1000,
+      },
+      window,
+      check,
+      messaging,
+      ...(profiles ? { profiles } : {}),
+    };
+  } finally {
+    accounts.close();
+    orders.close();
+    fulfillment.close();
+  }
+}
