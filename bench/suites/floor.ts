@@ -134,7 +134,12 @@ async function prepareKafkaFloor(
   };
 
   const measure = async (): Promise<FloorResult['kafka']> => {
-    await isJoined;
+    await Promise.race([
+      isJoined,
+      sleep(120_000).then(() => {
+        throw new Error('the floor consumer did not join its group within 120 s');
+      }),
+    ]);
 
     let seq = 0;
     const record = (n: number) => ({
