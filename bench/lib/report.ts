@@ -131,7 +131,7 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
       `**Propagation**: a customer change committed in accounts → applied in the orders replica, ${p.settings.customers} customers. ` +
         "(a) the event's occurred-at → applied, every change; (b) the PATCH's answer → readable " +
         "through orders' API, a polled sample. Milliseconds, p50 / p95 / p99. Floor: the raw Kafka " +
-        'produce → consume round trip at the same rate. CPU: share of one core over the step.',
+        'produce → consume round trip at the same rate (or the nearest measured rate above it). CPU: share of one core over the step.',
       '',
       '| changes/s | (a) occurred → applied | (b) answered → readable | accounts PATCH | occurred → Kafka ack | Kafka floor | (a) p99 ÷ floor p99 | sustained | CPU |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
