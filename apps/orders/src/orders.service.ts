@@ -17,10 +17,9 @@ import {
   type AddressDoc,
   toAddressView,
   toContactView,
+  toContractOrder,
   toNameView,
   toOrderItemDoc,
-  toOrderItemView,
-  toOrderStatusEventView,
 } from '@storefront/model';
 import { DomainError, RANDOM_SOURCE, type RandomSource } from '@storefront/platform';
 import type { Model } from 'mongoose';
@@ -47,7 +46,7 @@ import {
   versionConflict,
 } from './orders.errors';
 import { sampleOrders } from './orders.sample';
-import { CustomerOrders, type OrderDoc } from './schemas/customer-orders.schema';
+import { CustomerOrders, type CustomerOrderDoc } from './schemas/customer-orders.schema';
 
 /** Replicas of accounts' customers are live until accounts deletes them. */
 const LIVE = { deleted: { $ne: true } } as const;
@@ -62,7 +61,7 @@ type Decision<R> =
   | { readonly write: false; readonly result: R }
   | {
       readonly write: true;
-      readonly orders: OrderDoc[];
+      readonly orders: CustomerOrderDoc[];
       readonly events?: (aggregateVersion: number) => OutboxRecord[];
       readonly result: R;
     };
@@ -122,7 +121,7 @@ export class OrdersService implements OnModuleInit {
 
   /** A new order for a known customer: CREATED now. */
   async createOrder(customerId: string, dto: CreateOrderDto, now = Date.now()): Promise<OrderView> {
-    const order: OrderDoc = {
+    const order: CustomerOrderDoc = {
       guid: randomUUID(),
       orderStatusEvents: [{ timestamp: now, orderStatusType: INITIAL_STATUS, note: null }],
       orderItems: dto.orderItems.map(toOrderItemDoc),
@@ -290,12 +289,14 @@ export class OrdersService implements OnModuleInit {
     let updated = 0;
     for (const { _id } of customers) {
       // Drawn once per customer, so a retried write does not change what a seed produces.
-      const orders: OrderDoc[] = sampleOrders(this.random, now, randomUUID).map((sample) => ({
-        ...sample,
-        status: currentStatus(sample.orderStatusEvents),
-        fulfillmentRequested: reachedFulfillment(sample.orderStatusEvents),
-        appliedEventIds: [],
-      }));
+      const orders: CustomerOrderDoc[] = sampleOrders(this.random, now, randomUUID).map(
+        (sample) => ({
+          ...sample,
+          status: currentStatus(sample.orderStatusEvents),
+          fulfillmentRequested: reachedFulfillment(sample.orderStatusEvents),
+          appliedEventIds: [],
+        }),
+      );
       const written = await this.readModifyWrite(
         () =>
           this.model
@@ -349,7 +350,7 @@ export class OrdersService implements OnModuleInit {
         const insertion = insertStatus(order.orderStatusEvents, event.orderStatusEvent);
         if (insertion.kind === 'duplicate') return { write: false, result: 'duplicate' };
         if (insertion.kind === 'illegal') throw illegalTransition(event.guid, insertion.reason);
-        const changed: OrderDoc = {
+        const changed: CustomerOrderDoc = {
           ...order,
           orderStatusEvents: insertion.history,
           status: insertion.status,
@@ -424,7 +425,7 @@ export class OrdersService implements OnModuleInit {
   private fulfillmentRecord(
     doc: CustomerOrders,
     address: AddressDoc,
-    order: OrderDoc,
+    order: CustomerOrderDoc,
     aggregateVersion: number,
     now = Date.now(),
   ): OutboxRecord {
@@ -433,11 +434,7 @@ export class OrdersService implements OnModuleInit {
       name: toNameView(doc.name),
       contact: toContactView(doc.contact),
       address: { ...toAddressView(address), type: 'SHIPPING' },
-      order: {
-        guid: order.guid,
-        orderStatusEvents: order.orderStatusEvents.map(toOrderStatusEventView),
-        orderItems: order.orderItems.map(toOrderItemView),
-      },
+      order: toContractOrder(order),
     };
     return createOutboxRecord(Topics.OrderFulfill, payload, {
       aggregateVersion,
@@ -446,12 +443,12 @@ export class OrdersService implements OnModuleInit {
   }
 }
 
-function findOrder(doc: CustomerOrders, guid: string): OrderDoc {
+function findOrder(doc: CustomerOrders, guid: string): CustomerOrderDoc {
   const order = (doc.orders ?? []).find((o) => o.guid === guid);
   if (!order) throw orderNotFound(guid, doc._id);
   return order;
 }
 
-function replaceOrder(doc: CustomerOrders, changed: OrderDoc): OrderDoc[] {
+function replaceOrder(doc: CustomerOrders, changed: CustomerOrderDoc): CustomerOrderDoc[] {
   return doc.orders.map((o) => (o.guid === changed.guid ? changed : o));
 }

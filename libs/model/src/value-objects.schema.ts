@@ -60,3 +60,13 @@ export class OrderStatusEventDoc {
   orderStatusType!: OrderStatusType;
   @Prop({ type: String, default: null }) note!: string | null;
 }
+
+/** The contract's order as stored; a service that keeps more per order extends it. */
+@Schema({ _id: false })
+export class OrderDoc {
+  @Prop({ required: true }) guid!: string;
+  /** The full status history, oldest first; the last entry is the current status. */
+  @Prop({ type: [OrderStatusEventDoc], required: true })
+  orderStatusEvents!: OrderStatusEventDoc[];
+  @Prop({ type: [OrderItemDoc], required: true }) orderItems!: OrderItemDoc[];
+}

@@ -2,6 +2,7 @@ import { fixtures } from '@storefront/events';
 import {
   toAddressView,
   toContactView,
+  toContractOrder,
   toNameView,
   toOrderItemDoc,
   toOrderItemView,
@@ -42,5 +43,11 @@ describe('value object views', () => {
     const stored = toOrderItemDoc(item);
     expect(stored.product.price).toBe('0.10');
     expect(toOrderItemView(stored)).toEqual(item);
+  });
+
+  it('returns a stored order in the contract shape', () => {
+    const order = fixtures.anOrder();
+    const stored = { ...order, orderItems: order.orderItems.map(toOrderItemDoc) };
+    expect(toContractOrder(stored)).toEqual(order);
   });
 });

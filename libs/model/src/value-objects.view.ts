@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import {
   ADDRESS_TYPES,
   type AddressType,
+  type Order,
   type OrderItem,
   type OrderStatusEvent,
   priceFromDecimalString,
@@ -11,6 +12,7 @@ import type {
   AddressDoc,
   ContactDoc,
   NameDoc,
+  OrderDoc,
   OrderItemDoc,
   OrderStatusEventDoc,
 } from './value-objects.schema';
@@ -126,6 +128,15 @@ export function toOrderItemView(item: OrderItemDoc): OrderItemView {
       price: priceFromDecimalString(item.product.price),
     },
     quantity: item.quantity,
+  };
+}
+
+/** A stored order in the contract's shape: prices as JSON numbers, absent notes as null. */
+export function toContractOrder(order: OrderDoc): Order {
+  return {
+    guid: order.guid,
+    orderStatusEvents: order.orderStatusEvents.map(toOrderStatusEventView),
+    orderItems: order.orderItems.map(toOrderItemView),
   };
 }
 

@@ -7,9 +7,8 @@ import {
   OrderItemView,
   toAddressView,
   toContactView,
+  toContractOrder,
   toNameView,
-  toOrderItemView,
-  toOrderStatusEventView,
 } from '@storefront/model';
 import { SHIPPING_METHODS, type ShippingMethod } from '../fulfillment.rules';
 import type { Fulfillment } from '../schemas/fulfillment.schema';
@@ -99,17 +98,12 @@ export type StoredFulfillment = Fulfillment & { _id: { toString(): string } };
 
 /** The explicit response shape: no version, no pending events, prices as numbers. */
 export function toFulfillmentBody(doc: StoredFulfillment): FulfillmentBody {
-  const { order } = doc;
   return {
     timestamp: doc.timestamp,
     name: toNameView(doc.name),
     contact: toContactView(doc.contact),
     address: toAddressView(doc.address),
-    order: {
-      guid: order.guid,
-      orderStatusEvents: order.orderStatusEvents.map(toOrderStatusEventView),
-      orderItems: order.orderItems.map(toOrderItemView),
-    },
+    order: toContractOrder(doc.order),
     status: doc.status,
     shippingMethod: doc.shippingMethod ?? null,
   };

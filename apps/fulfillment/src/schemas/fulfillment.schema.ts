@@ -1,26 +1,11 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
 import { type OutboxDocument, outboxField, type OutboxRecord } from '@storefront/messaging';
-import {
-  AddressDoc,
-  ContactDoc,
-  NameDoc,
-  OrderItemDoc,
-  OrderStatusEventDoc,
-} from '@storefront/model';
+import { AddressDoc, ContactDoc, NameDoc, OrderDoc } from '@storefront/model';
 import type { HydratedDocument } from 'mongoose';
 import { SHIPPING_METHODS, type ShippingMethod } from '../fulfillment.rules';
 
 export const FULFILLMENT_COLLECTION = 'fulfillment.requests';
-
-@Schema({ _id: false })
-export class OrderDoc {
-  @Prop({ required: true }) guid!: string;
-  /** The full status history, oldest first (the original kept only the current status). */
-  @Prop({ type: [OrderStatusEventDoc], required: true })
-  orderStatusEvents!: OrderStatusEventDoc[];
-  @Prop({ type: [OrderItemDoc], required: true }) orderItems!: OrderItemDoc[];
-}
 
 /**
  * One fulfillment per order guid. `status` duplicates the last history entry so that the

@@ -7,12 +7,11 @@ import {
   OrderItemView,
   toAddressView,
   toContactView,
+  toContractOrder,
   toNameView,
-  toOrderItemView,
-  toOrderStatusEventView,
 } from '@storefront/model';
 import { orderTotal } from '../order.rules';
-import type { CustomerOrders, OrderDoc } from '../schemas/customer-orders.schema';
+import type { CustomerOrders, CustomerOrderDoc } from '../schemas/customer-orders.schema';
 
 export class OrderStatusEventView {
   /** When the order entered this status, epoch milliseconds. */
@@ -95,11 +94,9 @@ export class CustomerOrdersPageView {
 }
 
 /** An order in the original's JSON shape (price as a number), plus status, flag and total. */
-export function toOrderView(order: OrderDoc): OrderView {
+export function toOrderView(order: CustomerOrderDoc): OrderView {
   return {
-    guid: order.guid,
-    orderStatusEvents: order.orderStatusEvents.map(toOrderStatusEventView),
-    orderItems: order.orderItems.map(toOrderItemView),
+    ...toContractOrder(order),
     status: order.status,
     fulfillmentRequested: order.fulfillmentRequested,
     total: orderTotal(order.orderItems),

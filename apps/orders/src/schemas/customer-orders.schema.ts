@@ -1,24 +1,14 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
 import { type OutboxRecord, outboxField } from '@storefront/messaging';
-import {
-  AddressDoc,
-  ContactDoc,
-  NameDoc,
-  OrderItemDoc,
-  OrderStatusEventDoc,
-} from '@storefront/model';
+import { AddressDoc, ContactDoc, NameDoc, OrderDoc } from '@storefront/model';
 import type { HydratedDocument } from 'mongoose';
 
 export const CUSTOMER_ORDERS_COLLECTION = 'customer.orders';
 
+/** An order of the customer: the contract's order and what orders keeps beside it. */
 @Schema({ _id: false })
-export class OrderDoc {
-  @Prop({ required: true }) guid!: string;
-  /** The full status history in time order; the last entry is the current status. */
-  @Prop({ type: [OrderStatusEventDoc], required: true })
-  orderStatusEvents!: OrderStatusEventDoc[];
-  @Prop({ type: [OrderItemDoc], required: true }) orderItems!: OrderItemDoc[];
+export class CustomerOrderDoc extends OrderDoc {
   /** The last entry's status, kept beside the history so queries need no array matching. */
   @Prop({ type: String, enum: ORDER_STATUS_TYPES, required: true }) status!: OrderStatusType;
   /** Set in the same update that queues the fulfillment request: it is sent once. */
@@ -44,7 +34,7 @@ export class CustomerOrders {
   @Prop({ required: true }) sourceVersion!: number;
   /** The customer was deleted in accounts; kept so late events cannot bring it back. */
   @Prop({ required: true, default: false }) deleted!: boolean;
-  @Prop({ type: [OrderDoc], default: [] }) orders!: OrderDoc[];
+  @Prop({ type: [CustomerOrderDoc], default: [] }) orders!: CustomerOrderDoc[];
   /** This document's own version: every order change checks and increments it. */
   @Prop({ required: true, default: 0 }) version!: number;
   /** Events written with the change that caused them, until the relay has published them. */
