@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import {
   ApiMethodNotAllowedResponse,
   ApiNotFoundResponse,
@@ -6,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { DomainError, type HalPage, PageQueryDto } from '@storefront/platform';
+import { DomainError, forwardedPrefix, type HalPage, PageQueryDto } from '@storefront/platform';
 import { CustomerOrdersHalItem, CustomerOrdersPageView } from './dto/customer-orders.view';
 import { CustomerIdParams } from './dto/order.dto';
 import { CustomersService } from './customers.service';
@@ -28,16 +29,19 @@ export class CustomerOrdersesController {
   @Get()
   @ApiOperation({ summary: 'Customers with their orders, paged (Spring Data REST HAL shape)' })
   @ApiOkResponse({ type: CustomerOrdersPageView })
-  page(@Query() query: PageQueryDto): Promise<HalPage<CustomerOrdersHalItem>> {
-    return this.customers.page(query);
+  page(
+    @Query() query: PageQueryDto,
+    @Req() request: Request,
+  ): Promise<HalPage<CustomerOrdersHalItem>> {
+    return this.customers.page(query, forwardedPrefix(request));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One customer with their orders (HAL item)' })
   @ApiOkResponse({ type: CustomerOrdersHalItem })
   @ApiNotFoundResponse({ description: 'Unknown customer' })
-  item(@Param() params: CustomerIdParams): Promise<CustomerOrdersHalItem> {
-    return this.customers.halItem(params.id);
+  item(@Param() params: CustomerIdParams, @Req() request: Request): Promise<CustomerOrdersHalItem> {
+    return this.customers.halItem(params.id, forwardedPrefix(request));
   }
 
   @Post()

@@ -81,7 +81,8 @@ export class CustomersService {
     return docs.map(toCustomerOrdersView);
   }
 
-  async page(query: PageQueryDto): Promise<HalPage<CustomerOrdersHalItem>> {
+  /** `prefix`: the path prefix the gateway stripped (X-Forwarded-Prefix), so links work through it. */
+  async page(query: PageQueryDto, prefix = ''): Promise<HalPage<CustomerOrdersHalItem>> {
     const sort = parseSort(query.sort, Object.keys(SORT_FIELDS), OrdersErrors.SortInvalid);
     const path = sort ? SORT_FIELDS[sort.field] : undefined;
     const order: Record<string, 1 | -1> = sort && path ? { [path]: sort.direction } : {};
@@ -96,20 +97,26 @@ export class CustomersService {
         .exec(),
       this.model.countDocuments(LIVE).exec(),
     ]);
-    return toHalPage('customerOrderses', CUSTOMER_ORDERS_PATH, docs.map(halItem), total, query);
+    return toHalPage(
+      'customerOrderses',
+      `${prefix}${CUSTOMER_ORDERS_PATH}`,
+      docs.map((doc) => halItem(doc, prefix)),
+      total,
+      query,
+    );
   }
 
-  async halItem(id: string): Promise<CustomerOrdersHalItem> {
+  async halItem(id: string, prefix = ''): Promise<CustomerOrdersHalItem> {
     const doc = await this.model
       .findOne({ _id: id, ...LIVE })
       .lean<CustomerOrders>()
       .exec();
     if (!doc) throw customerNotFound(id);
-    return halItem(doc);
+    return halItem(doc, prefix);
   }
 }
 
-function halItem(doc: CustomerOrders): CustomerOrdersHalItem {
-  const href = `${CUSTOMER_ORDERS_PATH}/${encodeURIComponent(doc._id)}`;
+function halItem(doc: CustomerOrders, prefix: string): CustomerOrdersHalItem {
+  const href = `${prefix}${CUSTOMER_ORDERS_PATH}/${encodeURIComponent(doc._id)}`;
   return { ...toCustomerOrdersBody(doc), _links: { self: { href }, customerOrders: { href } } };
 }

@@ -229,6 +229,22 @@ describe('orders: the order API and the read views', () => {
       customerOrders: { href: `/customerOrderses/${SAMPLE_CUSTOMER_IDS.john}` },
     });
 
+    // Behind the gateway, links carry the prefix it stripped.
+    const prefixed = await request(server)
+      .get('/customerOrderses?page=0&size=1')
+      .set('x-forwarded-prefix', '/orders')
+      .expect(200);
+    expect((prefixed.body as { _links: { self: { href: string } } })._links.self.href).toBe(
+      '/orders/customerOrderses?page=0&size=1',
+    );
+    const prefixedItem = await request(server)
+      .get(`/customerOrderses/${ID}`)
+      .set('x-forwarded-prefix', '/orders')
+      .expect(200);
+    expect((prefixedItem.body as { _links: { self: { href: string } } })._links.self.href).toBe(
+      `/orders/customerOrderses/${ID}`,
+    );
+
     await request(server).get(`/customerOrderses/${ID}`).expect(200);
     await request(server).get('/customerOrderses?sort=creditCards').expect(400);
     await request(server).get('/customerOrderses?size=0').expect(400);
