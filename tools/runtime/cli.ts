@@ -21,6 +21,7 @@ import { ensureInfra } from './infra';
 import fs from 'node:fs';
 import { PIDS_DIR } from './paths';
 import { PrerequisiteError, stopFromPidFile } from './procs';
+import { waitUntil } from './wait';
 
 function say(line: string): void {
   process.stdout.write(`[runtime] ${line}\n`);
@@ -46,6 +47,41 @@ function parseExtra(values: string[]): AppSpec[] {
     }
     return { app, port: Number(port) };
   });
+}
+
+/**
+ * Spring's Eureka timings (30 s heartbeats and fetches, 90 s leases) make a laptop demo wait
+ * half a minute for the gateway to see a service; locally everything is on one machine, so
+ * shorter ones cost nothing. The Swarm stack keeps the defaults.
+ */
+const LOCAL_DISCOVERY_ENV: Record<string, string> = {
+  EUREKA_HEARTBEAT_INTERVAL_MS: '5000',
+  EUREKA_REGISTRY_FETCH_INTERVAL_MS: '3000',
+  EUREKA_STATUS_CHECK_INTERVAL_MS: '5000',
+  EUREKA_LEASE_DURATION_SECONDS: '15',
+  LEASE_EVICTION_INTERVAL_MS: '5000',
+};
+
+/** "All healthy" also means the gateway already routes to every service that was started. */
+async function waitForGatewayRoutes(apps: RunningApps): Promise<void> {
+  const gateway = apps.instances.find((instance) => instance.app === 'gateway');
+  if (!gateway) return;
+  const expected = new Set(
+    apps.instances
+      .filter((instance) => !['gateway', 'registry'].includes(instance.app))
+      .map((i) => i.app.toUpperCase()),
+  );
+  await waitUntil(
+    async () => {
+      const response = await fetch(`${gateway.url}/actuator/routes`).catch(() => undefined);
+      if (!response?.ok) return false;
+      const routes = (await response.json()) as Array<{ serviceId: string; instances: unknown[] }>;
+      return [...expected].every((id) =>
+        routes.some((route) => route.serviceId === id && route.instances.length > 0),
+      );
+    },
+    { what: 'the gateway to route to every service', timeoutMs: 60_000, intervalMs: 250 },
+  );
 }
 
 function printTable(kafkaBrokers: string[], mongoUrl: string, apps: RunningApps | undefined): void {
@@ -109,9 +145,10 @@ async function up(argv: string[]): Promise<void> {
       }
       apps = await startApps(
         specs,
-        { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl },
+        { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, env: LOCAL_DISCOVERY_ENV },
         say,
       );
+      await waitForGatewayRoutes(apps);
     }
   } catch (error) {
     await shutdown();
