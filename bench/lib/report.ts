@@ -40,7 +40,7 @@ const num = (value: number | undefined | null): string => {
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return value.toLocaleString('en-US', { maximumFractionDigits: digits });
 };
-const times = (value: number | null): string => (value === null ? '–' : `${value}×`);
+const times = (value: number | null): string => (value === null ? '–' : `${num(value)}×`);
 const pct = (value: number | null): string =>
   value === null ? '–' : `${Math.round(value * 100)} %`;
 const int = (value: number | undefined): string =>
@@ -95,10 +95,10 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
       `${results.date.slice(0, 10)}, \`--${results.mode}\`, ${Math.round(results.totalSeconds / 60)} min, ` +
       `${results.machine.cpus} × ${results.machine.cpuModel}, ${Math.round(results.machine.totalMemoryMiB / 1024)} GiB, ` +
       `Node ${results.versions.node}, Kafka ${results.versions.kafka}, FerretDB ${results.versions.ferretdb}` +
-      `${results.versions.git ? ` at ${results.versions.git.commit}` : ''}; load average ` +
-      `${results.loadAverage.before.join(' / ')} before and ${results.loadAverage.after.join(' / ')} after ` +
-      `(1 / 5 / 15 min; other work shared the machine when it is above 0.5); every figure in ` +
-      `[\`${resultsFile}\`](${resultsFile}).`,
+      `${results.versions.git ? ` at ${results.versions.git.commit}${results.versions.git.dirty ? ' with local changes' : ''}` : ''}. ` +
+      `Load average (1 / 5 / 15 min) before the run ${results.loadAverage.before.join(' / ')} — other work ` +
+      `shares the machine while it is above about 0.5 — and ${results.loadAverage.after.join(' / ')} after it, ` +
+      `the run's own load. Every figure is in [\`${resultsFile}\`](${resultsFile}).`,
     '',
   );
   const failed = Object.entries(results.suites).filter(([, run]) => run?.error || run?.skipped);
