@@ -63,6 +63,13 @@ function cpuCell(cpu: CpuUse | undefined, top = 3): string {
   return `${busiest.join(', ')} (machine ${cpu.machineBusyPercent} %)`;
 }
 
+/** FerretDB's CPU time over a window per unit of work done in it, in ms (when it is ours). */
+function databaseMsPer(cpu: CpuUse | undefined, seconds: number, units: number): number | null {
+  const share = cpu?.processes.ferretdb;
+  if (share === undefined || units === 0) return null;
+  return ((share / 100) * seconds * 1000) / units;
+}
+
 function topOf(profile: AppProfile): string {
   const packages = profile.byPackage
     .slice(0, 4)
@@ -131,10 +138,11 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
       `**Propagation**: a customer change committed in accounts → applied in the orders replica, ${p.settings.customers} customers. ` +
         "(a) the event's occurred-at → applied, every change; (b) the PATCH's answer → readable " +
         "through orders' API, a polled sample. Milliseconds, p50 / p95 / p99. Floor: the raw Kafka " +
-        'produce → consume round trip at the same rate (or the nearest measured rate above it). CPU: share of one core over the step.',
+        'produce → consume round trip at the same rate (or the nearest measured rate above it). CPU: share of one core over the step; ' +
+        "DB ms/change: FerretDB's CPU time over the step ÷ the changes committed in it (polling reads and background work included).",
       '',
-      '| changes/s | (a) occurred → applied | (b) answered → readable | accounts PATCH | occurred → Kafka ack | Kafka floor | (a) p99 ÷ floor p99 | sustained | CPU |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| changes/s | (a) occurred → applied | (b) answered → readable | accounts PATCH | occurred → Kafka ack | Kafka floor | (a) p99 ÷ floor p99 | sustained | CPU | DB ms/change |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const step of p.steps) {
       const floor = kafkaAt(step.ratePerSecond);
@@ -142,7 +150,7 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
       const floorNote =
         floor && floor.ratePerSecond !== step.ratePerSecond ? ` (at ${floor.ratePerSecond}/s)` : '';
       lines.push(
-        `| ${step.ratePerSecond} | ${triple(step.occurredToApplied)} | ${triple(step.returnToReadable)} | ${triple(step.patchLatency)} | ${triple(step.occurredToPublished)} | ${triple(floorTrip)}${floorNote} | ${times(ratio(step.occurredToApplied.p99Ms, floorTrip?.p99Ms))} | ${step.sustained ? 'yes' : `no: ${int(step.achievedPerSecond)}/s committed`} | ${cpuCell(step.cpu)} |`,
+        `| ${step.ratePerSecond} | ${triple(step.occurredToApplied)} | ${triple(step.returnToReadable)} | ${triple(step.patchLatency)} | ${triple(step.occurredToPublished)} | ${triple(floorTrip)}${floorNote} | ${times(ratio(step.occurredToApplied.p99Ms, floorTrip?.p99Ms))} | ${step.sustained ? 'yes' : `no: ${int(step.achievedPerSecond)}/s committed`} | ${cpuCell(step.cpu)} | ${num(databaseMsPer(step.cpu, step.durationSeconds, step.achievedPerSecond * step.durationSeconds))} |`,
       );
     }
     lines.push(
@@ -163,7 +171,7 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
       `**Order lifecycle**: **${l.window.ordersPerSecond} orders/s** carried create → approve → fulfill → process → ship → in-transit → receive over ${l.window.seconds} s, ` +
         `${l.settings.concurrency} orders walked at a time. One walk (8 calls and 2 Kafka hops) p50 ${num(l.window.orderLatency.p50Ms)} ms, p99 ${num(l.window.orderLatency.p99Ms)} ms; ` +
         `fulfill → fulfillment has the request p50 ${num(l.window.fulfillRequestDelay.p50Ms)} ms; a status event → applied in orders p50 ${num(l.window.statusEventAge.p50Ms)} ms, p99 ${num(l.window.statusEventAge.p99Ms)} ms. ` +
-        `CPU: ${cpuCell(l.window.cpu, 4)}. ` +
+        `CPU: ${cpuCell(l.window.cpu, 4)}; FerretDB's CPU time per order carried: ${num(databaseMsPer(l.window.cpu, l.window.seconds, l.window.completedInWindow))} ms. ` +
         `Checked at the end, all ${int(check.orders)} orders: ${int(check.exact)} exact histories, **${check.lost} lost, ${check.doubled} doubled**, ${check.otherwiseWrong} otherwise wrong, ${deadLetters} dead letters.`,
       '',
     );
