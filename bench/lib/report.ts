@@ -157,7 +157,7 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
       '',
       `Highest sustained rate: **${p.highestSustainedPerSecond === null ? `below ${Math.min(...p.steps.map((s) => s.ratePerSecond))}` : p.highestSustainedPerSecond} changes/s**` +
         (p.lowestUnsustainedPerSecond ? ` (${p.lowestUnsustainedPerSecond}/s was not)` : '') +
-        `. A step is sustained when accounts commits ≥ 95 % of the scheduled changes, the p99 of (a) over the step's last third stays within 2× (and 50 ms) of its first third, and every change is applied within 5 s of the step's end.`,
+        `. A step is sustained when accounts commits ≥ 95 % of the scheduled changes, the median of (a) over the step's last third is not both twice and 250 ms above its first third's, and every change is applied within 5 s of the step's end.`,
       '',
     );
   }

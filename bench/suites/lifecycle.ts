@@ -174,7 +174,7 @@ export async function runLifecycle(context: StackContext): Promise<LifecycleResu
       lastReceiveAt = Date.now();
     };
 
-    const runWindow = async (durationMs: number): Promise<LifecycleWindow> => {
+    const runWindow = async (durationMs: number, label: string): Promise<LifecycleWindow> => {
       const fromMs = Date.now();
       const t0 = performance.now();
       const end = t0 + durationMs;
@@ -215,21 +215,21 @@ export async function runLifecycle(context: StackContext): Promise<LifecycleResu
         cpu,
       };
       context.log(
-        `lifecycle: ${result.ordersPerSecond} orders/s over ${result.seconds} s (${result.completedInWindow} orders, walk p50 ${result.orderLatency.p50Ms} ms)`,
+        `lifecycle, ${label}: ${result.ordersPerSecond} orders/s over ${result.seconds} s (${result.completedInWindow} orders, walk p50 ${result.orderLatency.p50Ms} ms)`,
       );
       return result;
     };
 
     // Warm-up, not reported (its orders are still checked at the end).
-    await runWindow(3_000);
-    const window = await runWindow(windowMs);
+    await runWindow(3_000, 'warm-up');
+    const window = await runWindow(windowMs, 'measured');
 
     let profiles: AppProfile[] | undefined;
     if (context.profile) {
       context.log('lifecycle: CPU profile of orders and fulfillment…');
       profiles = (
         await profileWhile(context.stack, context.probeDir, ['orders', 'fulfillment'], () =>
-          runWindow(byMode(context, 8_000, 15_000)),
+          runWindow(byMode(context, 8_000, 15_000), 'profiled, not reported'),
         )
       ).profiles;
     }
