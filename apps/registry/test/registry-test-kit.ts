@@ -4,15 +4,15 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import { Eureka, type EurekaClientConfig, type EurekaLogger } from 'eureka-js-client';
 import { createApp } from '@storefront/platform';
+import { freePort } from '../../../tools/runtime/test-stack';
 import { waitUntil } from '../../../tools/runtime/wait';
 import { registryApp } from '../src/registry.app';
 import { RegistryService } from '../src/registry.service';
 import type { ApplicationsJson, InstanceJson } from '../src/registry.rules';
 
-export { waitUntil };
+export { freePort, waitUntil };
 
 export interface RunningRegistry {
   app: INestApplication;
@@ -22,19 +22,6 @@ export interface RunningRegistry {
   eurekaUrl: string;
   service: RegistryService;
   close(): Promise<void>;
-}
-
-/** A port that was free a moment ago, for servers that must know each other's address up front. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startRegistry(
