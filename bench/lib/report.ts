@@ -52,7 +52,11 @@ function met(ok: boolean | null): string {
   return ok === null ? 'not measured' : ok ? '**met**' : '**not yet**';
 }
 
-/** The busiest processes of a window, e.g. "ferretdb 92 %, accounts 31 %, … (machine 97 %)". */
+/**
+ * The busiest processes of a window and what ran beside them: "ferretdb 92 %, accounts 31 %;
+ * machine 97 % busy, 4 % of a core outside the run's processes" (other work on the machine, and
+ * wrk in the gateway runs).
+ */
 function cpuCell(cpu: CpuUse | undefined, top = 3): string {
   if (!cpu) return '–';
   const busiest = Object.entries(cpu.processes)
@@ -60,7 +64,9 @@ function cpuCell(cpu: CpuUse | undefined, top = 3): string {
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([name, share]) => `${name} ${share} %`);
-  return `${busiest.join(', ')} (machine ${cpu.machineBusyPercent} %)`;
+  const ours = Object.values(cpu.processes).reduce((sum, share) => sum + share, 0);
+  const others = Math.max(0, Math.round(cpu.machineBusyPercent * cpu.cores - ours));
+  return `${busiest.join(', ')}; machine ${cpu.machineBusyPercent} % busy, ${others} % of a core outside the run's processes`;
 }
 
 /** FerretDB's CPU time over a window per unit of work done in it, in ms (when it is ours). */
