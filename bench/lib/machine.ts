@@ -1,5 +1,5 @@
 /** The facts a result needs to be compared with another: machine, versions, load. */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,21 +55,22 @@ function packageVersion(name: string): string {
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
+/** stdout and stderr of a short command (nginx -v writes to stderr; wrk -v exits 1). */
 function commandOutput(command: string, args: string[]): string | null {
-  try {
-    // nginx -v writes to stderr; wrk -v exits 1 after printing its banner.
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    const text = `${stdout ?? ''}${stderr ?? ''}`.trim();
-    return text.length > 0 ? text : null;
-  }
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
+  if (result.error) return null;
+  const text = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  return text.length > 0 ? text : null;
 }
 
 export function versions(): Versions {
   const pom = fs.readFileSync(path.join(ROOT, 'infra/kafka/pom.xml'), 'utf8');
   const goMod = fs.readFileSync(path.join(ROOT, 'infra/ferretdb/go.mod'), 'utf8');
-  const nginx = commandOutput('nginx', ['-v']);
+  // /usr/sbin, where Debian puts nginx, is not on every PATH.
+  const nginxPath = ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((file) =>
+    fs.existsSync(file),
+  );
+  const nginx = commandOutput(nginxPath ?? 'nginx', ['-v']);
   const wrk = commandOutput('wrk', ['-v']);
   const commit = commandOutput('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']);
   const status = commandOutput('git', ['-C', ROOT, 'status', '--porcelain', '--', 'apps', 'libs']);
@@ -82,7 +83,8 @@ export function versions(): Versions {
     mongoose: packageVersion('mongoose'),
     nestjs: packageVersion('@nestjs/core'),
     nginx: nginx ? (/nginx\/([\d.]+)/.exec(nginx)?.[1] ?? nginx) : null,
-    wrk: wrk ? (/wrk ([\w.-]+)/.exec(wrk)?.[1] ?? wrk.split('\n')[0]) : null,
+    // "wrk debian/4.1.0-3+b2 [epoll] …" or "wrk 4.2.0 [epoll] …"
+    wrk: wrk ? (/^wrk (\S+)/m.exec(wrk)?.[1] ?? wrk.split('\n')[0]) : null,
     git: commit ? { commit: commit.trim(), dirty: (status ?? '').trim().length > 0 } : null,
   };
 }
