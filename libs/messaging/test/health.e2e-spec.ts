@@ -61,10 +61,17 @@ describe('health and metrics', () => {
     });
     apps.push(started);
     const server = started.app.getHttpServer();
+    // Readiness is UP while the member is still joining (a running consumer); wait for the
+    // assignment to check the partitions it reports.
     const ready = await waitFor(async () => {
       const response = await request(server).get('/actuator/health/readiness');
-      return response.status === 200 && response;
-    }, 'readiness UP');
+      return (
+        response.status === 200 &&
+        (response.body as { components: { kafkaConsumer: { details: { state: string } } } })
+          .components.kafkaConsumer.details.state === 'joined' &&
+        response
+      );
+    }, 'readiness UP with the consumer joined');
     expect(ready.body.components).toMatchObject({
       kafka: { status: 'UP', details: { clusterBrokers: 1 } },
       kafkaConsumer: {
