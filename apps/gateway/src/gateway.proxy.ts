@@ -37,7 +37,6 @@ interface Attempt {
   connectTimedOut: boolean;
   readTimedOut: boolean;
   bodyTooLarge?: boolean;
-  started: bigint;
 }
 
 type ProxiedRequest = IncomingMessage & { gateway?: Attempt; originalUrl?: string };
@@ -139,7 +138,6 @@ export class GatewayProxy {
         tried: new Set(),
         connectTimedOut: false,
         readTimedOut: false,
-        started: process.hrtime.bigint(),
       };
       this.forward(proxied, response, next);
     };

@@ -1,7 +1,6 @@
 import {
   DynamicModule,
   Global,
-  Inject,
   MiddlewareConsumer,
   Module,
   NestModule,
@@ -37,7 +36,6 @@ export interface PlatformOptions {
 export class PlatformModule implements NestModule, OnApplicationShutdown {
   constructor(
     private readonly health: HealthService,
-    @Inject(APP_INFO) private readonly info: AppInfo,
     private readonly metrics: Metrics,
   ) {}
 
@@ -81,9 +79,5 @@ export class PlatformModule implements NestModule, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.health.markShuttingDown();
-  }
-
-  get appName(): string {
-    return this.info.name;
   }
 }
