@@ -68,6 +68,8 @@ export class KafkaReset {
     for (const group of described.groups) {
       const subscribed = new Set<string>();
       for (const member of group.members) {
+        // A member caught mid-rebalance (e.g. a service just stopped) has empty metadata.
+        if (member.memberMetadata.length === 0) continue;
         const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
         for (const topic of metadata?.topics ?? []) subscribed.add(topic);
       }
