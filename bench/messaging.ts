@@ -25,6 +25,7 @@ import {
 } from '@storefront/events';
 import {
   createOutboxRecord,
+  createTopicsWithLeaders,
   KafkaConnection,
   KafkaEventContext,
   KafkaEventServer,
@@ -83,16 +84,16 @@ async function main(): Promise<void> {
   });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [prefix, applyPrefix].flatMap((p) =>
+  await createTopicsWithLeaders(
+    admin,
+    [prefix, applyPrefix].flatMap((p) =>
       [Topics.CustomerChange, deadLetterTopic(Topics.CustomerChange)].map((topic) => ({
         topic: `${p}${topic}`,
         numPartitions: 3,
         replicationFactor: 1,
       })),
     ),
-  });
+  );
   const db = await mongoose
     .createConnection(infra.mongoUrl, { dbName: `bench_${run}` })
     .asPromise();

@@ -22,7 +22,7 @@ import {
   fixtures,
   serviceSource,
 } from '@storefront/events';
-import { KafkaConnection } from '@storefront/messaging';
+import { createTopicsWithLeaders, KafkaConnection } from '@storefront/messaging';
 import { type BenchContext, byMode } from '../lib/context';
 import { openLoop } from '../lib/schedule';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
@@ -85,10 +85,7 @@ async function prepareKafkaFloor(
   });
   const admin = connection.kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-  });
+  await createTopicsWithLeaders(admin, [{ topic, numPartitions: 3, replicationFactor: 1 }]);
   connection.start();
   await connection.whenConnected();
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { EventHeaders, TOPIC_SPECS, type Topic } from '@storefront/events';
-import { MessagingMetrics } from '@storefront/messaging';
+import { createTopicsWithLeaders, MessagingMetrics } from '@storefront/messaging';
 import { type AppDefinition, type BaseConfig, createApp } from '@storefront/platform';
 import {
   type Admin,
@@ -182,15 +182,15 @@ export class ServiceWorld {
   async setUp(): Promise<void> {
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: TOPIC_SPECS.map((spec) => ({
+    await createTopicsWithLeaders(
+      this.admin,
+      TOPIC_SPECS.map((spec) => ({
         topic: this.topic(spec.name),
         numPartitions: spec.partitions,
         replicationFactor: 1,
         configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
       })),
-    });
+    );
     await this.mongo.connect();
   }
 

@@ -3,6 +3,7 @@ export * from './messaging.metrics';
 export * from './service-modules';
 export { KafkaConnection, KafkaUnavailableError } from './kafka/kafka-connection';
 export type { KafkaConnectionOptions, OutgoingRecord } from './kafka/kafka-connection';
+export { createTopicsWithLeaders } from './kafka/topics';
 export * from './outbox/outbox-record';
 export * from './outbox/outbox.schema';
 export * from './outbox/outbox-write';

@@ -1,4 +1,4 @@
-import { type Admin, ConfigResourceTypes } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type ITopicConfig } from 'kafkajs';
 import type { TopicSpec } from '@storefront/events';
 
 /**
@@ -14,18 +14,58 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
   const missing = specs.filter((spec) => !existing.has(spec.name));
   if (missing.length > 0) {
     const { brokers } = await admin.describeCluster();
-    await admin.createTopics({
-      waitForLeaders: true,
-      timeout: 30_000,
-      topics: missing.map((spec) => ({
+    await createTopicsWithLeaders(
+      admin,
+      missing.map((spec) => ({
         topic: spec.name,
         numPartitions: spec.partitions,
         replicationFactor: Math.min(3, brokers.length),
         configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
       })),
-    });
+    );
   }
   return compareTopics(admin, specs);
+}
+
+/** Metadata errors that only mean "the new topic has not reached this broker's metadata yet". */
+const NOT_YET_KNOWN = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Creates topics (one that already exists is fine) and returns once every partition of every
+ * one has a leader. kafkajs's own `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a
+ * KRaft broker answers the metadata request right after CreateTopics with
+ * UNKNOWN_TOPIC_OR_PARTITION until the new topic reaches its metadata image, and kafkajs then
+ * throws; this waits through both.
+ */
+export async function createTopicsWithLeaders(
+  admin: Admin,
+  topics: ITopicConfig[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  await admin.createTopics({ topics, waitForLeaders: false, timeout: timeoutMs });
+  const names = topics.map((topic) => topic.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let waitingFor: string;
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: names });
+      const leaderless = metadata.topics.filter(
+        (topic) =>
+          topic.partitions.length === 0 ||
+          topic.partitions.some((partition) => partition.leader < 0),
+      );
+      if (leaderless.length === 0) return;
+      waitingFor = `no leader yet for ${leaderless.map((topic) => topic.name).join(', ')}`;
+    } catch (error) {
+      const type = (error as { type?: string }).type;
+      if (type === undefined || !NOT_YET_KNOWN.has(type)) throw error;
+      waitingFor = type;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for topic leaders (${waitingFor})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function compareTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import { deadLetterTopic, type Topic } from '@storefront/events';
+import { createTopicsWithLeaders } from '../../src/kafka/topics';
 import { waitUntil } from '../../../../tools/runtime/wait';
 import { decodeHeaders } from '../../../../tools/testing/service-world';
 
@@ -25,13 +26,13 @@ export async function createTopics(prefix: string, topics: readonly Topic[]): Pr
   const admin = quietKafka('messaging-tests-admin').admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.flatMap((topic) => [
+    await createTopicsWithLeaders(
+      admin,
+      topics.flatMap((topic) => [
         { topic: `${prefix}${topic}`, numPartitions: 3, replicationFactor: 1 },
         { topic: `${prefix}${deadLetterTopic(topic)}`, numPartitions: 3, replicationFactor: 1 },
       ]),
-    });
+    );
   } finally {
     await admin.disconnect();
   }
