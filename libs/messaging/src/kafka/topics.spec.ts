@@ -34,7 +34,7 @@ function scriptedAdmin(script: (ITopicMetadata | Error)[]) {
       calls.fetchTopicMetadata += 1;
       return answer instanceof Error
         ? Promise.reject(answer)
-        : Promise.resolve({ topics: [answer as ITopicMetadata] });
+        : Promise.resolve({ topics: [answer] });
     },
   };
   return { admin: admin as unknown as Admin, calls };
