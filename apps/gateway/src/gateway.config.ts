@@ -40,6 +40,12 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** Requests per client IP per window; 0 disables the limit. */
   GATEWAY_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   GATEWAY_RATE_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * How long an idle upstream connection is kept for the next request, in ms; 0 opens a new
+   * connection per request. Keep it below the services' keep-alive timeout (Node's 5 s), so
+   * the gateway, not the service, closes an idle connection.
+   */
+  GATEWAY_UPSTREAM_IDLE_MS: z.coerce.number().int().min(0).default(4000),
   /** How long an instance that refused a connection is skipped, if others are available. */
   GATEWAY_REFUSED_COOLDOWN_MS: z.coerce.number().int().min(0).default(10_000),
 });

@@ -1,6 +1,6 @@
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import {
@@ -36,6 +36,10 @@ interface Attempt {
   instance?: ServiceInstance;
   connectTimedOut: boolean;
   readTimedOut: boolean;
+  /** The current try went out on a pooled connection opened by an earlier request. */
+  reusedSocket: boolean;
+  /** A stale pooled connection was already replaced once for this request. */
+  staleRetried: boolean;
   bodyTooLarge?: boolean;
 }
 
@@ -76,15 +80,19 @@ function sendError(
  * response bodies untouched. Round-robin per route; a connection failure (refused, connect
  * timeout) moves an idempotent, body-less request to the next instance, because nothing
  * reached the failed one. A read timeout is never retried: the upstream may have acted.
+ * Upstream connections are kept alive and reused; one that turns out to have been closed by
+ * the service while idle (a reset on a reused connection) is replaced once, on a new
+ * connection, for the same idempotent, body-less requests.
  */
 @Injectable()
-export class GatewayProxy {
+export class GatewayProxy implements OnModuleDestroy {
   private readonly logger = new Logger('GatewayProxy');
   readonly routes: RouteDefinition[];
   private readonly counters = new Map<string, number>();
   private readonly refusedUntil = new Map<string, number>();
   private readonly proxies = new Map<RouteDefinition, RequestHandler>();
   private readonly outcomes: Counter<'route' | 'outcome'>;
+  private readonly agent: Agent;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
@@ -92,6 +100,13 @@ export class GatewayProxy {
     metrics: Metrics,
   ) {
     this.routes = routesFrom(config);
+    this.agent = new Agent({
+      keepAlive: config.GATEWAY_UPSTREAM_IDLE_MS > 0,
+      // An idle pooled socket is closed after this long (the agent destroys free sockets on
+      // timeout); a request in flight sets its own read timeout on the socket instead.
+      timeout: config.GATEWAY_UPSTREAM_IDLE_MS || undefined,
+      scheduling: 'lifo',
+    });
     for (const route of this.routes) this.proxies.set(route, this.createProxy(route));
     this.outcomes = new Counter({
       name: 'gateway_requests_total',
@@ -138,9 +153,15 @@ export class GatewayProxy {
         tried: new Set(),
         connectTimedOut: false,
         readTimedOut: false,
+        reusedSocket: false,
+        staleRetried: false,
       };
       this.forward(proxied, response, next);
     };
+  }
+
+  onModuleDestroy(): void {
+    this.agent.destroy();
   }
 
   /** Instances per route right now, for /actuator/routes. */
@@ -177,6 +198,7 @@ export class GatewayProxy {
     attempt.instance = instance;
     attempt.connectTimedOut = false;
     attempt.readTimedOut = false;
+    attempt.reusedSocket = false;
     void this.proxies.get(attempt.route)!(request as Request, response as Response, next);
   }
 
@@ -186,6 +208,7 @@ export class GatewayProxy {
       pathRewrite: (_path, request) => (request as ProxiedRequest).gateway!.upstreamPath,
       changeOrigin: false,
       xfwd: false,
+      agent: this.agent,
       proxyTimeout: route.readTimeoutMs,
       on: {
         proxyReq: (proxyRequest, request) => this.onProxyRequest(proxyRequest, request),
@@ -220,17 +243,25 @@ export class GatewayProxy {
     proxyRequest.once('timeout', () => {
       attempt.readTimedOut = true;
     });
-    proxyRequest.once('socket', (socket: Socket) => {
-      if (!socket.connecting) return;
-      const timer = setTimeout(() => {
-        attempt.connectTimedOut = true;
-        proxyRequest.destroy(
-          new Error(`connect timeout after ${attempt.route.connectTimeoutMs} ms`),
-        );
-      }, attempt.route.connectTimeoutMs);
-      socket.once('connect', () => clearTimeout(timer));
-      socket.once('close', () => clearTimeout(timer));
-    });
+    // http-proxy emits proxyReq from the request's 'socket' event: the socket is there now.
+    const socket = proxyRequest.socket;
+    if (socket) this.watchSocket(proxyRequest, socket, attempt);
+    else
+      proxyRequest.once('socket', (later: Socket) =>
+        this.watchSocket(proxyRequest, later, attempt),
+      );
+  }
+
+  /** Notes a pooled socket, and bounds the time a new one may take to connect. */
+  private watchSocket(proxyRequest: ClientRequest, socket: Socket, attempt: Attempt): void {
+    attempt.reusedSocket = proxyRequest.reusedSocket;
+    if (!socket.connecting) return;
+    const timer = setTimeout(() => {
+      attempt.connectTimedOut = true;
+      proxyRequest.destroy(new Error(`connect timeout after ${attempt.route.connectTimeoutMs} ms`));
+    }, attempt.route.connectTimeoutMs);
+    socket.once('connect', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
   }
 
   private onError(
@@ -255,12 +286,28 @@ export class GatewayProxy {
     }
     const failure: UpstreamFailure = classifyError(error, attempt);
     const instance = attempt.instance!;
+    const replayable = isIdempotent(request.method) && !hasBody(request) && !response.headersSent;
+    if (failure === 'reset' && attempt.reusedSocket && !attempt.staleRetried && replayable) {
+      // The service closed this pooled connection while it sat idle; the instance itself is
+      // fine, so it may take the request again, on a new connection: the other idle ones to
+      // it are likely stale too (a restart closes them all), so they go.
+      attempt.staleRetried = true;
+      attempt.tried.delete(instance.instanceId);
+      this.dropIdleConnections(instance);
+      this.outcomes.labels(attempt.prefix, 'stale_connection').inc();
+      this.forward(request, response, () => undefined);
+      return;
+    }
     if (isConnectFailure(failure)) {
       this.refusedUntil.set(
         instance.instanceId,
         Date.now() + this.config.GATEWAY_REFUSED_COOLDOWN_MS,
       );
-      if (isIdempotent(request.method) && !hasBody(request) && !response.headersSent) {
+      const untried = this.directory
+        .getInstances(attempt.route.serviceId)
+        .some((candidate) => !attempt.tried.has(candidate.instanceId));
+      // With no instance left to try, the answer says what happened to the last one.
+      if (replayable && untried) {
         this.logger.warn(
           `${instance.instanceId} ${failure}; retrying ${request.method} ${request.originalUrl} on another instance`,
         );
@@ -283,6 +330,12 @@ export class GatewayProxy {
         ? `${attempt.route.serviceId} did not answer in time`
         : `${attempt.route.serviceId} failed to answer (${failure})`,
     );
+  }
+
+  private dropIdleConnections(instance: ServiceInstance): void {
+    const { hostname, port } = new URL(instance.url);
+    const name = this.agent.getName({ host: hostname, port: Number(port) || 80 });
+    for (const socket of this.agent.freeSockets[name] ?? []) socket.destroy();
   }
 
   /** Counts streamed (chunked) bodies too: Content-Length alone can be absent. */

@@ -2,6 +2,8 @@
  * The gateway against a real registry process and real upstream HTTP servers registered in
  * it: routing, round-robin, failover, timeouts and the JSON errors, all over real sockets.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
@@ -15,8 +17,15 @@ interface Upstream {
   port: number;
   server: Server;
   sockets: Set<Socket>;
+  /** Connections accepted so far. */
+  connections: number;
   /** Milliseconds to wait before answering. */
   delayMs: number;
+  /**
+   * Cut a connection, without answering, when a second request arrives on it: what the
+   * gateway meets when it reuses a connection the service closed while it sat idle.
+   */
+  cutReusedConnections: boolean;
 }
 
 /** A tiny service that echoes what it received, and says which instance answered. */
@@ -26,13 +35,22 @@ async function startUpstream(name: string): Promise<Upstream> {
     port: 0,
     server: createServer(),
     sockets: new Set(),
+    connections: 0,
     delayMs: 0,
+    cutReusedConnections: false,
   };
+  const served = new WeakSet<Socket>();
   upstream.server.on('connection', (socket) => {
+    upstream.connections += 1;
     upstream.sockets.add(socket);
     socket.on('close', () => upstream.sockets.delete(socket));
   });
   upstream.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (upstream.cutReusedConnections && served.has(request.socket)) {
+      request.socket.destroy();
+      return;
+    }
+    served.add(request.socket);
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -62,7 +80,32 @@ async function kill(upstream: Upstream): Promise<void> {
   await closed;
 }
 
-async function register(eurekaUrl: string, app: string, upstream: Upstream): Promise<void> {
+/**
+ * A port whose connections never complete: a listener that never accepts, its accept queue
+ * filled by its own connections, so the kernel drops further SYNs (a hung or firewalled
+ * host). Python, because a Node process cannot listen without accepting.
+ */
+async function startBlackhole(): Promise<{ port: number; process: ChildProcess }> {
+  const script = [
+    'import socket, sys, time',
+    's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
+    'port = s.getsockname()[1]; fillers = []',
+    'for _ in range(3):',
+    '    c = socket.socket(); c.setblocking(False); fillers.append(c)',
+    '    try: c.connect(("127.0.0.1", port))',
+    '    except BlockingIOError: pass',
+    'print(port, flush=True); sys.stdin.read()', // lives until the test closes its stdin
+  ].join('\n');
+  const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  return { port: Number(line.toString().trim()), process: child };
+}
+
+async function register(
+  eurekaUrl: string,
+  app: string,
+  upstream: Pick<Upstream, 'port'>,
+): Promise<void> {
   const instanceId = `127.0.0.1:${app.toLowerCase()}:${upstream.port}`;
   const response = await fetch(`${eurekaUrl}/apps/${app}`, {
     method: 'POST',
@@ -97,6 +140,7 @@ interface Echo {
 }
 
 const READ_TIMEOUT_MS = 700;
+const CONNECT_TIMEOUT_MS = 300;
 
 describe('gateway', () => {
   let registry: RunningApps;
@@ -104,6 +148,7 @@ describe('gateway', () => {
   let gateway: INestApplication;
   let base: string;
   const upstreams: Upstream[] = [];
+  let blackhole: { port: number; process: ChildProcess };
 
   beforeAll(async () => {
     const registryPort = 18861;
@@ -122,6 +167,13 @@ describe('gateway', () => {
     for (const upstream of upstreams) await register(eurekaUrl, 'ECHO', upstream);
     upstreams.push(await startUpstream('slow'));
     await register(eurekaUrl, 'SLOW', upstreams[2]);
+    upstreams.push(await startUpstream('cutting'));
+    await register(eurekaUrl, 'CUTTING', upstreams[3]);
+    blackhole = await startBlackhole();
+    await register(eurekaUrl, 'HUNG', blackhole);
+    upstreams.push(await startUpstream('answering'));
+    await register(eurekaUrl, 'HALFHUNG', blackhole);
+    await register(eurekaUrl, 'HALFHUNG', upstreams[4]);
 
     ({ app: gateway } = await createApp(gatewayApp, {
       PORT: '1', // unused: the test listens on a free port
@@ -136,6 +188,9 @@ describe('gateway', () => {
         { prefix: '/slow', serviceId: 'SLOW', readTimeoutMs: READ_TIMEOUT_MS },
         { prefix: '/nothing', serviceId: 'NOTHING' },
         { prefix: '/mixed', serviceId: 'MIXED' },
+        { prefix: '/cutting', serviceId: 'CUTTING' },
+        { prefix: '/hung', serviceId: 'HUNG', connectTimeoutMs: CONNECT_TIMEOUT_MS },
+        { prefix: '/halfhung', serviceId: 'HALFHUNG', connectTimeoutMs: CONNECT_TIMEOUT_MS },
       ]),
     }));
     await gateway.listen(0, '127.0.0.1');
@@ -145,7 +200,11 @@ describe('gateway', () => {
       async () => {
         await discovery.refresh().catch(() => undefined);
         return (
-          discovery.getInstances('ECHO').length === 2 && discovery.getInstances('SLOW').length === 1
+          discovery.getInstances('ECHO').length === 2 &&
+          discovery.getInstances('SLOW').length === 1 &&
+          discovery.getInstances('CUTTING').length === 1 &&
+          discovery.getInstances('HUNG').length === 1 &&
+          discovery.getInstances('HALFHUNG').length === 2
         );
       },
       { what: 'the gateway to see the registered instances', timeoutMs: 20_000, intervalMs: 300 },
@@ -156,6 +215,7 @@ describe('gateway', () => {
     await gateway?.close();
     for (const upstream of upstreams) if (upstream.server.listening) await kill(upstream);
     await registry?.stop();
+    blackhole?.process.stdin?.end();
   });
 
   const get = async (
@@ -261,6 +321,67 @@ describe('gateway', () => {
     // It gave up at the timeout, not when the upstream finally answered.
     expect(elapsed).toBeGreaterThanOrEqual(READ_TIMEOUT_MS - 50);
     expect(elapsed).toBeLessThan(READ_TIMEOUT_MS * 4);
+  });
+
+  it('answers 504 when an instance does not accept the connection in time', async () => {
+    const started = Date.now();
+    const response = await get('/hung/x');
+    const elapsed = Date.now() - started;
+    expect(response.status).toBe(504);
+    expect(response.body).toMatchObject({ statusCode: 504, code: 'GATEWAY.UPSTREAM_TIMEOUT' });
+    // It gave up at the route's connect timeout, well before the read timeout (3 s).
+    expect(elapsed).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_MS - 50);
+    expect(elapsed).toBeLessThan(2500);
+  });
+
+  it('moves a GET from an instance that does not accept the connection to another', async () => {
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const response = await get('/halfhung/x');
+      expect(response.status).toBe(200);
+      answers.push(response.body.instance);
+    }
+    expect(answers).toEqual(['answering', 'answering', 'answering', 'answering']);
+  });
+
+  it('reuses upstream connections instead of opening one per request', async () => {
+    const cutting = upstreams[3];
+    const before = cutting.connections;
+    for (let i = 0; i < 20; i += 1) expect((await get('/cutting/reused')).status).toBe(200);
+    // Sequential requests: one pooled connection carries them all.
+    expect(cutting.connections - before).toBe(1);
+  });
+
+  it('replaces a pooled connection the service closed, for a GET, on a new connection', async () => {
+    const cutting = upstreams[3];
+    expect((await get('/cutting/warm')).status).toBe(200);
+    cutting.cutReusedConnections = true;
+    try {
+      const before = cutting.connections;
+      const response = await get('/cutting/after-idle');
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ instance: 'cutting', url: '/after-idle' });
+      expect(cutting.connections - before).toBe(1);
+    } finally {
+      cutting.cutReusedConnections = false;
+    }
+  });
+
+  it('does not replay a POST that met a closed pooled connection: 502', async () => {
+    const cutting = upstreams[3];
+    expect((await get('/cutting/warm')).status).toBe(200);
+    cutting.cutReusedConnections = true;
+    try {
+      const response = await get('/cutting/orders', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(response.status).toBe(502);
+      expect(response.body).toMatchObject({ code: 'GATEWAY.UPSTREAM_FAILED' });
+    } finally {
+      cutting.cutReusedConnections = false;
+    }
   });
 
   it('fails no idempotent request when an instance dies mid-run', async () => {
