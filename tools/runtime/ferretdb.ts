@@ -15,7 +15,11 @@ import {
 } from './procs';
 
 const MODULE_DIR = path.join(INFRA_DIR, 'ferretdb');
+const PATCHES_DIR = path.join(MODULE_DIR, 'patches');
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 const FERRETDB_CACHE = path.join(CACHE_DIR, 'ferretdb');
+const PATCHED_SOURCE = path.join(FERRETDB_CACHE, 'src');
+const GO_WORK = path.join(FERRETDB_CACHE, 'go.work');
 export const FERRETDB_BIN = path.join(FERRETDB_CACHE, 'ferretdb');
 const MARKER = path.join(FERRETDB_CACHE, 'provisioned.json');
 
@@ -27,7 +31,12 @@ export interface ProvisionResult {
   readonly cached: boolean;
 }
 
-/** Builds the FerretDB wrapper (infra/ferretdb) into .cache/ferretdb, unless its inputs are unchanged. */
+/**
+ * Builds the FerretDB wrapper (infra/ferretdb) into .cache/ferretdb, unless its inputs are
+ * unchanged: FerretDB's module source is copied out of Go's module cache, our patches
+ * (infra/ferretdb/patches, see ADR 0003) are applied to the copy, and a go.work beside it
+ * replaces the module with the copy for this build only.
+ */
 export async function provisionFerretDb(): Promise<ProvisionResult> {
   const inputsSha256 = moduleHash();
   if (isCached(MARKER, inputsSha256)) return { bin: FERRETDB_BIN, cached: true };
@@ -35,6 +44,7 @@ export async function provisionFerretDb(): Promise<ProvisionResult> {
   requireCommand('go', GO_HINT);
   fs.rmSync(MARKER, { force: true });
   fs.mkdirSync(FERRETDB_CACHE, { recursive: true });
+  await preparePatchedSource();
   // Build next to the target and rename, so an interrupted build never leaves a half binary.
   const tmp = `${FERRETDB_BIN}.tmp-${process.pid}`;
   try {
@@ -42,7 +52,7 @@ export async function provisionFerretDb(): Promise<ProvisionResult> {
       'building FerretDB (infra/ferretdb)',
       'go',
       ['build', '-trimpath', '-o', tmp, '.'],
-      { cwd: MODULE_DIR },
+      { cwd: MODULE_DIR, env: { ...process.env, GOWORK: GO_WORK } },
     );
     fs.renameSync(tmp, FERRETDB_BIN);
   } finally {
@@ -56,8 +66,58 @@ export function isFerretDbProvisioned(): boolean {
   return isCached(MARKER, moduleHash());
 }
 
+function patchFiles(): string[] {
+  return fs
+    .readdirSync(PATCHES_DIR)
+    .filter((name) => name.endsWith('.patch'))
+    .sort()
+    .map((name) => path.join(PATCHES_DIR, name));
+}
+
 function moduleHash(): string {
-  return hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => path.join(MODULE_DIR, f)));
+  return hashFiles([
+    ...['go.mod', 'go.sum', 'main.go'].map((f) => path.join(MODULE_DIR, f)),
+    ...patchFiles(),
+  ]);
+}
+
+/** A fresh, patched copy of the FerretDB module version go.mod names, and a go.work using it. */
+async function preparePatchedSource(): Promise<void> {
+  const download = JSON.parse(
+    await runCommand('downloading FerretDB', 'go', ['mod', 'download', '-json', FERRETDB_MODULE], {
+      cwd: MODULE_DIR,
+    }),
+  ) as { Dir: string; Version: string };
+  fs.rmSync(PATCHED_SOURCE, { recursive: true, force: true });
+  fs.cpSync(download.Dir, PATCHED_SOURCE, { recursive: true });
+  makeWritable(PATCHED_SOURCE); // Go's module cache is read-only
+  for (const patch of patchFiles()) {
+    // git apply works outside a repository; the ceiling keeps it from finding ours above.
+    await runCommand(`applying ${path.basename(patch)}`, 'git', ['apply', patch], {
+      cwd: PATCHED_SOURCE,
+      env: { ...process.env, GIT_CEILING_DIRECTORIES: FERRETDB_CACHE },
+    });
+  }
+  fs.writeFileSync(
+    GO_WORK,
+    [
+      'go 1.24',
+      '',
+      `use ${MODULE_DIR}`,
+      '',
+      `replace ${FERRETDB_MODULE} ${download.Version} => ${PATCHED_SOURCE}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+function makeWritable(dir: string): void {
+  fs.chmodSync(dir, 0o755);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) makeWritable(full);
+    else fs.chmodSync(full, 0o644);
+  }
 }
 
 export interface StartFerretDbOptions {
@@ -67,6 +127,8 @@ export interface StartFerretDbOptions {
   readonly name?: string;
   readonly readyTimeoutMs?: number;
   readonly detached?: boolean;
+  /** FerretDB's own log level; `debug` logs every SQL statement. */
+  readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface FerretDbServer extends ManagedProcess {
@@ -75,7 +137,13 @@ export interface FerretDbServer extends ManagedProcess {
 
 /** Starts FerretDB (SQLite files under `dataDir`) and resolves once a driver `ping` succeeds. */
 export async function startFerretDb(options: StartFerretDbOptions): Promise<FerretDbServer> {
-  const { dataDir, port = 27017, name = 'ferretdb', readyTimeoutMs = 30_000 } = options;
+  const {
+    dataDir,
+    port = 27017,
+    name = 'ferretdb',
+    readyTimeoutMs = 30_000,
+    logLevel = 'info',
+  } = options;
   if (!fs.existsSync(FERRETDB_BIN))
     throw new Error(`${FERRETDB_BIN} is missing: run provisionFerretDb() first`);
   const absData = path.resolve(dataDir);
@@ -85,7 +153,7 @@ export async function startFerretDb(options: StartFerretDbOptions): Promise<Ferr
   const proc = await spawnManaged(
     name,
     FERRETDB_BIN,
-    ['-listen', `127.0.0.1:${port}`, '-data', absData],
+    ['-listen', `127.0.0.1:${port}`, '-data', absData, '-log-level', logLevel],
     {
       logFile,
       detached: options.detached,

@@ -232,14 +232,14 @@ export function runCommand(
   command: string,
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<void> {
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       command,
       [...args],
       { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 32 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        if (!err) return resolve();
+        if (!err) return resolve(stdout);
         const output = `${stdout}\n${stderr}`.trim() || err.message;
         reject(
           new Error(
