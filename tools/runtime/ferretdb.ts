@@ -34,7 +34,7 @@ export interface ProvisionResult {
 /**
  * Builds the FerretDB wrapper (infra/ferretdb) into .cache/ferretdb, unless its inputs are
  * unchanged: FerretDB's module source is copied out of Go's module cache, our patches
- * (infra/ferretdb/patches, see ADR 0003) are applied to the copy, and a go.work beside it
+ * (infra/ferretdb/patches, see docs/adr/0003) are applied to the copy, and a go.work beside it
  * replaces the module with the copy for this build only.
  */
 export async function provisionFerretDb(): Promise<ProvisionResult> {

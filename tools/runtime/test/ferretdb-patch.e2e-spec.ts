@@ -1,8 +1,11 @@
 /**
- * Our FerretDB build carries a patch (infra/ferretdb/patches, ADR 0003): a filter with an _id
- * equality beside other conditions reads that one row by primary key, where FerretDB 1.24
- * reads the whole collection. This starts the binary the project builds, with SQL logging,
- * and checks both the SQL it runs and that the other conditions still decide the result.
+ * Our FerretDB build carries two patches (infra/ferretdb/patches, ADR 0003). Upstream 1.24
+ * turns only a bare {_id} filter into SQL, and writes that SQL with a different expression
+ * than its own unique _id index, so SQLite never uses the index: every read, update and
+ * delete scanned the collection. This starts the binary the project builds with SQL logging
+ * and checks, in the SQL it runs, that an _id equality beside other conditions goes to SQL
+ * and that it uses the very expression the index was created on; and that the other
+ * conditions still decide the result. Both tests fail against the unpatched binary.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,9 +17,12 @@ import { waitUntil } from '../wait';
 
 jest.setTimeout(120_000);
 
-const BY_PRIMARY_KEY = `WHERE _ferretdb_sjson->'$._id' = ?`;
+interface Probe {
+  _id: ObjectId;
+  v: number;
+}
 
-describe('FerretDB as the project builds it (patched _id pushdown)', () => {
+describe('FerretDB as the project builds it (patched _id lookups)', () => {
   let server: FerretDbServer;
   let client: MongoClient;
   let dataDir: string;
@@ -39,20 +45,38 @@ describe('FerretDB as the project builds it (patched _id pushdown)', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** The SQL statements FerretDB logged since `from` (a byte offset in its log). */
+  /** The SQL statements FerretDB started since byte `from` of its log, unquoted. */
   function statementsSince(from: number): string[] {
-    return fs
-      .readFileSync(server.logFile)
-      .subarray(from)
-      .toString('utf8')
-      .split('\n')
-      .filter((line) => line.includes('>>> SELECT'));
+    const text = fs.readFileSync(server.logFile).subarray(from).toString('utf8');
+    return [...text.matchAll(/msg=("(?:[^"\\]|\\.)*")/g)]
+      .map((match) => JSON.parse(match[1]) as string)
+      .filter((message) => message.startsWith('>>> '))
+      .map((message) => message.slice(4));
   }
 
-  it('reads one row by primary key for {_id, other conditions}, and still applies them', async () => {
-    const collection = client.db('patch').collection<{ _id: ObjectId; v: number }>('probe');
+  /** A fresh collection of 20 documents, and the expression its unique _id index is on. */
+  async function seeded(name: string): Promise<{ docs: Probe[]; indexed: string }> {
+    const from = fs.statSync(server.logFile).size;
+    const collection = client.db('patch').collection<Probe>(name);
     const docs = Array.from({ length: 20 }, (_, v) => ({ _id: new ObjectId(), v }));
     await collection.insertMany(docs);
+    let indexed = '';
+    await waitUntil(
+      () => {
+        const create = statementsSince(from).find((sql) =>
+          /^CREATE UNIQUE INDEX "\w+__id_"/.test(sql),
+        );
+        indexed = /\((.+)\)$/.exec(create ?? '')?.[1] ?? '';
+        return indexed !== '';
+      },
+      { what: `FerretDB to log the _id index of ${name}`, timeoutMs: 10_000, intervalMs: 50 },
+    );
+    return { docs, indexed };
+  }
+
+  it('reads one row through the _id index for {_id, other conditions}, and still applies them', async () => {
+    const { docs, indexed } = await seeded('finds');
+    const collection = client.db('patch').collection<Probe>('finds');
     const target = docs[7];
 
     const from = fs.statSync(server.logFile).size;
@@ -62,34 +86,32 @@ describe('FerretDB as the project builds it (patched _id pushdown)', () => {
     expect(await collection.findOne({ _id: target._id, v: 8 }, { comment: 'probe-miss' })).toBe(
       null,
     );
-    await waitUntil(() => statementsSince(from).some((line) => line.includes('probe-miss')), {
+    await waitUntil(() => statementsSince(from).some((sql) => sql.includes('probe-miss')), {
       what: 'FerretDB to log the probe queries',
       timeoutMs: 10_000,
       intervalMs: 50,
     });
     for (const probe of ['probe-hit', 'probe-miss']) {
-      const statement = statementsSince(from).find((line) => line.includes(probe));
-      expect(statement).toContain(BY_PRIMARY_KEY);
+      const statement = statementsSince(from).find((sql) => sql.includes(probe));
+      expect(statement).toMatch(/^SELECT .* WHERE (.+) = \?$/);
+      expect(/ WHERE (.+) = \?$/.exec(statement!)?.[1]).toBe(indexed);
     }
   });
 
-  it('updates through the primary key too, matching only when every condition holds', async () => {
-    const collection = client.db('patch').collection<{ _id: ObjectId; v: number }>('updates');
-    const id = new ObjectId();
-    await collection.insertMany([
-      { _id: id, v: 1 },
-      ...[2, 3].map((v) => ({ _id: new ObjectId(), v })),
-    ]);
+  it('updates through the _id index too, matching only when every condition holds', async () => {
+    const { docs, indexed } = await seeded('updates');
+    const collection = client.db('patch').collection<Probe>('updates');
+    const id = docs[1]._id;
 
     const from = fs.statSync(server.logFile).size;
-    const stale = await collection.updateOne({ _id: id, v: 0 }, { $set: { v: 5 } });
-    const current = await collection.updateOne({ _id: id, v: 1 }, { $set: { v: 2 } });
+    const stale = await collection.updateOne({ _id: id, v: 0 }, { $set: { v: 50 } });
+    const current = await collection.updateOne({ _id: id, v: 1 }, { $set: { v: 51 } });
     expect([stale.matchedCount, current.matchedCount]).toEqual([0, 1]);
-    expect(await collection.findOne({ _id: id })).toEqual({ _id: id, v: 2 });
+    expect(await collection.findOne({ _id: id })).toEqual({ _id: id, v: 51 });
 
-    const selects = statementsSince(from);
-    expect(selects.length).toBeGreaterThanOrEqual(2);
-    // Every read of the two updates and of the check went by primary key: none scanned.
-    expect(selects.filter((line) => !line.includes(BY_PRIMARY_KEY))).toEqual([]);
+    const statements = statementsSince(from).filter((sql) => /^(SELECT|UPDATE) /.test(sql));
+    expect(statements.filter((sql) => sql.startsWith('UPDATE '))).toHaveLength(1);
+    // Every read and write of the two updates and the check went through the index.
+    expect(statements.filter((sql) => / WHERE (.+) = \?$/.exec(sql)?.[1] !== indexed)).toEqual([]);
   });
 });
