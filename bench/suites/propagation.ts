@@ -47,9 +47,8 @@ const LADDER = [
 ];
 const POLLED_PER_SECOND = 5;
 /**
- * Changes polled at once, at most: polling must not become the load. On FerretDB 1.x every
- * read of orders' API scans the collection, so one GET costs the database about as much as a
- * write.
+ * Changes polled at once, at most: polling must not become the load (each GET is a database
+ * read; before ADR 0003's patches it scanned the whole collection).
  */
 const MAX_POLLERS = 1;
 /** Changes in flight at once, at most: beyond it a change is skipped and the step fails. */
