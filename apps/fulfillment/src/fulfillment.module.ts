@@ -5,9 +5,15 @@ import { FulfillmentConsumer } from './fulfillment.consumer';
 import { FulfillmentController } from './fulfillment.controller';
 import { FulfillmentService } from './fulfillment.service';
 import { Fulfillment, FulfillmentSchema } from './schemas/fulfillment.schema';
+import { FulfillmentKey, FulfillmentKeySchema } from './schemas/fulfillment-key.schema';
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: Fulfillment.name, schema: FulfillmentSchema }])],
+  imports: [
+    MongooseModule.forFeature([
+      { name: Fulfillment.name, schema: FulfillmentSchema },
+      { name: FulfillmentKey.name, schema: FulfillmentKeySchema },
+    ]),
+  ],
   controllers: [FulfillmentController, FulfillmentConsumer],
   providers: [
     FulfillmentService,

@@ -12,7 +12,7 @@ import {
   type RandomSource,
   toHalPage,
 } from '@storefront/platform';
-import { isValidObjectId, type Model } from 'mongoose';
+import { isValidObjectId, type Model, Types } from 'mongoose';
 import {
   type FulfillmentHalItem,
   type FulfillmentView,
@@ -30,6 +30,7 @@ import {
   transition,
 } from './fulfillment.rules';
 import { Fulfillment } from './schemas/fulfillment.schema';
+import { FulfillmentKey } from './schemas/fulfillment-key.schema';
 
 /** What consuming a fulfillment request did; the consumer reports it as its outcome. */
 export type AcceptOutcome = 'applied' | 'duplicate';
@@ -87,6 +88,7 @@ export class FulfillmentService implements OnModuleInit {
 
   constructor(
     @InjectModel(Fulfillment.name) private readonly model: Model<Fulfillment>,
+    @InjectModel(FulfillmentKey.name) private readonly keys: Model<FulfillmentKey>,
     outbox: OutboxRelay,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
   ) {
@@ -99,10 +101,10 @@ export class FulfillmentService implements OnModuleInit {
   }
 
   /**
-   * Starts the fulfillment of an approved order, once. `$setOnInsert` makes a re-sent or
-   * redelivered request a no-op that never resets a fulfillment that has moved on; when two
-   * requests race, the unique index lets one insert and the other fails with 11000, which
-   * means the same thing: already there.
+   * Starts the fulfillment of an approved order, once. A re-sent or redelivered request finds
+   * the order's key (or, without one, meets the unique index on the order guid: 11000) and
+   * changes nothing, so a fulfillment that has moved on is never reset; when two requests race,
+   * the unique index lets one insert, and the other's 11000 means the same: already there.
    */
   async accept(request: FulfillmentRequested): Promise<AcceptOutcome> {
     const guid = request.order.guid;
@@ -113,20 +115,15 @@ export class FulfillmentService implements OnModuleInit {
         `Order ${guid} cannot be fulfilled: ${requestable.reason}`,
       );
     }
-    try {
-      const result = await this.model
-        .updateOne(
-          { 'order.guid': guid },
-          { $setOnInsert: newFulfillment(request) },
-          { upsert: true, runValidators: true },
-        )
-        .exec();
-      if (result.upsertedCount > 0) {
+    if (!(await this.keys.exists({ _id: guid }).exec())) {
+      try {
+        const created = await this.model.create(newFulfillment(request));
+        await this.addKey(guid, created._id);
         this.logger.log(`fulfillment of order ${guid} started`);
         return 'applied';
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
       }
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
     }
     this.logger.debug(`fulfillment request for order ${guid} ignored: already there`);
     return 'duplicate';
@@ -134,9 +131,9 @@ export class FulfillmentService implements OnModuleInit {
 
   /** Moves one fulfillment (document id or order guid) one step, or says why it cannot. */
   async advance(idOrGuid: string, step: FulfillmentStep): Promise<FulfillmentView> {
-    const filter = this.filterFor(idOrGuid);
+    const id = await this.idFor(idOrGuid);
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
-      const current = await this.model.findOne(filter).lean<StoredFulfillment>().exec();
+      const current = await this.model.findById(id).lean<StoredFulfillment>().exec();
       if (!current) throw this.notFound(idOrGuid);
       const updated = await this.write(current, step);
       if (updated === 'illegal') {
@@ -191,7 +188,10 @@ export class FulfillmentService implements OnModuleInit {
 
   /** One fulfillment as a HAL item; `basePath` is where the collection is, e.g. `/fulfillments`. */
   async findOne(idOrGuid: string, basePath: string): Promise<FulfillmentHalItem> {
-    const doc = await this.model.findOne(this.filterFor(idOrGuid)).lean<StoredFulfillment>().exec();
+    const doc = await this.model
+      .findById(await this.idFor(idOrGuid))
+      .lean<StoredFulfillment>()
+      .exec();
     if (!doc) throw this.notFound(idOrGuid);
     return toFulfillmentHalItem(doc, basePath);
   }
@@ -256,11 +256,28 @@ export class FulfillmentService implements OnModuleInit {
     return null;
   }
 
-  /** `{id}` is the document id (24 hex digits) or the order guid (a UUID). */
-  private filterFor(idOrGuid: string): Record<string, unknown> {
-    if (OBJECT_ID.test(idOrGuid) && isValidObjectId(idOrGuid)) return { _id: idOrGuid };
-    if (UUID.test(idOrGuid)) return { 'order.guid': idOrGuid };
-    throw this.notFound(idOrGuid);
+  /**
+   * `{id}` is the document id (24 hex digits) or the order guid (a UUID), whose fulfillment is
+   * found by its key, else by querying the guid (and keyed then).
+   */
+  private async idFor(idOrGuid: string): Promise<Types.ObjectId> {
+    if (OBJECT_ID.test(idOrGuid) && isValidObjectId(idOrGuid)) {
+      return new Types.ObjectId(idOrGuid);
+    }
+    if (!UUID.test(idOrGuid)) throw this.notFound(idOrGuid);
+    const key = await this.keys.findById(idOrGuid).lean<FulfillmentKey>().exec();
+    if (key) return key.fulfillmentId;
+    const doc = await this.model
+      .findOne({ 'order.guid': idOrGuid }, { _id: 1 })
+      .lean<{ _id: Types.ObjectId }>()
+      .exec();
+    if (!doc) throw this.notFound(idOrGuid);
+    await this.addKey(idOrGuid, doc._id);
+    return doc._id;
+  }
+
+  private async addKey(guid: string, fulfillmentId: Types.ObjectId): Promise<void> {
+    await this.keys.updateOne({ _id: guid }, { $set: { fulfillmentId } }, { upsert: true }).exec();
   }
 
   private notFound(idOrGuid: string): DomainError {

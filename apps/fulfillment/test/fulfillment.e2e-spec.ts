@@ -44,6 +44,11 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
     return model.findOne({ 'order.guid': guid }).lean<Fulfillment>().exec();
   }
 
+  async function idOf(guid: string): Promise<unknown> {
+    return (await model.findOne({ 'order.guid': guid }, { _id: 1 }).lean<{ _id: unknown }>().exec())
+      ?._id;
+  }
+
   /** Once a document has no pending events and the recorder read the topic to its end. */
   async function publishedFor(guid: string) {
     await waitUntil(async () => (await stored(guid))?.outbox.length === 0, {
@@ -125,6 +130,37 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
         'APPROVED',
         'PROCESSING',
       ]);
+    });
+
+    it('keys the fulfillment to its order guid', async () => {
+      const req = aRequest();
+      await deliver([req]);
+
+      const keys = world.db.collection<{ _id: string; fulfillmentId: unknown }>('fulfillment.keys');
+      expect(await keys.findOne({ _id: req.order.guid })).toEqual({
+        _id: req.order.guid,
+        fulfillmentId: await idOf(req.order.guid),
+      });
+    });
+
+    it('still serves a fulfillment without a key by its guid, keys it, and ignores its re-sent request', async () => {
+      const req = aRequest();
+      await deliver([req]);
+      const keys = world.db.collection<{ _id: string; fulfillmentId: unknown }>('fulfillment.keys');
+      // As if written before keys existed, or the process died between the two writes.
+      await keys.deleteOne({ _id: req.order.guid });
+      const duplicatesBefore = await requestsConsumed(app, 'duplicate');
+
+      await deliver([req]);
+      expect((await requestsConsumed(app, 'duplicate')) - duplicatesBefore).toBe(1);
+      expect(await model.countDocuments({ 'order.guid': req.order.guid })).toBe(1);
+
+      await step(req.order.guid, 'process').expect(200);
+      expect((await stored(req.order.guid))?.status).toBe('PROCESSING');
+      expect(await keys.findOne({ _id: req.order.guid })).toEqual({
+        _id: req.order.guid,
+        fulfillmentId: await idOf(req.order.guid),
+      });
     });
 
     it('dead-letters a request for an order that is not APPROVED, without storing it', async () => {

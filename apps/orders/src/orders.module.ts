@@ -7,10 +7,14 @@ import { OrdersConsumer } from './orders.consumer';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { CustomerOrders, CustomerOrdersSchema } from './schemas/customer-orders.schema';
+import { OrderKey, OrderKeySchema } from './schemas/order-key.schema';
 
 @Module({
   imports: [
-    MongooseModule.forFeature([{ name: CustomerOrders.name, schema: CustomerOrdersSchema }]),
+    MongooseModule.forFeature([
+      { name: CustomerOrders.name, schema: CustomerOrdersSchema },
+      { name: OrderKey.name, schema: OrderKeySchema },
+    ]),
   ],
   controllers: [OrdersController, CustomerOrdersesController, OrdersConsumer],
   providers: [

@@ -47,6 +47,7 @@ import {
 } from './orders.errors';
 import { sampleOrders } from './orders.sample';
 import { CustomerOrders, type CustomerOrderDoc } from './schemas/customer-orders.schema';
+import { OrderKey } from './schemas/order-key.schema';
 
 /** Replicas of accounts' customers are live until accounts deletes them. */
 const LIVE = { deleted: { $ne: true } } as const;
@@ -111,6 +112,7 @@ export class OrdersService implements OnModuleInit {
 
   constructor(
     @InjectModel(CustomerOrders.name) private readonly model: Model<CustomerOrders>,
+    @InjectModel(OrderKey.name) private readonly keys: Model<OrderKey>,
     private readonly relay: OutboxRelay,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
   ) {}
@@ -129,6 +131,8 @@ export class OrdersService implements OnModuleInit {
       fulfillmentRequested: false,
       appliedEventIds: [],
     };
+    await this.loadCustomer(customerId); // 404 before anything is written
+    await this.addKeys(customerId, [order]);
     return this.readModifyWrite(
       () => this.loadCustomer(customerId),
       (doc) => ({
@@ -297,6 +301,7 @@ export class OrdersService implements OnModuleInit {
           appliedEventIds: [],
         }),
       );
+      await this.addKeys(_id, orders);
       const written = await this.readModifyWrite(
         () =>
           this.model
@@ -335,10 +340,7 @@ export class OrdersService implements OnModuleInit {
   async applyStatusChanged(event: OrderStatusChanged, eventId: string): Promise<StatusOutcome> {
     return this.readModifyWrite(
       async () => {
-        const doc = await this.model
-          .findOne({ 'orders.guid': event.guid })
-          .lean<CustomerOrders>()
-          .exec();
+        const doc = await this.findByGuid(event.guid);
         if (!doc) throw orderNotFound(event.guid);
         return doc;
       },
@@ -379,6 +381,33 @@ export class OrdersService implements OnModuleInit {
       },
       [],
     );
+  }
+
+  /** Records which customer holds each of these orders (see OrderKey), before they exist. */
+  private async addKeys(customerId: string, orders: readonly { guid: string }[]): Promise<void> {
+    await this.keys.insertMany(
+      orders.map((order) => ({ _id: order.guid, customerId })),
+      { ordered: false },
+    );
+  }
+
+  /** The customer document holding order `guid`: by its key, else by querying (and keyed then). */
+  private async findByGuid(guid: string): Promise<CustomerOrders | null> {
+    const key = await this.keys.findOne({ _id: guid }).lean<OrderKey>().exec();
+    if (key) {
+      const doc = await this.model
+        .findOne({ _id: key.customerId, 'orders.guid': guid })
+        .lean<CustomerOrders>()
+        .exec();
+      if (doc) return doc;
+    }
+    const doc = await this.model.findOne({ 'orders.guid': guid }).lean<CustomerOrders>().exec();
+    if (doc) {
+      await this.keys
+        .updateOne({ _id: guid }, { $set: { customerId: doc._id } }, { upsert: true })
+        .exec();
+    }
+    return doc;
   }
 
   private async loadCustomer(customerId: string): Promise<CustomerOrders> {

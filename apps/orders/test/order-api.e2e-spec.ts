@@ -198,6 +198,9 @@ describe('orders: the order API and the read views', () => {
       'APPROVED',
     ]);
     expect(orders.map((o) => o.orderStatusEvents.length)).toEqual([2, 6, 5, 7, 2]);
+    // Each is keyed to its customer, so a status event reaches it by _id lookups.
+    const keys = await world.orderKeys.find({ _id: { $in: orders.map((o) => o.guid) } }).toArray();
+    expect(keys.map((key) => key.customerId)).toEqual(orders.map(() => ID));
   });
 
   it('serves the summary and the paged, read-only /customerOrderses collection', async () => {

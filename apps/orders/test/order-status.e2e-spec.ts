@@ -128,6 +128,33 @@ describe('orders: status events from fulfillment (fulfillment.order.change)', ()
     expect(after.orderStatusEvents).toEqual(order.orderStatusEvents);
   });
 
+  it('keys a new order to its customer', async () => {
+    const order = await approvedOrder();
+    expect(await world.orderKeys.findOne({ _id: order.guid })).toEqual({
+      _id: order.guid,
+      customerId: CUSTOMER,
+    });
+  });
+
+  it('still finds an order whose key is missing or wrong, and mends the key', async () => {
+    const unkeyed = await approvedOrder();
+    const misKeyed = await approvedOrder();
+    await world.orderKeys.deleteOne({ _id: unkeyed.guid });
+    await world.orderKeys.updateOne({ _id: misKeyed.guid }, { $set: { customerId: 'nobody' } });
+    await afterConsuming(app, Topics.OrderStatusChange, 2, async () => {
+      await world.sendStatusChanged(status(unkeyed.guid, 'PROCESSING', Date.now() + 10));
+      await world.sendStatusChanged(status(misKeyed.guid, 'PROCESSING', Date.now() + 10));
+    });
+
+    for (const order of [unkeyed, misKeyed]) {
+      expect((await getOrder(order.guid)).status).toBe('PROCESSING');
+      expect(await world.orderKeys.findOne({ _id: order.guid })).toEqual({
+        _id: order.guid,
+        customerId: CUSTOMER,
+      });
+    }
+  });
+
   it('retries a status for an unknown order, then dead-letters it as ORDERS.ORDER_NOT_FOUND', async () => {
     const guid = randomUUID();
     const eventId = await world.sendStatusChanged(status(guid, 'PROCESSING', Date.now()));

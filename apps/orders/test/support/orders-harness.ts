@@ -52,6 +52,11 @@ export class OrdersHarness extends ServiceWorld {
     return this.db.collection<{ _id: string } & Record<string, unknown>>('customer.orders');
   }
 
+  /** Order guid → the customer whose document holds the order. */
+  get orderKeys() {
+    return this.db.collection<{ _id: string; customerId: string }>('order.keys');
+  }
+
   /** What accounts publishes when a customer is saved. */
   async sendCustomerChanged(customer: CustomerChanged, version: number): Promise<string> {
     const id = randomUUID();
