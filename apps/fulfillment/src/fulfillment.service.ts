@@ -276,8 +276,18 @@ export class FulfillmentService implements OnModuleInit {
     return doc._id;
   }
 
+  /**
+   * Inserts the key. A key never changes (the order guid is unique among fulfillments, and a
+   * fulfillment keeps its id), so when two writers race — the consumer storing the request, a
+   * reader that found the fulfillment before its key — the loser's 11000 means the key is
+   * there, pointing where this one would.
+   */
   private async addKey(guid: string, fulfillmentId: Types.ObjectId): Promise<void> {
-    await this.keys.updateOne({ _id: guid }, { $set: { fulfillmentId } }, { upsert: true }).exec();
+    try {
+      await this.keys.create({ _id: guid, fulfillmentId });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
   }
 
   private notFound(idOrGuid: string): DomainError {

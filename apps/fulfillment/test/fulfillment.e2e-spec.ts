@@ -13,6 +13,7 @@ import { waitUntil } from '../../../tools/runtime/wait';
 import type { TopicRecorder } from '../../../tools/testing/service-world';
 import { SHIPPING_METHODS } from '../src/fulfillment.rules';
 import { Fulfillment } from '../src/schemas/fulfillment.schema';
+import { FulfillmentKey } from '../src/schemas/fulfillment-key.schema';
 import {
   ADMIN_KEY,
   aRequest,
@@ -155,12 +156,55 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
       expect((await requestsConsumed(app, 'duplicate')) - duplicatesBefore).toBe(1);
       expect(await model.countDocuments({ 'order.guid': req.order.guid })).toBe(1);
 
+      // Concurrent readers each find it without its key and write the key: none of them fails.
+      const reads = await Promise.all(
+        Array.from({ length: 8 }, () => http.get(`/fulfillments/${req.order.guid}`)),
+      );
+      expect(reads.map((read) => read.status)).toEqual(reads.map(() => 200));
       await step(req.order.guid, 'process').expect(200);
       expect((await stored(req.order.guid))?.status).toBe('PROCESSING');
       expect(await keys.findOne({ _id: req.order.guid })).toEqual({
         _id: req.order.guid,
         fulfillmentId: await idOf(req.order.guid),
       });
+    });
+
+    it('answers readers polling by guid while the request is being stored: 404, then 200, never 500', async () => {
+      const statuses = new Set<number>();
+      for (let round = 0; round < 6; round += 1) {
+        const req = aRequest();
+        let found = false;
+        // Readers that find the fulfillment before its key write the key too, racing the
+        // consumer's own key write.
+        const pollers = Array.from({ length: 6 }, async () => {
+          while (!found) {
+            const { status } = await http.get(`/fulfillments/${req.order.guid}`);
+            statuses.add(status);
+            if (status !== 404) found = true;
+          }
+        });
+        await deliver([req]);
+        await Promise.all(pollers);
+      }
+      expect([...statuses].sort()).toEqual([200, 404]);
+    });
+
+    it('is not thrown by a key another writer added between its lookup and its own key write', async () => {
+      const req = aRequest();
+      await deliver([req]);
+      const keys = app.get<Model<FulfillmentKey>>(getModelToken(FulfillmentKey.name));
+      // The reader's key lookup runs just before the consumer's key write lands: it misses,
+      // finds the fulfillment by its guid, and its own key insert meets the one now there.
+      const findById = keys.findById.bind(keys);
+      const lookup = jest
+        .spyOn(keys, 'findById')
+        .mockImplementationOnce(() => findById('ffffffffffffffffffffffff'));
+      try {
+        await http.get(`/fulfillments/${req.order.guid}`).expect(200);
+        expect(lookup).toHaveBeenCalledTimes(1);
+      } finally {
+        lookup.mockRestore();
+      }
     });
 
     it('dead-letters a request for an order that is not APPROVED, without storing it', async () => {

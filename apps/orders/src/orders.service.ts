@@ -403,9 +403,14 @@ export class OrdersService implements OnModuleInit {
     }
     const doc = await this.model.findOne({ 'orders.guid': guid }).lean<CustomerOrders>().exec();
     if (doc) {
+      // Two events of one order mending its key at once can both try to insert it; the
+      // loser's 11000 means the key is there, pointing at the same document.
       await this.keys
         .updateOne({ _id: guid }, { $set: { customerId: doc._id } }, { upsert: true })
-        .exec();
+        .exec()
+        .catch((error: unknown) => {
+          if ((error as { code?: unknown }).code !== 11000) throw error;
+        });
     }
     return doc;
   }
