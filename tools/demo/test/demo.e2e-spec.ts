@@ -111,9 +111,9 @@ async function refresh(
   }
 }
 
-function ordersInstance() {
-  const instance = stack.apps.instances.find((i) => i.app === 'orders');
-  if (!instance) throw new Error('no orders instance');
+function instanceOf(app: 'orders' | 'fulfillment') {
+  const instance = stack.apps.instances.find((i) => i.app === app);
+  if (!instance) throw new Error(`no ${app} instance`);
   return instance;
 }
 
@@ -261,7 +261,7 @@ describe('npm run refresh against the whole runtime', () => {
   }, 240_000);
 
   it('converges when orders is killed (SIGKILL) while it has work in flight', async () => {
-    const orders = ordersInstance();
+    const orders = instanceOf('orders');
     const restartsBefore = orders.restartCount;
     const result = await refresh('orders-killed', async (step) => {
       // Right after orders wrote the fulfillment requests into its outbox, and right after
@@ -274,8 +274,22 @@ describe('npm run refresh against the whole runtime', () => {
     await expectOriginalEndState();
   }, 300_000);
 
+  it('converges when fulfillment is killed (SIGKILL) while it has work in flight', async () => {
+    const fulfillment = instanceOf('fulfillment');
+    const restartsBefore = fulfillment.restartCount;
+    const result = await refresh('fulfillment-killed', async (step) => {
+      // Right after orders sent the fulfillment requests fulfillment is consuming, and right
+      // after fulfillment wrote the PROCESSING transitions and their events to its outbox.
+      if (step === 'fulfill' || step === 'process') fulfillment.crash();
+    });
+
+    expect(result.problems).toEqual([]);
+    expect(fulfillment.restartCount).toBeGreaterThan(restartsBefore);
+    await expectOriginalEndState();
+  }, 300_000);
+
   it('converges when orders is stopped during a step and started again', async () => {
-    const orders = ordersInstance();
+    const orders = instanceOf('orders');
     let restarted: Promise<void> | undefined;
     const result = await refresh('orders-stopped', async (step) => {
       if (step !== 'in-transit') return;
