@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { createApp, DiscoveryClient } from '@storefront/platform';
 import { type RunningApps, startApps } from '../../../tools/runtime/apps';
+import { freePort } from '../../../tools/runtime/test-stack';
 import { waitUntil } from '../../../tools/runtime/wait';
 import { gatewayApp } from '../src/gateway.app';
 
@@ -151,7 +152,7 @@ describe('gateway', () => {
   let blackhole: { port: number; process: ChildProcess };
 
   beforeAll(async () => {
-    const registryPort = 18861;
+    const registryPort = await freePort();
     registry = await startApps(
       [
         {
