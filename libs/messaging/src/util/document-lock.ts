@@ -9,7 +9,8 @@ const tails = new Map<string, Promise<void>>();
  * one document lose one of them — even when both filter on the same `version` (both see the
  * old version and both report success). Serializing this process's writes per document makes
  * the version guard and the outbox removal behave as on MongoDB; writers in other processes
- * are not covered (MongoDB itself needs none of this).
+ * are not covered. The FerretDB this project builds is patched to make updates atomic (ADR
+ * 0003), so this matters only against a stock FerretDB; MongoDB needs none of it.
  */
 export async function withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const previous = tails.get(key) ?? Promise.resolve();
