@@ -7,7 +7,12 @@ import {
   type OutboxRecord,
   OutboxRelay,
 } from '@storefront/messaging';
-import { DomainError, type PageQueryDto, parseSort } from '@storefront/platform';
+import {
+  DomainError,
+  isDuplicateKeyError,
+  type PageQueryDto,
+  parseSort,
+} from '@storefront/platform';
 import { type FilterQuery, Model, Types } from 'mongoose';
 import { CardCipher } from './card.cipher';
 import { AccountsErrors } from './customer.errors';
@@ -35,14 +40,9 @@ const SOURCE = serviceSource('accounts');
 const LIVE: FilterQuery<Customer> = { deletedAt: { $exists: false } };
 /** Rounds of read → version-checked write before an unconditional write gives up. */
 const WRITE_ATTEMPTS = 5;
-const DUPLICATE_KEY = 11000;
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 export type CustomerWrite = CustomerInput & { version?: number };
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
-}
 
 function toState(record: CustomerRecord): CustomerState {
   return {
@@ -314,7 +314,7 @@ export class CustomersService {
         if (await this.write(current, input)) return;
       } catch (error) {
         // Created by a concurrent run between the read and the insert: read it again.
-        if (!isDuplicateKey(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
     }
     throw this.lostRace(id, undefined);

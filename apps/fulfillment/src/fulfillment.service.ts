@@ -6,6 +6,7 @@ import { toOrderItemDoc } from '@storefront/model';
 import {
   DomainError,
   type HalPage,
+  isDuplicateKeyError,
   PageQueryDto,
   parseSort,
   RANDOM_SOURCE,
@@ -53,12 +54,6 @@ const MAX_WRITE_ATTEMPTS = 5;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 const SOURCE = serviceSource('fulfillment');
-
-function isDuplicateKey(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000
-  );
-}
 
 /** The stored form of a request: the whole history kept, prices as decimal strings. */
 function newFulfillment(request: FulfillmentRequested): Omit<Fulfillment, 'outbox'> & {
@@ -122,7 +117,7 @@ export class FulfillmentService implements OnModuleInit {
         this.logger.log(`fulfillment of order ${guid} started`);
         return 'applied';
       } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
     }
     this.logger.debug(`fulfillment request for order ${guid} ignored: already there`);
@@ -286,7 +281,7 @@ export class FulfillmentService implements OnModuleInit {
     try {
       await this.keys.create({ _id: guid, fulfillmentId });
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
   }
 

@@ -21,7 +21,12 @@ import {
   toNameView,
   toOrderItemDoc,
 } from '@storefront/model';
-import { DomainError, RANDOM_SOURCE, type RandomSource } from '@storefront/platform';
+import {
+  DomainError,
+  isDuplicateKeyError,
+  RANDOM_SOURCE,
+  type RandomSource,
+} from '@storefront/platform';
 import type { Model } from 'mongoose';
 import { type OrderView, toOrderView } from './dto/customer-orders.view';
 import type { CreateOrderDto } from './dto/order.dto';
@@ -409,7 +414,7 @@ export class OrdersService implements OnModuleInit {
         .updateOne({ _id: guid }, { $set: { customerId: doc._id } }, { upsert: true })
         .exec()
         .catch((error: unknown) => {
-          if ((error as { code?: unknown }).code !== 11000) throw error;
+          if (!isDuplicateKeyError(error)) throw error;
         });
     }
     return doc;

@@ -11,6 +11,7 @@ export * from './observability/metrics';
 export * from './observability/request-context';
 export * from './platform.module';
 export * from './database/database.module';
+export * from './database/duplicate-key';
 export * from './http/admin-key.guard';
 export * from './http/paging';
 export * from './random';

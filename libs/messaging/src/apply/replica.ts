@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { isDuplicateKeyError } from '@storefront/platform';
 import { withDocumentLock } from '../util/document-lock';
 
 /** Field holding the owner's aggregate version a replica document was last updated from. */
@@ -7,16 +8,6 @@ export const SOURCE_VERSION_FIELD = 'sourceVersion';
 export const REPLICA_DELETED_FIELD = 'deleted';
 
 export type ReplicaApplyResult = 'applied' | 'stale';
-
-const DUPLICATE_KEY = 11000;
-
-function isDuplicateKey(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: unknown }).code === DUPLICATE_KEY
-  );
-}
 
 function assertReplicaSchema(model: Model<never>): void {
   for (const path of [SOURCE_VERSION_FIELD, REPLICA_DELETED_FIELD]) {
@@ -61,7 +52,7 @@ async function guardedUpsert(
     } catch (error) {
       // No match means the replica exists with this version or a newer one, so the upsert
       // tried to insert the same _id: that is the "stale: no effect" answer, in one round trip.
-      if (isDuplicateKey(error)) {
+      if (isDuplicateKeyError(error)) {
         if (attempt >= 2) return 'stale';
         continue;
       }
