@@ -260,33 +260,28 @@ describe('npm run refresh against the whole runtime', () => {
     await expectOriginalEndState();
   }, 240_000);
 
-  it('converges when orders is killed (SIGKILL) while it has work in flight', async () => {
-    const orders = instanceOf('orders');
-    const restartsBefore = orders.restartCount;
-    const result = await refresh('orders-killed', async (step) => {
-      // Right after orders wrote the fulfillment requests into its outbox, and right after
-      // fulfillment published the SHIPPED events orders has yet to consume.
-      if (step === 'fulfill' || step === 'ship') orders.crash();
-    });
+  // Orders: right after it wrote the fulfillment requests into its outbox, and right after
+  // fulfillment published the SHIPPED events orders has yet to consume. Fulfillment: right
+  // after orders sent the requests it is consuming, and right after it wrote the PROCESSING
+  // transitions and their events to its outbox.
+  it.each([
+    { app: 'orders', steps: ['fulfill', 'ship'] },
+    { app: 'fulfillment', steps: ['fulfill', 'process'] },
+  ] as const)(
+    'converges when $app is killed (SIGKILL) while it has work in flight',
+    async ({ app, steps }) => {
+      const instance = instanceOf(app);
+      const restartsBefore = instance.restartCount;
+      const result = await refresh(`${app}-killed`, async (step) => {
+        if ((steps as readonly StepKey[]).includes(step)) instance.crash();
+      });
 
-    expect(result.problems).toEqual([]);
-    expect(orders.restartCount).toBeGreaterThan(restartsBefore);
-    await expectOriginalEndState();
-  }, 300_000);
-
-  it('converges when fulfillment is killed (SIGKILL) while it has work in flight', async () => {
-    const fulfillment = instanceOf('fulfillment');
-    const restartsBefore = fulfillment.restartCount;
-    const result = await refresh('fulfillment-killed', async (step) => {
-      // Right after orders sent the fulfillment requests fulfillment is consuming, and right
-      // after fulfillment wrote the PROCESSING transitions and their events to its outbox.
-      if (step === 'fulfill' || step === 'process') fulfillment.crash();
-    });
-
-    expect(result.problems).toEqual([]);
-    expect(fulfillment.restartCount).toBeGreaterThan(restartsBefore);
-    await expectOriginalEndState();
-  }, 300_000);
+      expect(result.problems).toEqual([]);
+      expect(instance.restartCount).toBeGreaterThan(restartsBefore);
+      await expectOriginalEndState();
+    },
+    300_000,
+  );
 
   it('converges when orders is stopped during a step and started again', async () => {
     const orders = instanceOf('orders');
