@@ -62,8 +62,16 @@ describe('Kafka plumbing', () => {
     }
   }
 
+  /** A group member's deliveries, how many times it joined the group, and its failed commits. */
+  interface Member {
+    consumer: Consumer;
+    received: string[];
+    joins: number;
+    failedCommits: number;
+  }
+
   /** Runs a group member that commits each offset only after the message was recorded. */
-  async function consumeInto(received: string[]): Promise<Consumer> {
+  async function startMember(): Promise<Member> {
     // A short fetch wait lets disconnect() return quickly instead of after a 5 s long-poll.
     const consumer = kafka.consumer({
       groupId,
@@ -71,23 +79,45 @@ describe('Kafka plumbing', () => {
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 250,
     });
+    const member: Member = { consumer, received: [], joins: 0, failedCommits: 0 };
     consumers.push(consumer);
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      member.joins += 1;
+    });
     await consumer.connect();
     // fromBeginning only applies without a committed offset: the second member must ignore it.
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
-        received.push(message.value?.toString() ?? '');
-        await consumer.commitOffsets([
-          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-        ]);
+        member.received.push(message.value?.toString() ?? '');
+        try {
+          await consumer.commitOffsets([
+            { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+          ]);
+        } catch (error) {
+          // The record is redelivered, as it must be when its commit did not land.
+          member.failedCommits += 1;
+          throw error;
+        }
       },
     });
-    return consumer;
+    return member;
   }
 
-  async function disconnect(consumer: Consumer): Promise<void> {
+  /**
+   * Delivery is at least once: a rebalance (on a loaded machine a missed heartbeat makes even a
+   * lone member rejoin) replays what the old generation had fetched, and a failed commit
+   * replays its record. So every record must arrive, and one may arrive twice only after a
+   * rejoin or a failed commit; a CI run once saw five replays under load.
+   */
+  function expectDelivered(member: Member, expected: readonly string[]): void {
+    expect([...new Set(member.received)].sort()).toEqual([...expected].sort());
+    if (member.joins <= 1 && member.failedCommits === 0)
+      expect(member.received).toHaveLength(expected.length);
+  }
+
+  async function disconnect({ consumer }: Member): Promise<void> {
     await consumer.disconnect();
     consumers.splice(consumers.indexOf(consumer), 1);
   }
@@ -101,14 +131,13 @@ describe('Kafka plumbing', () => {
     const first = Array.from({ length: 9 }, (_, i) => `first-${i}`);
     await produce(first);
 
-    const firstReceived: string[] = [];
-    const firstMember = await consumeInto(firstReceived);
-    await waitUntil(() => firstReceived.length >= first.length, {
+    const firstMember = await startMember();
+    await waitUntil(() => first.every((v) => firstMember.received.includes(v)), {
       what: 'the first batch to be consumed',
       timeoutMs: 60_000,
     });
     await disconnect(firstMember);
-    expect([...firstReceived].sort()).toEqual([...first].sort());
+    expectDelivered(firstMember, first);
 
     // The broker, not the client, now holds the group's position: one past each partition's last record.
     const ends = await admin.fetchTopicOffsets(topic);
@@ -119,16 +148,15 @@ describe('Kafka plumbing', () => {
 
     const second = Array.from({ length: 6 }, (_, i) => `second-${i}`);
     await produce(second);
-    const secondReceived: string[] = [];
-    const secondMember = await consumeInto(secondReceived);
+    const secondMember = await startMember();
     // Per partition the old records precede the new ones, so a replay from the beginning
     // would have delivered them before the last new record arrives.
-    await waitUntil(() => second.every((v) => secondReceived.includes(v)), {
+    await waitUntil(() => second.every((v) => secondMember.received.includes(v)), {
       what: 'the second batch to be consumed',
       timeoutMs: 60_000,
     });
     await disconnect(secondMember);
-    expect([...secondReceived].sort()).toEqual([...second].sort());
+    expectDelivered(secondMember, second);
   });
 });
 
