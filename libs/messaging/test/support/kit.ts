@@ -96,11 +96,16 @@ export async function readTopic(
     allowAutoTopicCreation: false,
   });
   const records: ReadRecord[] = [];
+  const next = new Map<number, bigint>();
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
+        // A rejoin of this throwaway group replays what it had fetched: keep each offset once.
+        const offset = BigInt(message.offset);
+        if (offset < (next.get(partition) ?? 0n)) return;
+        next.set(partition, offset + 1n);
         records.push(toReadRecord(partition, message));
       },
     });
