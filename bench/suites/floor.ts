@@ -310,14 +310,17 @@ async function databaseFloor(context: BenchContext): Promise<FloorResult['databa
     await action();
     return performance.now() - t0;
   };
+  /** The latencies of `samples` calls of `action(i)`, one at a time. */
+  const timeEach = async (action: (i: number) => Promise<unknown>): Promise<number[]> => {
+    const latencies: number[] = [];
+    for (let i = 0; i < samples; i += 1) latencies.push(await time(() => action(i)));
+    return latencies;
+  };
   try {
     const inserted = db.collection<FloorDocument>('inserts');
     // Warm-up: the collection exists, the connection pool is open.
     for (let i = 0; i < 20; i += 1) await inserted.insertOne(document(`warm-${i}`));
-    const inserts: number[] = [];
-    for (let i = 0; i < samples; i += 1) {
-      inserts.push(await time(() => inserted.insertOne(document(randomUUID()))));
-    }
+    const inserts = await timeEach(() => inserted.insertOne(document(randomUUID())));
 
     // Upstream FerretDB 1.x (SQLite) scans the collection for every lookup and update, and
     // decodes every document for any filter but a bare _id; our build's patches (ADR 0003)
@@ -330,28 +333,16 @@ async function databaseFloor(context: BenchContext): Promise<FloorResult['databa
       for (let i = 0; i < size; i += 500) {
         await collection.insertMany(ids.slice(i, i + 500).map(document));
       }
-      const updates: number[] = [];
-      for (let i = 0; i < samples; i += 1) {
-        const id = ids[i % size];
-        updates.push(
-          await time(() =>
-            collection.updateOne(
-              { _id: id },
-              { $set: { 'name.lastName': `n${i}` }, $inc: { version: 1 } },
-            ),
-          ),
-        );
-      }
-      const finds: number[] = [];
-      for (let i = 0; i < samples; i += 1) {
-        finds.push(await time(() => collection.findOne({ _id: ids[i % size] })));
-      }
-      const conditional: number[] = [];
-      for (let i = 0; i < samples; i += 1) {
-        conditional.push(
-          await time(() => collection.findOne({ _id: ids[i % size], version: { $gte: 1 } })),
-        );
-      }
+      const updates = await timeEach((i) =>
+        collection.updateOne(
+          { _id: ids[i % size] },
+          { $set: { 'name.lastName': `n${i}` }, $inc: { version: 1 } },
+        ),
+      );
+      const finds = await timeEach((i) => collection.findOne({ _id: ids[i % size] }));
+      const conditional = await timeEach((i) =>
+        collection.findOne({ _id: ids[i % size], version: { $gte: 1 } }),
+      );
       const concurrency = 8;
       const latencies: number[] = [];
       const t0 = performance.now();
