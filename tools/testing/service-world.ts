@@ -63,6 +63,28 @@ export async function consumedCount(
     .reduce((sum, value) => sum + value.value, 0);
 }
 
+/**
+ * Where a topic reader stands in each partition: the next offset it has yet to see. A rejoin of
+ * a reader's throwaway group replays what it had fetched; `firstSeen` tells those replays apart,
+ * so a test sees the topic's records (real duplicates have offsets of their own), not its
+ * reader's redeliveries.
+ */
+export class ReadPositions {
+  private readonly next = new Map<number, bigint>();
+
+  /** Records the delivery of `offset`; false when it was delivered before. */
+  firstSeen(partition: number, offset: string): boolean {
+    const at = BigInt(offset);
+    if (at < this.nextOf(partition)) return false;
+    this.next.set(partition, at + 1n);
+    return true;
+  }
+
+  nextOf(partition: number): bigint {
+    return this.next.get(partition) ?? 0n;
+  }
+}
+
 export interface RecordedMessage<T = unknown> {
   readonly key: string | null;
   /** Raw value text; null for a tombstone. */
@@ -77,7 +99,7 @@ export interface RecordedMessage<T = unknown> {
 /** Everything published on one topic, from the beginning, read with its own consumer group. */
 export class TopicRecorder<T = unknown> {
   readonly records: RecordedMessage<T>[] = [];
-  private readonly next = new Map<number, bigint>();
+  private readonly positions = new ReadPositions();
   private readonly consumer: Consumer;
 
   constructor(
@@ -93,19 +115,16 @@ export class TopicRecorder<T = unknown> {
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ partition, message }) => {
-        // A rejoin of this throwaway group replays what it had fetched: record each offset once,
-        // so the assertions see the topic's records, not this reader's redeliveries.
-        if (BigInt(message.offset) < (this.next.get(partition) ?? 0n)) return;
         const raw = message.value ? message.value.toString('utf8') : null;
-        this.records.push({
+        const record: RecordedMessage<T> = {
           key: message.key?.toString('utf8') ?? null,
           raw,
           payload: (raw === null ? null : JSON.parse(raw)) as T,
           headers: decodeHeaders(message.headers),
           partition,
           offset: message.offset,
-        });
-        this.next.set(partition, BigInt(message.offset) + 1n);
+        };
+        if (this.positions.firstSeen(partition, message.offset)) this.records.push(record);
       },
     });
   }
@@ -143,7 +162,7 @@ export class TopicRecorder<T = unknown> {
     await eventually(`the recorder to read ${this.topic} to its end`, () =>
       offsets.every(
         ({ partition, high, low }) =>
-          high === low || (this.next.get(partition) ?? 0n) >= BigInt(high),
+          high === low || this.positions.nextOf(partition) >= BigInt(high),
       ),
     );
   }

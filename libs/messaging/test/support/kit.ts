@@ -4,7 +4,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { deadLetterTopic, type Topic } from '@storefront/events';
 import { createTopicsWithLeaders } from '../../src/kafka/topics';
 import { waitUntil } from '../../../../tools/runtime/wait';
-import { decodeHeaders } from '../../../../tools/testing/service-world';
+import { decodeHeaders, ReadPositions } from '../../../../tools/testing/service-world';
 
 export const brokers = (): string[] =>
   (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
@@ -96,17 +96,15 @@ export async function readTopic(
     allowAutoTopicCreation: false,
   });
   const records: ReadRecord[] = [];
-  const next = new Map<number, bigint>();
+  const positions = new ReadPositions();
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        // A rejoin of this throwaway group replays what it had fetched: keep each offset once.
-        const offset = BigInt(message.offset);
-        if (offset < (next.get(partition) ?? 0n)) return;
-        next.set(partition, offset + 1n);
-        records.push(toReadRecord(partition, message));
+        if (positions.firstSeen(partition, message.offset)) {
+          records.push(toReadRecord(partition, message));
+        }
       },
     });
     await waitFor(() => enough(records), `enough records on ${topic}`, timeoutMs);
