@@ -39,15 +39,18 @@ export async function openLoop(
   return { fired: total, elapsedMs: performance.now() - start, maxLagMs };
 }
 
-/** Runs `worker(slot)` on `concurrency` slots until `until()` says stop; closed loop. */
+/**
+ * Closed loop: on each of `concurrency` slots, calls `worker(slot, n)` (n counts that slot's
+ * calls from 0) one call after the other, until `until()` says stop before a call.
+ */
 export async function closedLoop(
   concurrency: number,
-  worker: (slot: number) => Promise<void>,
+  worker: (slot: number, n: number) => Promise<void>,
   until: () => boolean,
 ): Promise<void> {
   await Promise.all(
     Array.from({ length: concurrency }, async (_, slot) => {
-      while (!until()) await worker(slot);
+      for (let n = 0; !until(); n += 1) await worker(slot, n);
     }),
   );
 }

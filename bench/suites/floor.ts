@@ -24,7 +24,7 @@ import {
 } from '@storefront/events';
 import { createTopicsWithLeaders, KafkaConnection } from '@storefront/messaging';
 import { type BenchContext, byMode } from '../lib/context';
-import { openLoop } from '../lib/schedule';
+import { closedLoop, openLoop } from '../lib/schedule';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
 
 export const FLOOR_RATES = [50, 200, 1000] as const;
@@ -220,18 +220,18 @@ async function prepareKafkaFloor(
       const t0 = performance.now();
       const end = t0 + byMode(context, 4_000, 10_000);
       let lastAck = t0;
-      await Promise.all(
-        Array.from({ length: concurrentSenders }, async () => {
-          while (performance.now() < end) {
-            const batch = Array.from({ length: recordsPerSend }, () => {
-              const n = seq++;
-              sentAt.set(n, performance.now());
-              return record(n);
-            });
-            await connection.send(batch);
-            lastAck = performance.now();
-          }
-        }),
+      await closedLoop(
+        concurrentSenders,
+        async () => {
+          const batch = Array.from({ length: recordsPerSend }, () => {
+            const n = seq++;
+            sentAt.set(n, performance.now());
+            return record(n);
+          });
+          await connection.send(batch);
+          lastAck = performance.now();
+        },
+        () => performance.now() >= end,
       );
       await waitConsumed(first, seq, 60_000);
       let lastConsumed = t0;
@@ -347,20 +347,20 @@ async function databaseFloor(context: BenchContext): Promise<FloorResult['databa
       const latencies: number[] = [];
       const t0 = performance.now();
       const end = t0 + byMode(context, 3_000, 10_000);
-      await Promise.all(
-        Array.from({ length: concurrency }, async (_, slot) => {
-          for (let i = slot; performance.now() < end; i += concurrency) {
-            const id = ids[i % size];
-            latencies.push(
-              await time(() =>
-                collection.updateOne(
-                  { _id: id },
-                  { $set: { 'name.firstName': `f${i}` }, $inc: { version: 1 } },
-                ),
+      await closedLoop(
+        concurrency,
+        async (slot, n) => {
+          const i = slot + n * concurrency;
+          latencies.push(
+            await time(() =>
+              collection.updateOne(
+                { _id: ids[i % size] },
+                { $set: { 'name.firstName': `f${i}` }, $inc: { version: 1 } },
               ),
-            );
-          }
-        }),
+            ),
+          );
+        },
+        () => performance.now() >= end,
       );
       const elapsed = (performance.now() - t0) / 1000;
       const atSize: DatabaseAtSize = {

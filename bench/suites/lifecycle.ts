@@ -22,7 +22,7 @@ import { createCustomers } from '../lib/customers';
 import { HttpClient } from '../lib/http';
 import { type AppProfile, profileWhile, readSamples } from '../lib/probe';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
-import { pollUntil } from '../lib/schedule';
+import { closedLoop, pollUntil } from '../lib/schedule';
 import { type CpuUse, cpuSince, cpuSnapshot } from '../lib/cpu';
 
 const EXPECTED = ['CREATED', 'APPROVED', 'PROCESSING', 'SHIPPED', 'IN_TRANSIT', 'RECEIVED'];
@@ -181,12 +181,11 @@ export async function runLifecycle(context: StackContext): Promise<LifecycleResu
       const first = walked.length;
       const notYetBefore = notYet;
       const cpuStart = cpuSnapshot(context.processes());
-      await Promise.all(
-        Array.from({ length: concurrency }, async (_, slot) => {
-          for (let n = 0; performance.now() < end; n += 1) {
-            await walk(slot, n).catch((error: Error) => context.log(`lifecycle: ${error.message}`));
-          }
-        }),
+      await closedLoop(
+        concurrency,
+        (slot, n) =>
+          walk(slot, n).catch((error: Error) => context.log(`lifecycle: ${error.message}`)),
+        () => performance.now() >= end,
       );
       const cpu = cpuSince(cpuStart, context.processes());
       const mine = walked.slice(first);
