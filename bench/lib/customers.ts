@@ -1,4 +1,5 @@
 /** Customers for the benchmarks, created through accounts like any client would. */
+import { waitUntil } from '../../tools/runtime/wait';
 import type { HttpClient } from './http';
 
 export function customerBody(n: number): Record<string, unknown> {
@@ -48,4 +49,14 @@ export async function createCustomers(
     }),
   );
   return ids;
+}
+
+/** Resolves once orders serves a replica of each of these customers (created in accounts). */
+export async function waitForReplicas(orders: HttpClient, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    await waitUntil(
+      async () => (await orders.request('GET', `/customerOrderses/${id}`)).status === 200,
+      { what: `customer ${id} in orders`, timeoutMs: 60_000, intervalMs: 50 },
+    );
+  }
 }

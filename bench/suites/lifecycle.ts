@@ -16,9 +16,8 @@
  * letters and retries come from the apps' /actuator/prometheus.
  */
 import { Topics } from '@storefront/events';
-import { waitUntil } from '../../tools/runtime/wait';
 import { byMode, type StackContext } from '../lib/context';
-import { createCustomers } from '../lib/customers';
+import { createCustomers, waitForReplicas } from '../lib/customers';
 import { HttpClient } from '../lib/http';
 import { type AppProfile, profileWhile, readSamples } from '../lib/probe';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
@@ -125,12 +124,7 @@ export async function runLifecycle(context: StackContext): Promise<LifecycleResu
   try {
     context.log(`lifecycle: creating ${concurrency * customersPerWorker} customers…`);
     const ids = await createCustomers(accounts, concurrency * customersPerWorker, 8, 100_000);
-    for (const id of ids) {
-      await waitUntil(
-        async () => (await orders.request('GET', `/customerOrderses/${id}`)).status === 200,
-        { what: `customer ${id} in orders`, timeoutMs: 60_000, intervalMs: 50 },
-      );
-    }
+    await waitForReplicas(orders, ids);
 
     const call = async <T>(client: HttpClient, method: string, path: string, body?: unknown) => {
       const result = await client.request<T>(method, path, body);

@@ -34,7 +34,7 @@
 import { Topics } from '@storefront/events';
 import { waitUntil } from '../../tools/runtime/wait';
 import { byMode, type StackContext } from '../lib/context';
-import { createCustomers } from '../lib/customers';
+import { createCustomers, waitForReplicas } from '../lib/customers';
 import { HttpClient } from '../lib/http';
 import { type AppProfile, profileWhile, readSamples } from '../lib/probe';
 import { openLoop, pollUntil } from '../lib/schedule';
@@ -137,12 +137,7 @@ export async function runPropagation(context: StackContext): Promise<Propagation
   try {
     context.log(`propagation: creating ${customerCount} customers in accounts…`);
     const ids = await createCustomers(accounts, customerCount);
-    for (const id of ids) {
-      await waitUntil(
-        async () => (await orders.request('GET', `/customerOrderses/${id}`)).status === 200,
-        { what: `customer ${id} in orders`, timeoutMs: 60_000, intervalMs: 50 },
-      );
-    }
+    await waitForReplicas(orders, ids);
     const pool: Pool = { ids, busy: new Set(), cursor: 0 };
     const accountsOutboxPending = async (): Promise<number | undefined> => {
       const health = await accounts.request<{
