@@ -8,14 +8,21 @@
 #   4. prints the stack's services and the URLs.
 # It polls the real state with a deadline; nothing waits a fixed time.
 #
-#   scripts/stack-deploy.sh                 deploy (or update) the stack
+#   scripts/stack-deploy.sh                 deploy (or update) the stack: official images for
+#                                           Kafka, MongoDB and the consoles, our app images
+#   scripts/stack-deploy.sh --from-source   every image built here from package registries
+#                                           (scripts/build-images.sh --from-source, when one is
+#                                           missing); FerretDB stands in for MongoDB
 #   scripts/stack-deploy.sh --build         build the images first (scripts/build-images.sh)
 #   scripts/stack-deploy.sh --secrets-only  only write the missing secrets, then exit
+# On a Docker engine in no swarm, it first makes a single-node swarm (docker swarm init).
 #
 # Environment: STACK_NAME (storefront), REGISTRY (storefront), TAG (latest),
 # STACK_HOST (localhost: where the published ports are reached), WAIT_TIMEOUT (600 s per
 # phase), STACK_SECRETS_DIR (.stack-secrets), ACCOUNTS_REPLICAS / ORDERS_REPLICAS /
-# FULFILLMENT_REPLICAS / GATEWAY_REPLICAS, LOG_LEVEL, and the other ${VAR:-…} of the files.
+# FULFILLMENT_REPLICAS / GATEWAY_REPLICAS, LOG_LEVEL, ENDPOINT_MODE / PUBLISH_MODE /
+# EDGE_UPDATE_ORDER (set by the script when the kernel lacks IPVS), and the other ${VAR:-…}
+# of the files.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -46,13 +53,15 @@ die() {
   exit 1
 }
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 
 build=0
 secrets_only=0
+from_source=0
 for arg in "$@"; do
   case "$arg" in
     --build) build=1 ;;
+    --from-source) from_source=1 ;;
     --secrets-only) secrets_only=1 ;;
     -h | --help)
       usage
@@ -107,8 +116,29 @@ command -v curl > /dev/null || die "curl is needed to check the published health
 
 swarm="$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2> /dev/null)" ||
   die "cannot reach the Docker engine (is it running?)"
+if [[ "$swarm" == "inactive false" ]]; then
+  # The address of the interface that holds the default route: the one other nodes would use.
+  dev="$(ip -o -4 route show default 2> /dev/null | awk '{print $5; exit}')"
+  addr="$(ip -o -4 addr show dev "${dev:-lo}" 2> /dev/null | awk '{split($4, a, "/"); print a[1]; exit}')"
+  [[ -n "$addr" ]] || die "this engine is in no swarm and no address was found for 'docker swarm init --advertise-addr'"
+  docker swarm init --advertise-addr "$addr" > /dev/null
+  log "made a single-node swarm (docker swarm init --advertise-addr ${addr}; 'docker swarm leave --force' undoes it)"
+  swarm="$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}')"
+fi
 [[ "$swarm" == "active true" ]] ||
-  die "this Docker engine is not a swarm manager: run 'docker swarm init' first"
+  die "this Docker engine is not a swarm manager (swarm state: ${swarm}): deploy from a manager node"
+
+# Swarm's service VIPs and its routing mesh need IPVS in the kernel. Where it is missing (some
+# sandboxed or minimal kernels; dockerd logs "Could not get ipvs family information"), tasks
+# are reached by DNS round robin and ports are published on the node that runs the task.
+ipvs_available() {
+  [[ -d /sys/module/ip_vs ]] && return 0
+  command -v modprobe > /dev/null && modprobe ip_vs 2> /dev/null && [[ -d /sys/module/ip_vs ]]
+}
+if [[ -z "${ENDPOINT_MODE:-}" ]] && ! ipvs_available; then
+  export ENDPOINT_MODE=dnsrr PUBLISH_MODE=host EDGE_UPDATE_ORDER=stop-first
+  log "no IPVS in this kernel: services use DNS round robin, ports are published on this node"
+fi
 
 # Kafka and MongoDB keep their data in local volumes, so they are pinned to one node.
 if [[ -z "$(docker node ls --quiet --filter node.label=storefront.data=true)" ]]; then
@@ -117,8 +147,31 @@ if [[ -z "$(docker node ls --quiet --filter node.label=storefront.data=true)" ]]
   log "labelled this node (${node_id}) storefront.data=true: Kafka and MongoDB data live here"
 fi
 
+# The middleware images a from-source deploy runs instead of the official ones.
+SOURCE_DEFAULTS=docker/from-source.env
+source_images=()
+if [[ $from_source -eq 1 ]]; then
+  # Defaults only: a variable already set in the environment wins.
+  while IFS= read -r line; do
+    [[ "$line" =~ ^([A-Z_]+)= ]] || continue
+    name="${BASH_REMATCH[1]}"
+    [[ -n "${!name+set}" ]] || eval "export $line"
+  done < "$SOURCE_DEFAULTS"
+  source_images=("$KAFKA_IMAGE" "$MONGO_IMAGE" "$MONGO_EXPRESS_IMAGE")
+fi
+
+if [[ $build -eq 0 && $from_source -eq 1 ]]; then
+  for image in "${source_images[@]}" "${APP_IMAGES[@]/%/:$TAG}"; do
+    [[ "$image" == */* ]] || image="$REGISTRY/$image"
+    docker image inspect "$image" > /dev/null 2>&1 || build=1
+  done
+fi
 if [[ $build -eq 1 ]]; then
-  scripts/build-images.sh
+  if [[ $from_source -eq 1 ]]; then
+    scripts/build-images.sh --from-source
+  else
+    scripts/build-images.sh
+  fi
 fi
 
 resolve_image=always
@@ -128,6 +181,9 @@ if [[ "$REGISTRY" == storefront ]]; then
   missing=()
   for app in "${APP_IMAGES[@]}"; do
     docker image inspect "$REGISTRY/$app:$TAG" > /dev/null 2>&1 || missing+=("$REGISTRY/$app:$TAG")
+  done
+  for image in "${source_images[@]}"; do
+    docker image inspect "$image" > /dev/null 2>&1 || missing+=("$image")
   done
   [[ ${#missing[@]} -eq 0 ]] ||
     die "missing images ${missing[*]}: run scripts/build-images.sh (or pass --build)"

@@ -4,6 +4,12 @@
 // lacks build/version/version.txt, which is only checked when FerretDB itself is the main
 // module. Embedding the library from our own main module sidesteps that check. The embedded
 // package also disables telemetry and starts no debug HTTP listener.
+//
+// Without -setup-user it accepts every client, as the local runtime and the tests need. With
+// it (the Swarm image, docker/ferretdb), FerretDB's SCRAM authentication is on: the setup
+// user is created in the admin database of an empty data directory, each -user is created
+// (if missing) once the server listens, and every command but the handshake needs a login.
+// FerretDB 1 has no authorisation: every user may read and write every database.
 package main
 
 import (
@@ -17,23 +23,49 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 )
+
+// users collects the repeatable -user NAME:PASSWORD_FILE flag.
+type users []string
+
+func (u *users) String() string     { return strings.Join(*u, ",") }
+func (u *users) Set(v string) error { *u = append(*u, v); return nil }
+
+type authOptions struct {
+	setupUser, setupPasswordFile string
+	extraUsers                   users
+}
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data", "", "absolute directory holding one SQLite file per database (created if missing)")
 	logLevel := flag.String("log-level", "info", "debug, info, warn or error")
+	ping := flag.String("ping", "", "only check that a server answers at this address (host:port), then exit 0 or 1")
+	var auth authOptions
+	flag.StringVar(&auth.setupUser, "setup-user", "", "turn authentication on; this user (admin database) is created on an empty data directory")
+	flag.StringVar(&auth.setupPasswordFile, "setup-password-file", "", "file holding the setup user's password")
+	flag.Var(&auth.extraUsers, "user", "NAME:PASSWORD_FILE of a further user (admin database) created when missing; repeatable, needs -setup-user")
 	flag.Parse()
 
-	if err := run(*listen, *dataDir, *logLevel); err != nil {
+	var err error
+	if *ping != "" {
+		err = pingServer(*ping)
+	} else {
+		err = run(*listen, *dataDir, *logLevel, auth)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %s\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dataDir, logLevel string) error {
+func run(listen, dataDir, logLevel string, auth authOptions) error {
 	if dataDir == "" || !filepath.IsAbs(dataDir) {
 		return errors.New("-data must be an absolute directory path")
 	}
@@ -41,6 +73,11 @@ func run(listen, dataDir, logLevel string) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		return fmt.Errorf("invalid -log-level %q", logLevel)
+	}
+
+	authConfig, err := auth.config()
+	if err != nil {
+		return err
 	}
 
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
@@ -57,6 +94,7 @@ func run(listen, dataDir, logLevel string) error {
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: sqliteURL,
+		Auth:      authConfig,
 	})
 	if err != nil {
 		return err
@@ -65,9 +103,104 @@ func run(listen, dataDir, logLevel string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	logger.Info("ferretdb ready", "uri", f.MongoDBURI(), "data", dataDir)
-
+	done := make(chan error, 1)
 	// Run closes listeners, waits for open connections and closes SQLite before returning,
 	// so a SIGTERM leaves the database files consistent.
-	return f.Run(ctx)
+	go func() { done <- f.Run(ctx) }()
+
+	if len(auth.extraUsers) > 0 {
+		if err := createUsers(ctx, listen, authConfig, auth.extraUsers); err != nil {
+			stop()
+			<-done
+			return err
+		}
+	}
+	logger.Info("ferretdb ready", "uri", f.MongoDBURI(), "data", dataDir, "auth", authConfig.Enable)
+	return <-done
+}
+
+func (a authOptions) config() (ferretdb.AuthConfig, error) {
+	if a.setupUser == "" {
+		if len(a.extraUsers) > 0 || a.setupPasswordFile != "" {
+			return ferretdb.AuthConfig{}, errors.New("-user and -setup-password-file need -setup-user")
+		}
+		return ferretdb.AuthConfig{}, nil
+	}
+	password, err := readSecret(a.setupPasswordFile)
+	if err != nil {
+		return ferretdb.AuthConfig{}, fmt.Errorf("-setup-password-file: %w", err)
+	}
+	return ferretdb.AuthConfig{
+		Enable:        true,
+		SetupDatabase: "admin",
+		SetupUsername: a.setupUser,
+		SetupPassword: password,
+	}, nil
+}
+
+func readSecret(file string) (string, error) {
+	if file == "" {
+		return "", errors.New("no file given")
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "", fmt.Errorf("%s is empty", file)
+	}
+	return s, nil
+}
+
+// createUsers logs in as the setup user and creates each missing user. The server may still
+// be opening its listener, so the first connection is retried for a while.
+func createUsers(ctx context.Context, listen string, setup ferretdb.AuthConfig, extra []string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	client, err := mongo.Connect(ctx, options.Client().
+		ApplyURI("mongodb://"+listen+"/").
+		SetAuth(options.Credential{Username: setup.SetupUsername, Password: setup.SetupPassword, AuthSource: "admin"}))
+	if err != nil {
+		return err
+	}
+	defer client.Disconnect(context.Background()) //nolint:errcheck // best effort on the way out
+	admin := client.Database("admin")
+	for _, spec := range extra {
+		name, file, ok := strings.Cut(spec, ":")
+		if !ok || name == "" {
+			return fmt.Errorf("-user %q: want NAME:PASSWORD_FILE", spec)
+		}
+		password, err := readSecret(file)
+		if err != nil {
+			return fmt.Errorf("-user %s: %w", name, err)
+		}
+		var info struct {
+			Users []bson.M `bson:"users"`
+		}
+		if err := admin.RunCommand(ctx, bson.D{{Key: "usersInfo", Value: name}}).Decode(&info); err != nil {
+			return fmt.Errorf("usersInfo %s: %w", name, err)
+		}
+		if len(info.Users) > 0 {
+			continue
+		}
+		cmd := bson.D{{Key: "createUser", Value: name}, {Key: "pwd", Value: password}, {Key: "roles", Value: bson.A{}}}
+		if err := admin.RunCommand(ctx, cmd).Err(); err != nil {
+			return fmt.Errorf("createUser %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// pingServer is the container's health check: a MongoDB handshake and a ping, which need no
+// login, so the probe holds no password.
+func pingServer(address string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	client, err := mongo.Connect(ctx, options.Client().ApplyURI("mongodb://"+address+"/").SetDirect(true))
+	if err != nil {
+		return err
+	}
+	defer client.Disconnect(context.Background()) //nolint:errcheck // a probe: nothing to do on failure
+	return client.Database("admin").RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
 }

@@ -18,6 +18,8 @@ import {
   startApps,
 } from './apps';
 import { ensureInfra } from './infra';
+import { provisionFerretDb } from './ferretdb';
+import { provisionKafka } from './kafka';
 import fs from 'node:fs';
 import { PIDS_DIR } from './paths';
 import { PrerequisiteError, stopFromPidFile } from './procs';
@@ -164,6 +166,13 @@ async function up(argv: string[]): Promise<void> {
 async function main(): Promise<void> {
   const [command = 'up', ...rest] = process.argv.slice(2);
   if (command === 'up') return up(rest);
+  if (command === 'provision') {
+    // The Kafka jars and the FerretDB binary, without starting anything (the image builds).
+    const [kafka, ferretdb] = [await provisionKafka(), await provisionFerretDb()];
+    say(`kafka jars in ${kafka.libDir}${kafka.cached ? ' (cached)' : ''}`);
+    say(`ferretdb at ${ferretdb.bin}${ferretdb.cached ? ' (cached)' : ''}`);
+    return;
+  }
   if (command === 'stop') {
     // Apps before the servers they use: reverse start order, infrastructure last.
     const names = fs.existsSync(PIDS_DIR)
@@ -180,7 +189,7 @@ async function main(): Promise<void> {
     say(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running');
     return;
   }
-  throw new UsageError(`unknown command "${command}" (commands: up, stop)`);
+  throw new UsageError(`unknown command "${command}" (commands: up, stop, provision)`);
 }
 
 main().catch((error: unknown) => {
