@@ -1,5 +1,10 @@
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
+import {
+  type HealthIndicatorResult,
+  HealthIndicatorService,
+  MongooseHealthIndicator,
+} from '@nestjs/terminus';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { APP_CONFIG, mongoUrlSchema } from '../config/config';
@@ -23,6 +28,8 @@ class DatabaseHealth implements OnModuleInit {
   constructor(
     @InjectConnection() private readonly connection: Connection,
     private readonly health: HealthService,
+    private readonly mongoose: MongooseHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
   ) {}
 
   onModuleInit(): void {
@@ -30,13 +37,21 @@ class DatabaseHealth implements OnModuleInit {
       name: 'mongo',
       readiness: true,
       liveness: false,
-      check: async () => {
-        const db = this.connection.db;
-        if (!db) return { status: 'DOWN', details: { error: 'not connected' } };
-        await db.admin().ping();
-        return { status: 'UP', details: { database: db.databaseName } };
-      },
+      check: (key) => this.check(key),
     });
+  }
+
+  /**
+   * terminus' mongoose indicator only reads the connection state, which the driver updates
+   * at its next heartbeat; the ping also finds a server that died since.
+   */
+  private async check(key: string): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check(key);
+    const connected = await this.mongoose.pingCheck(key, { connection: this.connection });
+    const db = this.connection.db;
+    if (connected[key]?.status !== 'up' || !db) return indicator.down({ error: 'not connected' });
+    await db.admin().ping();
+    return indicator.up({ database: db.databaseName });
   }
 }
 
