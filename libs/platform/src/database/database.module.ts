@@ -42,15 +42,17 @@ class DatabaseHealth implements OnModuleInit {
   }
 
   /**
-   * terminus' mongoose indicator only reads the connection state, which the driver updates
-   * at its next heartbeat; the ping also finds a server that died since.
+   * A real ping first: it finds a server that died since the driver's last heartbeat, and its
+   * error (or the 2 s timeout) is the component's error. terminus' mongoose indicator then
+   * checks that mongoose itself holds the connection as open.
    */
   private async check(key: string): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
-    const connected = await this.mongoose.pingCheck(key, { connection: this.connection });
     const db = this.connection.db;
-    if (connected[key]?.status !== 'up' || !db) return indicator.down({ error: 'not connected' });
+    if (!db) return indicator.down({ error: 'not connected' });
     await db.admin().ping();
+    const open = await this.mongoose.pingCheck(key, { connection: this.connection });
+    if (open[key]?.status !== 'up') return indicator.down({ error: 'not connected' });
     return indicator.up({ database: db.databaseName });
   }
 }
