@@ -6,6 +6,7 @@ import {
   OnModuleDestroy,
   OnModuleInit,
 } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { APP_CONFIG, HealthService } from '@storefront/platform';
 import { InstanceNotFoundError, InvalidRequestError } from './registry.errors';
 import type { RegistryConfig } from './registry.app';
@@ -53,6 +54,7 @@ export class RegistryService implements OnModuleInit, OnApplicationBootstrap, On
   constructor(
     @Inject(APP_CONFIG) private readonly config: RegistryConfig,
     private readonly health: HealthService,
+    private readonly indicators: HealthIndicatorService,
     private readonly replication: PeerReplicationService,
   ) {
     this.leaseDefaults = {
@@ -66,14 +68,12 @@ export class RegistryService implements OnModuleInit, OnApplicationBootstrap, On
       name: 'registry',
       readiness: true,
       liveness: false,
-      check: async () => ({
-        status: 'UP',
-        details: {
+      check: async (key) =>
+        this.indicators.check(key).up({
           applications: this.apps.size,
           instances: this.records().length,
           peers: this.replication.peerStates,
-        },
-      }),
+        }),
     });
     this.evictionTimer = setInterval(
       () => this.evictExpired(),

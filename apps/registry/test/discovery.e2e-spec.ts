@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { type INestApplication, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import {
   type AppDefinition,
   baseConfigSchema,
@@ -29,14 +30,20 @@ const readiness: { status: HealthStatus } = { status: 'UP' };
 
 @Injectable()
 class ProbeReadiness implements OnModuleInit {
-  constructor(private readonly health: HealthService) {}
+  constructor(
+    private readonly health: HealthService,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
 
   onModuleInit(): void {
     this.health.register({
       name: 'probe',
       readiness: true,
       liveness: false,
-      check: async () => ({ status: readiness.status }),
+      check: async (key) =>
+        readiness.status === 'UP'
+          ? this.indicators.check(key).up()
+          : this.indicators.check(key).down(),
     });
   }
 }

@@ -6,12 +6,13 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
-  Optional,
 } from '@nestjs/common';
 import { z } from 'zod';
 import { brokerListSchema, HealthService, Metrics } from '@storefront/platform';
 import { KafkaConnection, type KafkaConnectionOptions } from './kafka/kafka-connection';
+import { KafkaHealthIndicator } from './kafka/kafka.health';
 import { MessagingMetrics } from './messaging.metrics';
+import { OutboxHealthIndicator } from './outbox/outbox.health';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox.relay';
 
 export interface MessagingModuleOptions extends KafkaConnectionOptions {
@@ -66,21 +67,23 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnAppl
   constructor(
     private readonly connection: KafkaConnection,
     private readonly relay: OutboxRelay,
-    @Optional() private readonly health?: HealthService,
+    private readonly health: HealthService,
+    private readonly kafkaHealth: KafkaHealthIndicator,
+    private readonly outboxHealth: OutboxHealthIndicator,
   ) {}
 
   onModuleInit(): void {
-    this.health?.register({
+    this.health.register({
       name: 'kafka',
       readiness: true,
       liveness: false,
-      check: () => this.connection.health(),
+      check: (key) => this.kafkaHealth.isHealthy(key),
     });
-    this.health?.register({
+    this.health.register({
       name: 'outbox',
       readiness: true,
       liveness: false,
-      check: () => this.relay.health(),
+      check: (key) => this.outboxHealth.isHealthy(key),
     });
   }
 
@@ -98,8 +101,8 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnAppl
 
 /**
  * Kafka for an app: the connection and idempotent producer, the outbox relay and sweeper,
- * health indicators (`kafka`, `outbox`) and metrics. Global: services inject `OutboxRelay`;
- * the consumer is added with `startEventConsumer(app, …)`.
+ * terminus health indicators (`kafka`, `outbox`) and metrics. Global: services inject
+ * `OutboxRelay`; the consumer is added with `startEventConsumer(app, …)`.
  */
 @Global()
 @Module({})
@@ -129,6 +132,8 @@ export class MessagingModule {
             metrics: MessagingMetrics,
           ) => new OutboxRelay(connection, opts.outbox, metrics),
         },
+        KafkaHealthIndicator,
+        OutboxHealthIndicator,
         MessagingLifecycle,
       ],
       exports: [MESSAGING_OPTIONS, MessagingMetrics, KafkaConnection, OutboxRelay],

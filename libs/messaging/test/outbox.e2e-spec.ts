@@ -1,5 +1,6 @@
 import { Controller, type INestApplication, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { type Connection, type Model, Schema } from 'mongoose';
 import { type CustomerChanged, Topics } from '@storefront/events';
 import {
@@ -10,6 +11,7 @@ import {
   KafkaConnection,
   KafkaEventContext,
   MessagingMetrics,
+  OutboxHealthIndicator,
   OutboxRelay,
 } from '../src';
 import { type Account, accountEvent, accountModel } from './support/account.model';
@@ -77,6 +79,7 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
   let consumerApp: INestApplication;
   let connection: KafkaConnection;
   let relay: OutboxRelay;
+  let outboxHealth: OutboxHealthIndicator;
   let outbox: CollectionRelay<Account>;
 
   const pending = async (id: string) => (await accounts.findById(id).lean())?.outbox.length;
@@ -118,6 +121,7 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
       new MessagingMetrics(),
     );
     outbox = relay.watch(accounts);
+    outboxHealth = new OutboxHealthIndicator(relay, new HealthIndicatorService());
   });
 
   afterAll(async () => {
@@ -222,16 +226,14 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
     // The plain helper does not relay: as if the writer crashed right after the insert.
     await insertWithOutbox(accounts, { _id: id, lastName: 'old' }, [record]);
 
-    await expect(relay.health()).resolves.toMatchObject({
-      status: 'DOWN',
-      details: { pendingDocuments: 1 },
+    await expect(outboxHealth.isHealthy('outbox')).resolves.toMatchObject({
+      outbox: { status: 'down', pendingDocuments: 1 },
     });
     await relay.sweepOnce();
     await waitFor(() => seenFor(id).length === 1, 'the swept event consumed');
     await waitFor(async () => (await pending(id)) === 0, 'an empty outbox');
-    await expect(relay.health()).resolves.toMatchObject({
-      status: 'UP',
-      details: { pendingDocuments: 0 },
+    await expect(outboxHealth.isHealthy('outbox')).resolves.toMatchObject({
+      outbox: { status: 'up', pendingDocuments: 0 },
     });
   });
 

@@ -7,6 +7,7 @@ import {
   OnApplicationShutdown,
   Provider,
 } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { NextFunction, Request, Response } from 'express';
 import { APP_CONFIG, type BaseConfig } from './config/config';
@@ -46,12 +47,19 @@ export class PlatformModule implements NestModule, OnApplicationShutdown {
       { provide: Metrics, useValue: new Metrics(options.info.name) },
       HealthService,
     ];
+    // terminus' own logging is off: it would log an error on every probe of a failing check
+    // (several a minute); the registry client logs the changes of readiness instead.
+    const terminus = TerminusModule.forRoot({ logger: false });
     return {
       module: PlatformModule,
-      imports: [LoggerModule.forRoot(loggerParams(options.info.name, options.config.LOG_LEVEL))],
+      imports: [
+        LoggerModule.forRoot(loggerParams(options.info.name, options.config.LOG_LEVEL)),
+        terminus,
+      ],
       controllers: [HealthController, ActuatorController],
       providers,
-      exports: providers,
+      // terminus too: modules build their indicators with its HealthIndicatorService.
+      exports: [...providers, terminus],
     };
   }
 

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, INestApplication, Module, Post } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { IsIn, IsString } from 'class-validator';
 import request from 'supertest';
 import {
@@ -154,17 +155,21 @@ describe('platform HTTP app', () => {
   });
 
   it('reports health 200 when UP and 503 when a component is DOWN', async () => {
-    await request(app.getHttpServer())
-      .get('/actuator/health')
-      .expect(200, { status: 'UP', components: {} });
+    const up = await request(app.getHttpServer()).get('/actuator/health').expect(200);
+    expect(up.text).toBe('{"status":"UP","components":{}}');
+    const indicators = app.get(HealthIndicatorService);
     app.get(HealthService).register({
       name: 'db',
       readiness: true,
       liveness: false,
-      check: async () => ({ status: 'DOWN' }),
+      check: async (key) => indicators.check(key).down(),
     });
-    await request(app.getHttpServer()).get('/actuator/health/readiness').expect(503);
-    await request(app.getHttpServer()).get('/actuator/health/liveness').expect(200);
+    const notReady = await request(app.getHttpServer())
+      .get('/actuator/health/readiness')
+      .expect(503);
+    expect(notReady.text).toBe('{"status":"DOWN","components":{"db":{"status":"DOWN"}}}');
+    const live = await request(app.getHttpServer()).get('/actuator/health/liveness').expect(200);
+    expect(live.text).toBe('{"status":"UP","components":{}}');
   });
 
   it('serves info, Prometheus metrics and the OpenAPI document', async () => {

@@ -1,9 +1,11 @@
 import { Catch, type ExceptionFilter, type INestApplication } from '@nestjs/common';
 import { NestMicroservice } from '@nestjs/microservices';
 import { type Observable, throwError } from 'rxjs';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { HealthService } from '@storefront/platform';
 import { KafkaConnection } from '../kafka/kafka-connection';
 import { MessagingMetrics } from '../messaging.metrics';
+import { KafkaConsumerHealthIndicator } from './kafka-consumer.health';
 import { KafkaEventServer, type KafkaEventServerOptions } from './kafka-event.server';
 
 /**
@@ -18,12 +20,23 @@ export class EventErrorPassthroughFilter implements ExceptionFilter {
   }
 }
 
-function healthService(app: INestApplication): HealthService | undefined {
+/** Registers the consumer's readiness component, in an app built with the platform. */
+function registerHealth(app: INestApplication, server: KafkaEventServer): void {
+  let health: HealthService;
+  let indicators: HealthIndicatorService;
   try {
-    return app.get(HealthService, { strict: false });
+    health = app.get(HealthService, { strict: false });
+    indicators = app.get(HealthIndicatorService, { strict: false });
   } catch {
-    return undefined;
+    return;
   }
+  const indicator = new KafkaConsumerHealthIndicator(server, indicators);
+  health.register({
+    name: server.healthName,
+    readiness: true,
+    liveness: false,
+    check: (key) => indicator.isHealthy(key),
+  });
 }
 
 export type EventConsumerOptions = Omit<KafkaEventServerOptions, 'connection' | 'metrics'>;
@@ -61,7 +74,7 @@ export async function startEventConsumer(
   microservice.registerListeners();
   microservice.setIsInitialized(true);
   microservice.setIsInitHookCalled(true);
-  healthService(app)?.register(server.healthIndicator());
+  registerHealth(app, server);
   await microservice.listen();
   return server;
 }

@@ -11,7 +11,7 @@ import {
   readEventHeaders,
   type Topic,
 } from '@storefront/events';
-import { type ComponentHealth, type HealthIndicator, runWithContext } from '@storefront/platform';
+import { runWithContext } from '@storefront/platform';
 import type { KafkaConnection } from '../kafka/kafka-connection';
 import type { ConsumeOutcome, MessagingMetrics } from '../messaging.metrics';
 import { type BackoffOptions, backoffDelay } from '../util/backoff';
@@ -46,6 +46,16 @@ export interface KafkaEventServerOptions {
 }
 
 type ConsumerState = 'idle' | 'connecting' | 'joining' | 'joined' | 'crashed' | 'stopped';
+
+export interface ConsumerStatus {
+  readonly up: boolean;
+  readonly details: {
+    readonly groupId: string;
+    readonly state: ConsumerState;
+    readonly topics: readonly Topic[];
+    readonly assignedPartitions: Readonly<Record<string, readonly number[]>>;
+  };
+}
 
 type Decoded =
   | {
@@ -172,7 +182,13 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     return this.assignment;
   }
 
-  async health(): Promise<ComponentHealth> {
+  /** Name of the consumer's health component (`healthName`, default `kafkaConsumer`). */
+  get healthName(): string {
+    return this.options.healthName ?? 'kafkaConsumer';
+  }
+
+  /** Whether the consumer counts as running for readiness, and what its health reports. */
+  consumerStatus(): ConsumerStatus {
     const partitions = Object.values(this.assignment).reduce((sum, list) => sum + list.length, 0);
     const details = {
       groupId: this.groupId,
@@ -188,16 +204,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     const up =
       idle ||
       (this.options.requireAssignment ? this.state === 'joined' && partitions > 0 : running);
-    return { status: up ? 'UP' : 'DOWN', details };
-  }
-
-  healthIndicator(): HealthIndicator {
-    return {
-      name: this.options.healthName ?? 'kafkaConsumer',
-      readiness: true,
-      liveness: false,
-      check: () => this.health(),
-    };
+    return { up, details };
   }
 
   private async connectLoop(): Promise<void> {

@@ -10,7 +10,6 @@ import {
   type Producer,
 } from 'kafkajs';
 import { TOPIC_SPECS, type TopicSpec } from '@storefront/events';
-import type { ComponentHealth } from '@storefront/platform';
 import { type BackoffOptions, backoffDelay } from '../util/backoff';
 import { CancellableDelay, errorMessage } from '../util/delay';
 import { kafkaLogCreator } from './kafka-logging';
@@ -120,6 +119,11 @@ export class KafkaConnection {
     return this.state === 'connected';
   }
 
+  /** Where the producer's connection loop is: `connected` once it can send. */
+  get connectionState(): 'idle' | 'connecting' | 'connected' | 'closed' {
+    return this.state;
+  }
+
   /** Resolves once the producer is connected (tests and scripts; apps never wait for it). */
   whenConnected(): Promise<void> {
     if (this.state === 'connected') return Promise.resolve();
@@ -166,22 +170,21 @@ export class KafkaConnection {
     return this.kafka.consumer(config);
   }
 
-  /** Producer connected and the cluster answering a metadata request. */
-  async health(): Promise<ComponentHealth> {
-    const brokers = this.brokers.join(',');
-    if (this.state !== 'connected') {
-      return { status: 'DOWN', details: { brokers, error: `producer ${this.state}` } };
-    }
+  /**
+   * How many brokers the cluster reports in answer to a metadata request: the Kafka health
+   * indicator's probe. Its admin client is kept between calls and dropped after a failure.
+   */
+  async clusterBrokerCount(): Promise<number> {
     try {
       this.healthAdmin ??= this.kafka.admin({ retry: { retries: 0 } });
       await this.healthAdmin.connect();
       const cluster = await this.healthAdmin.describeCluster();
-      return { status: 'UP', details: { brokers, clusterBrokers: cluster.brokers.length } };
+      return cluster.brokers.length;
     } catch (error) {
       const admin = this.healthAdmin;
       this.healthAdmin = undefined;
       await admin?.disconnect().catch(() => undefined);
-      return { status: 'DOWN', details: { brokers, error: errorMessage(error) } };
+      throw error;
     }
   }
 

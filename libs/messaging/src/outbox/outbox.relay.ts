@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import type { HydratedDocument, Model } from 'mongoose';
-import type { ComponentHealth } from '@storefront/platform';
 import { type KafkaConnection, KafkaUnavailableError } from '../kafka/kafka-connection';
 import type { MessagingMetrics } from '../messaging.metrics';
 import { errorMessage } from '../util/delay';
@@ -331,16 +330,6 @@ export class OutboxRelay {
       oldestAgeMs: Math.max(0, ...entries.map(([, backlog]) => backlog.oldestAgeMs)),
       collections: Object.fromEntries(entries),
     };
-  }
-
-  async health(): Promise<ComponentHealth> {
-    const backlog = await this.backlog();
-    const details = {
-      pendingDocuments: backlog.documents,
-      oldestPendingSeconds: Math.round(backlog.oldestAgeMs / 100) / 10,
-      maxAgeSeconds: this.options.backlogMaxAgeMs / 1000,
-    };
-    return { status: backlog.oldestAgeMs > this.options.backlogMaxAgeMs ? 'DOWN' : 'UP', details };
   }
 
   /** Stops the sweeper and waits for relay runs in flight; later kicks are left for the next start. */

@@ -1,5 +1,10 @@
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
+import {
+  type HealthIndicatorResult,
+  HealthIndicatorService,
+  MongooseHealthIndicator,
+} from '@nestjs/terminus';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { APP_CONFIG, mongoUrlSchema } from '../config/config';
@@ -23,6 +28,8 @@ class DatabaseHealth implements OnModuleInit {
   constructor(
     @InjectConnection() private readonly connection: Connection,
     private readonly health: HealthService,
+    private readonly mongoose: MongooseHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
   ) {}
 
   onModuleInit(): void {
@@ -30,13 +37,23 @@ class DatabaseHealth implements OnModuleInit {
       name: 'mongo',
       readiness: true,
       liveness: false,
-      check: async () => {
-        const db = this.connection.db;
-        if (!db) return { status: 'DOWN', details: { error: 'not connected' } };
-        await db.admin().ping();
-        return { status: 'UP', details: { database: db.databaseName } };
-      },
+      check: (key) => this.check(key),
     });
+  }
+
+  /**
+   * A real ping first: it finds a server that died since the driver's last heartbeat, and its
+   * error (or the 2 s timeout) is the component's error. terminus' mongoose indicator then
+   * checks that mongoose itself holds the connection as open.
+   */
+  private async check(key: string): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check(key);
+    const db = this.connection.db;
+    if (!db) return indicator.down({ error: 'not connected' });
+    await db.admin().ping();
+    const open = await this.mongoose.pingCheck(key, { connection: this.connection });
+    if (open[key]?.status !== 'up') return indicator.down({ error: 'not connected' });
+    return indicator.up({ database: db.databaseName });
   }
 }
 
