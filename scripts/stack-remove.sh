@@ -4,6 +4,7 @@
 #   scripts/stack-remove.sh                      remove the services; Kafka and MongoDB data stay
 #   scripts/stack-remove.sh --volumes            also delete the kafka-data and mongo-data volumes
 #   scripts/stack-remove.sh --volumes --secrets  also delete .stack-secrets/ (a fresh start)
+#   scripts/stack-remove.sh --purge              the same as --volumes --secrets
 #
 # The secrets only go together with the volumes: MongoDB keeps the passwords it was created
 # with, and accounts' stored card numbers need the same card_encryption_key.
@@ -29,8 +30,12 @@ for arg in "$@"; do
   case "$arg" in
     --volumes) remove_volumes=1 ;;
     --secrets) remove_secrets=1 ;;
+    --purge)
+      remove_volumes=1
+      remove_secrets=1
+      ;;
     -h | --help)
-      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) die "unknown option '$arg' (see --help)" ;;
