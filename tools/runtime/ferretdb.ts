@@ -129,6 +129,8 @@ export interface StartFerretDbOptions {
   readonly detached?: boolean;
   /** FerretDB's own log level; `debug` logs every SQL statement. */
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** More flags for infra/ferretdb (e.g. -setup-user to turn authentication on). */
+  readonly args?: readonly string[];
 }
 
 export interface FerretDbServer extends ManagedProcess {
@@ -153,7 +155,15 @@ export async function startFerretDb(options: StartFerretDbOptions): Promise<Ferr
   const proc = await spawnManaged(
     name,
     FERRETDB_BIN,
-    ['-listen', `127.0.0.1:${port}`, '-data', absData, '-log-level', logLevel],
+    [
+      '-listen',
+      `127.0.0.1:${port}`,
+      '-data',
+      absData,
+      '-log-level',
+      logLevel,
+      ...(options.args ?? []),
+    ],
     {
       logFile,
       detached: options.detached,
