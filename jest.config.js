@@ -1,5 +1,6 @@
 // One Jest run, two projects: pure unit specs, and integration specs against the real
-// Kafka broker and FerretDB that the integration project's global setup provisions.
+// Kafka broker and FerretDB that the integration project's global setup provisions (and a
+// third, `stack`, for `npm run test:stack` alone).
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -41,6 +42,17 @@ module.exports = {
       globalSetup: '<rootDir>/tools/runtime/jest-global-setup.ts',
       globalTeardown: '<rootDir>/tools/runtime/jest-global-teardown.ts',
     },
+    // The deployed Swarm stack: only `npm run test:stack` (tools/stack/run.ts) deploys one and
+    // selects this project, so `npm test` never meets it.
+    ...(process.env.STOREFRONT_STACK_TEST === '1'
+      ? [
+          {
+            ...common,
+            displayName: 'stack',
+            testMatch: ['<rootDir>/tools/stack/test/*.stack-spec.ts'],
+          },
+        ]
+      : []),
   ],
   // A global option (ignored inside a project): integration tests wait on real servers.
   testTimeout: 120000,

@@ -1,0 +1,408 @@
+/**
+ * The Swarm stack, for real: `npm run test:stack` builds every image from source, deploys both
+ * stack files on a single-node swarm, runs this file (in band, top to bottom: the later tests
+ * scale, kill, roll and finally remove the stack), then removes what is left. Everything is
+ * reached the way a user reaches it: the published ports on 127.0.0.1, and tools in a container
+ * on the stack's network.
+ */
+import {
+  type SpawnSyncReturns,
+  execFile,
+  execFileSync,
+  spawn,
+  spawnSync,
+} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { ROOT } from '../../runtime/paths';
+import { artifactPath, launchChromium } from '../../runtime/test-stack';
+import { waitUntil } from '../../runtime/wait';
+import { IMAGES, recordFigures } from '../stack-figures';
+
+const STACK = process.env.STACK_NAME ?? 'storefront';
+const SECRETS_DIR = process.env.STACK_SECRETS_DIR ?? path.join(ROOT, '.stack-secrets');
+const HOST = 'http://127.0.0.1';
+const GATEWAY = `${HOST}:8080`;
+const REGISTRY = `${HOST}:8761`;
+const MONGO_EXPRESS = `${HOST}:8081`;
+const NODE_IMAGE = IMAGES.find((image) => image.startsWith('storefront/node:'))!;
+const APPS = ['ACCOUNTS', 'FULFILLMENT', 'GATEWAY', 'ORDERS'];
+
+// Deploys, scales and rolls take minutes on 2 cores.
+jest.setTimeout(600_000);
+
+function secret(name: string): string {
+  return fs.readFileSync(path.join(SECRETS_DIR, name), 'utf8').trim();
+}
+
+function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8' }).trim();
+}
+
+function script(name: string, ...args: string[]): void {
+  execFileSync(path.join(ROOT, 'scripts', name), args, { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** `npm run refresh` as the README runs it against the stack: in a container on its network. */
+function refreshArgs(): string[] {
+  return [
+    'run',
+    '--rm',
+    '--network',
+    `${STACK}_storefront-net`,
+    '-v',
+    `${ROOT}:/repo:ro`,
+    '-v',
+    `${SECRETS_DIR}:/secrets:ro`,
+    '-w',
+    '/repo',
+    '-e',
+    'MONGO_URL_FILE=/secrets/mongo_root_url',
+    '-e',
+    'ADMIN_API_KEY_FILE=/secrets/admin_api_key',
+    NODE_IMAGE,
+    'node_modules/.bin/tsx',
+    'tools/demo/refresh.ts',
+    '--gateway',
+    'http://gateway:8080',
+    '--kafka-brokers',
+    'kafka:9092',
+    '--force',
+  ];
+}
+
+function expectRefreshPassed(result: Pick<SpawnSyncReturns<string>, 'status' | 'stdout'>): void {
+  const verdict = result.stdout.split('\n').find((line) => /^(PASS|FAIL)/.test(line));
+  expect(verdict).toMatch(/^PASS: 3 customers, 3 × 5 orders, order #5 CREATED → … → RECEIVED/);
+  expect(result.status).toBe(0);
+}
+
+async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
+  const response = await fetch(url, { headers: { accept: 'application/json', ...headers } });
+  if (response.status !== 200) throw new Error(`GET ${url}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+interface Instance {
+  instanceId: string;
+  status: string;
+}
+interface Apps {
+  applications: { application: { name: string; instance: Instance[] }[] };
+}
+
+async function upInstances(app: string): Promise<Instance[]> {
+  const apps = await getJson<Apps>(`${REGISTRY}/eureka/apps`);
+  const entry = apps.applications.application.find((a) => a.name === app);
+  return (entry?.instance ?? []).filter((i) => i.status === 'UP');
+}
+
+/** Containers of a service's running tasks on this (the only) node. */
+function containers(service: string): string[] {
+  return docker(
+    'ps',
+    '--quiet',
+    '--filter',
+    `label=com.docker.swarm.service.name=${STACK}_${service}`,
+    '--filter',
+    'status=running',
+  )
+    .split('\n')
+    .filter(Boolean);
+}
+
+function runningTasks(service: string): number {
+  return docker(
+    'service',
+    'ps',
+    `${STACK}_${service}`,
+    '--filter',
+    'desired-state=running',
+    '--format',
+    '{{.CurrentState}}',
+  )
+    .split('\n')
+    .filter((state) => state.startsWith('Running')).length;
+}
+
+function eventually<T>(
+  what: string,
+  probe: () => Promise<T | false | undefined> | T | false | undefined,
+  timeoutMs = 180_000,
+): Promise<T> {
+  return waitUntil(probe, { what, timeoutMs, intervalMs: 1_000 });
+}
+
+describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('runs every service at its desired replicas', () => {
+    const services = docker('stack', 'services', STACK, '--format', '{{.Name}} {{.Replicas}}')
+      .split('\n')
+      .map((line) => line.split(' '));
+    expect(services.map(([name]) => name.replace(`${STACK}_`, '')).sort()).toEqual([
+      'accounts',
+      'fulfillment',
+      'gateway',
+      'kafka',
+      'kafka-ui',
+      'mongo',
+      'mongo-express',
+      'orders',
+      'registry',
+    ]);
+    for (const [name, replicas] of services) {
+      const [running, desired] = replicas.split('/');
+      expect(`${name} ${running}`).toBe(`${name} ${desired}`);
+    }
+  });
+
+  it.each([
+    ['GET', '/accounts/customers/sample'],
+    ['POST', '/orders/customers/sample/orders'],
+    ['GET', '/fulfillment/fulfillments/sample/process'],
+  ])(
+    'answers %s %s with a JSON 401 without the admin key, and 200 with it',
+    async (method, url) => {
+      const anonymous = await fetch(`${GATEWAY}${url}`, { method });
+      expect(anonymous.status).toBe(401);
+      await expect(anonymous.json()).resolves.toMatchObject({ statusCode: 401 });
+      const wrongKey = await fetch(`${GATEWAY}${url}`, {
+        method,
+        headers: { 'x-api-key': 'nope' },
+      });
+      expect(wrongKey.status).toBe(401);
+    },
+  );
+
+  it('runs the original seven-step flow with `npm run refresh` from a container on the stack network', () => {
+    const result = spawnSync('docker', refreshArgs(), { encoding: 'utf8', timeout: 300_000 });
+    expectRefreshPassed(result);
+  });
+
+  it.each(['accounts', 'orders', 'fulfillment'])(
+    'renders the %s Swagger UI through the gateway',
+    async (service) => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const response = await page.goto(`${GATEWAY}/${service}/swagger-ui.html`);
+      expect(response?.status()).toBe(200);
+      const paths = page.locator('.opblock-summary-path');
+      await paths.first().waitFor({ timeout: 30_000 });
+      expect((await paths.count()) > 3).toBe(true);
+      await page.screenshot({ path: artifactPath(`stack-swagger-${service}.png`) });
+      await page.close();
+    },
+  );
+
+  it('shows every instance UP on the registry dashboard (8761)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const response = await page.goto(`${REGISTRY}/`);
+    expect(response?.status()).toBe(200);
+    const rows = page.locator('table.apps tbody tr');
+    await expect(
+      rows.evaluateAll((trs) =>
+        trs.map((tr) => [tr.getAttribute('data-app'), tr.getAttribute('data-status')]),
+      ),
+    ).resolves.toEqual(APPS.map((app) => [app, 'UP']));
+    await expect(page.locator('header p').innerText()).resolves.toContain('4 of 4 instance(s) UP');
+    await page.screenshot({ path: artifactPath('stack-registry.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('logs in to mongo-express (8081) with the generated password and lists the three databases', async () => {
+    const denied = await fetch(`${MONGO_EXPRESS}/`, {
+      headers: { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` },
+    });
+    expect(denied.status).toBe(401);
+    const context = await browser.newContext({
+      httpCredentials: { username: 'admin', password: secret('mongo_express_password') },
+      viewport: { width: 1400, height: 900 },
+    });
+    const page = await context.newPage();
+    const response = await page.goto(`${MONGO_EXPRESS}/`);
+    expect(response?.status()).toBe(200);
+    const databases = await page
+      .locator('a[href^="/db/"]')
+      .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    expect(databases).toEqual(
+      expect.arrayContaining(['/db/accounts/', '/db/orders/', '/db/fulfillment/']),
+    );
+    await page.screenshot({ path: artifactPath('stack-mongo-express.png'), fullPage: true });
+    await context.close();
+  });
+
+  describe('scaled to two instances of orders and fulfillment', () => {
+    beforeAll(() => {
+      docker('service', 'scale', '--detach=false', `${STACK}_orders=2`, `${STACK}_fulfillment=2`);
+    }, 300_000);
+
+    it('registers both instances of each', async () => {
+      for (const app of ['ORDERS', 'FULFILLMENT']) {
+        await eventually(
+          `two ${app} instances UP`,
+          async () => (await upInstances(app)).length === 2,
+        );
+      }
+    });
+
+    it('spreads the gateway requests over both orders instances', async () => {
+      // 404s are logged (successes only at debug), with the request's correlation id.
+      const since = new Date(Date.now() - 1_000).toISOString();
+      const ids = Array.from({ length: 20 }, (_, i) => `spread-${Date.now()}-${i}`);
+      for (const id of ids) {
+        const response = await fetch(`${GATEWAY}/orders/customerOrderses/no-such-customer-${id}`, {
+          headers: { 'x-correlation-id': id },
+        });
+        expect(response.status).toBe(404);
+      }
+      const served = await eventually(
+        'both instances to have logged their requests',
+        () => {
+          const counts = containers('orders').map((id) => {
+            const logs = docker('logs', '--since', since, id);
+            return ids.filter((rid) => logs.includes(`"${rid}"`)).length;
+          });
+          return counts.reduce((a, b) => a + b, 0) === ids.length && counts;
+        },
+        30_000,
+      );
+      expect(served).toHaveLength(2);
+      expect(Math.min(...served)).toBeGreaterThan(0);
+    });
+
+    it.each([
+      ['orders', 8090, ['accounts.customer.change', 'fulfillment.order.change']],
+      ['fulfillment', 8095, ['orders.order.fulfill']],
+    ])('splits the partitions of %s between its two consumers', async (service, port, topics) => {
+      type Health = {
+        components: {
+          kafkaConsumer: { details: { assignedPartitions: Record<string, number[]> } };
+        };
+      };
+      const assignments = await eventually(`${service}'s group to settle over two members`, () => {
+        const ids = containers(service);
+        if (ids.length !== 2) return false;
+        const each = ids.map((id) => {
+          const body = spawnSync(
+            'docker',
+            ['exec', id, 'wget', '-q', '-O', '-', `http://127.0.0.1:${port}/actuator/health`],
+            { encoding: 'utf8' },
+          ).stdout;
+          try {
+            return (JSON.parse(body) as Health).components.kafkaConsumer.details.assignedPartitions;
+          } catch {
+            return undefined;
+          }
+        });
+        const complete = each.every((a) => a && topics.every((t) => (a[t]?.length ?? 0) > 0));
+        return complete && (each as Record<string, number[]>[]);
+      });
+      for (const topic of topics) {
+        const all = assignments.flatMap((a) => a[topic]).sort();
+        expect(all).toEqual([0, 1, 2]);
+      }
+    });
+
+    it('replaces a killed orders task and still converges: nothing lost or doubled', async () => {
+      const before = containers('orders');
+      const flow = spawn('docker', refreshArgs(), { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      flow.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const finished = new Promise<number | null>((resolve) => flow.on('close', resolve));
+      // Mid-flow: once the sample orders exist, while fulfillment's events are still coming.
+      await eventually('the sample orders to be created', () => stdout.includes('step 2'), 120_000);
+      const victim = before[0];
+      docker('kill', victim);
+      const status = await finished;
+      expectRefreshPassed({ status, stdout });
+      await eventually(
+        'Swarm to replace the killed task',
+        () => runningTasks('orders') === 2 && !containers('orders').includes(victim),
+      );
+    });
+  });
+
+  it('rolls orders (start-first) under a steady stream of reads through the gateway', async () => {
+    let stop = false;
+    const answers: Record<string, number> = {};
+    // 10 reads a second: under the gateway's per-client limit of 1,200 a minute.
+    const reader = (async () => {
+      while (!stop) {
+        const t0 = Date.now();
+        const status = await fetch(`${GATEWAY}/orders/customers/summary`)
+          .then((r) => r.status)
+          .catch(() => 'network error');
+        answers[status] = (answers[status] ?? 0) + 1;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, 100 - (Date.now() - t0))));
+      }
+    })();
+    const started = Date.now();
+    // Asynchronous, so the reads go on while Swarm rolls the service.
+    await promisify(execFile)('docker', [
+      'service',
+      'update',
+      '--detach=false',
+      '--force',
+      '--update-order',
+      'start-first',
+      `${STACK}_orders`,
+    ]);
+    // Reads go on until the registry serves only the new instances.
+    await eventually(
+      'two orders instances UP after the roll',
+      async () => (await upInstances('ORDERS')).length === 2,
+    );
+    stop = true;
+    await reader;
+    const total = Object.values(answers).reduce((a, b) => a + b, 0);
+    const failed = total - (answers[200] ?? 0);
+    recordFigures({
+      roll: {
+        seconds: Math.round((Date.now() - started) / 1000),
+        reads: total,
+        non2xx: failed,
+        answers,
+      },
+    });
+    expect(total).toBeGreaterThan(50);
+    expect(answers).toEqual({ 200: total });
+  });
+
+  it('keeps the customers and orders across stack-remove.sh and a new deploy', async () => {
+    const key = { 'x-api-key': secret('admin_api_key') };
+    const snapshot = async (): Promise<unknown[]> => [
+      await getJson(`${GATEWAY}/accounts/customers/summary`, key),
+      await getJson(`${GATEWAY}/orders/customers/summary`, key),
+    ];
+    const before = await snapshot();
+    script('stack-remove.sh');
+    expect(
+      docker('volume', 'ls', '--quiet', '--filter', `label=com.docker.stack.namespace=${STACK}`)
+        .split('\n')
+        .sort(),
+    ).toEqual([`${STACK}_kafka-data`, `${STACK}_mongo-data`]);
+    script('stack-deploy.sh', '--from-source');
+    await expect(snapshot()).resolves.toEqual(before);
+  });
+
+  it('removes the volumes and the secrets with stack-remove.sh --purge', () => {
+    script('stack-remove.sh', '--purge');
+    expect(
+      docker('volume', 'ls', '--quiet', '--filter', `label=com.docker.stack.namespace=${STACK}`),
+    ).toBe('');
+    expect(
+      docker('secret', 'ls', '--quiet', '--filter', `label=com.docker.stack.namespace=${STACK}`),
+    ).toBe('');
+    expect(fs.existsSync(SECRETS_DIR)).toBe(false);
+  });
+});
