@@ -160,11 +160,20 @@ if [[ $from_source -eq 1 ]]; then
   source_images=("$KAFKA_IMAGE" "$MONGO_IMAGE" "$MONGO_EXPRESS_IMAGE")
 fi
 
-if [[ $build -eq 0 && $from_source -eq 1 ]]; then
-  for image in "${source_images[@]}" "${APP_IMAGES[@]/%/:$TAG}"; do
-    [[ "$image" == */* ]] || image="$REGISTRY/$image"
-    docker image inspect "$image" > /dev/null 2>&1 || build=1
+# Images this deploy runs that the engine does not have, one a line.
+missing_images() {
+  local image
+  for image in "${APP_IMAGES[@]/#/$REGISTRY/}"; do
+    docker image inspect "$image:$TAG" > /dev/null 2>&1 || echo "$image:$TAG"
   done
+  for image in "${source_images[@]}"; do
+    docker image inspect "$image" > /dev/null 2>&1 || echo "$image"
+  done
+}
+
+# From source, whatever is missing is built (cached: only what changed is rebuilt).
+if [[ $from_source -eq 1 && $build -eq 0 && -n "$(missing_images)" ]]; then
+  build=1
 fi
 if [[ $build -eq 1 ]]; then
   if [[ $from_source -eq 1 ]]; then
@@ -178,15 +187,9 @@ resolve_image=always
 if [[ "$REGISTRY" == storefront ]]; then
   # Local images (scripts/build-images.sh) that no registry knows: use them as they are.
   resolve_image=never
-  missing=()
-  for app in "${APP_IMAGES[@]}"; do
-    docker image inspect "$REGISTRY/$app:$TAG" > /dev/null 2>&1 || missing+=("$REGISTRY/$app:$TAG")
-  done
-  for image in "${source_images[@]}"; do
-    docker image inspect "$image" > /dev/null 2>&1 || missing+=("$image")
-  done
-  [[ ${#missing[@]} -eq 0 ]] ||
-    die "missing images ${missing[*]}: run scripts/build-images.sh (or pass --build)"
+  missing="$(missing_images)"
+  [[ -z "$missing" ]] ||
+    die "missing images $(echo "$missing" | xargs): run scripts/build-images.sh (or pass --build)"
 fi
 
 deploy_flags=(--resolve-image "$resolve_image" --with-registry-auth)
