@@ -16,15 +16,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runJest, type JestRun } from '../jest-run';
 import { LOGS_DIR, ROOT, RUNTIME_DIR } from '../runtime/paths';
 import { waitUntil } from '../runtime/wait';
 import { FIGURES_FILE, IMAGES, recordFigures } from './stack-figures';
-
-interface JestSummary {
-  numPassedTests: number;
-  numFailedTests: number;
-  numPendingTests: number;
-}
 
 function say(message: string): void {
   process.stdout.write(`[test:stack] ${message}\n`);
@@ -112,27 +107,6 @@ function imageSizes(): Record<string, string> {
   return sizes;
 }
 
-function runJest(): JestSummary {
-  const summaryFile = path.join(RUNTIME_DIR, 'jest-stack-summary.json');
-  fs.rmSync(summaryFile, { force: true });
-  spawnSync(
-    process.execPath,
-    [
-      require.resolve('jest/bin/jest'),
-      '--selectProjects',
-      'stack',
-      '--runInBand',
-      '--json',
-      `--outputFile=${summaryFile}`,
-      ...(process.env.CI ? ['--ci'] : []),
-      ...process.argv.slice(2),
-    ],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, STOREFRONT_STACK_TEST: '1' } },
-  );
-  if (!fs.existsSync(summaryFile)) throw new Error('jest wrote no summary: see its output above');
-  return JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as JestSummary;
-}
-
 async function main(): Promise<number> {
   const started = Date.now();
   fs.mkdirSync(RUNTIME_DIR, { recursive: true });
@@ -140,13 +114,15 @@ async function main(): Promise<number> {
   ensurePackages();
   const daemon = await ensureEngine();
   const leaveSwarm = swarmState() === 'inactive';
-  let summary: JestSummary | undefined;
+  let tests: JestRun | undefined;
   try {
     const buildSeconds = run('build', 'scripts/build-images.sh', ['--from-source']);
     const rebuildSeconds = run('rebuild', 'scripts/build-images.sh', ['--from-source']);
     const deploySeconds = run('deploy', 'scripts/stack-deploy.sh', ['--from-source']);
     recordFigures({ buildSeconds, rebuildSeconds, deploySeconds, images: imageSizes() });
-    summary = runJest();
+    tests = runJest('stack', ['--selectProjects', 'stack', '--runInBand'], {
+      STOREFRONT_STACK_TEST: '1',
+    });
   } finally {
     try {
       run('remove', 'scripts/stack-remove.sh', ['--purge']);
@@ -161,10 +137,8 @@ async function main(): Promise<number> {
   const figures = fs.existsSync(FIGURES_FILE) ? fs.readFileSync(FIGURES_FILE, 'utf8') : '{}';
   say(`figures (${path.relative(ROOT, FIGURES_FILE)}):\n${figures}`);
   say(`took ${Math.round((Date.now() - started) / 1000)} s`);
-  process.stdout.write(
-    `\nstack: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${summary.numPendingTests} skipped\n`,
-  );
-  return summary.numFailedTests === 0 && summary.numPassedTests > 0 ? 0 : 1;
+  process.stdout.write(`\n${tests.closingLine}\n`);
+  return tests.failed === 0 && tests.passed > 0 && tests.status === 0 ? 0 : 1;
 }
 
 main().then(
