@@ -23,17 +23,10 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import {
-  AdminOnly,
-  forwardedPrefix,
-  type HalPage,
-  PageQueryDto,
-  toHalPage,
-} from '@storefront/platform';
+import { AdminOnly, forwardedPrefix, type HalPage, toHalPage } from '@storefront/platform';
 import type { Request, Response } from 'express';
 import { type CustomerState, type CustomerView, customerView, entityTag } from './customer.rules';
 import { CustomersService } from './customers.service';
@@ -43,7 +36,12 @@ import {
   CustomerResourceDto,
   CustomerSummaryDto,
 } from './dto/customer-response.dto';
-import { CustomerDto, PatchCustomerDto } from './dto/customer.dto';
+import {
+  CustomerDto,
+  CustomerIdParams,
+  CustomerPageQueryDto,
+  PatchCustomerDto,
+} from './dto/customer.dto';
 
 const HAL_JSON = 'application/hal+json';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
@@ -64,7 +62,6 @@ const ifMatchHeader = ApiHeader({
   required: false,
   description: 'The ETag of the version you read, e.g. "3"; a stale one gets 409',
 });
-const idParam = ApiParam({ name: 'id', example: '5b1be0107f2b1c0001a0e001' });
 
 /**
  * Fixed paths (`sample`, `summary`) are declared before the `:id` routes: Express matches in
@@ -118,7 +115,7 @@ export class CustomersController {
   @ApiOkResponse({ type: CustomerPageDto, description: 'One page of customers, cards masked' })
   @ApiBadRequestResponse({ description: 'Bad page, size or sort (ACCOUNTS.SORT_INVALID)' })
   async page(
-    @Query() query: PageQueryDto,
+    @Query() query: CustomerPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<CustomerResource>> {
     const { items, total } = await this.customers.findPage(query);
@@ -135,12 +132,11 @@ export class CustomersController {
   @Get(':id')
   @Header('Content-Type', HAL_JSON)
   @ApiProduces(HAL_JSON)
-  @idParam
   @ApiOperation({ summary: 'One customer, cards masked; the ETag header carries its version' })
   @ApiOkResponse({ type: CustomerResourceDto, description: 'The customer' })
   @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND (also for an id that is no ObjectId)' })
   async findOne(
-    @Param('id') id: string,
+    @Param() { id }: CustomerIdParams,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CustomerResource> {
@@ -172,7 +168,6 @@ export class CustomersController {
   @Put(':id')
   @Header('Content-Type', HAL_JSON)
   @ApiProduces(HAL_JSON)
-  @idParam
   @ifMatchHeader
   @ApiOperation({
     summary: 'Replace a customer',
@@ -183,7 +178,7 @@ export class CustomersController {
   @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND' })
   @ApiConflictResponse({ description: 'ACCOUNTS.VERSION_CONFLICT: stale If-Match or version' })
   async replace(
-    @Param('id') id: string,
+    @Param() { id }: CustomerIdParams,
     @Body() body: CustomerDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Req() request: Request,
@@ -195,7 +190,6 @@ export class CustomersController {
   @Patch(':id')
   @Header('Content-Type', HAL_JSON)
   @ApiProduces(HAL_JSON)
-  @idParam
   @ifMatchHeader
   @ApiOperation({
     summary: 'Change some fields of a customer (JSON merge patch)',
@@ -208,7 +202,7 @@ export class CustomersController {
   @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND' })
   @ApiConflictResponse({ description: 'ACCOUNTS.VERSION_CONFLICT: stale If-Match or version' })
   async update(
-    @Param('id') id: string,
+    @Param() { id }: CustomerIdParams,
     @Body() body: PatchCustomerDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Req() request: Request,
@@ -219,7 +213,6 @@ export class CustomersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @idParam
   @ifMatchHeader
   @ApiOperation({
     summary: 'Delete a customer',
@@ -229,7 +222,7 @@ export class CustomersController {
   @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND' })
   @ApiConflictResponse({ description: 'ACCOUNTS.VERSION_CONFLICT: stale If-Match' })
   async remove(
-    @Param('id') id: string,
+    @Param() { id }: CustomerIdParams,
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<void> {
     await this.customers.remove(id, ifMatch);

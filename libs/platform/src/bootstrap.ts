@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config/config';
 import type { ErrorStatusMap } from './errors/domain-error';
 import { HttpErrorFilter, toErrorBody } from './errors/http-error.filter';
+import { jsonDepthLimit } from './http/json-depth';
 import { createValidationPipe } from './http/validation';
 import { PlatformModule } from './platform.module';
 
@@ -94,6 +95,7 @@ export async function createApp<S extends z.ZodType<BaseConfig>>(
     app.use(
       json({ limit: '1mb' }),
       urlencoded({ extended: false, limit: '1mb' }),
+      jsonDepthLimit(),
       bodyParserErrors,
     );
   }

@@ -98,7 +98,7 @@ export class OrderActionDto {
 /** `/customers/{id}/...`. */
 export class CustomerIdParams {
   /** The accounts customer id. */
-  @ApiProperty({ example: '5b1be0107f2b1c0001a0e001' })
+  @ApiProperty({ example: '5b1be0107f2b1c0001a0e001', maxLength: 64 })
   @IsString()
   @MaxLength(64)
   id!: string;
@@ -107,7 +107,7 @@ export class CustomerIdParams {
 /** `/customers/{id}/orders/{guid}/...`. */
 export class OrderParams extends CustomerIdParams {
   /** The order guid (UUID). */
-  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f' })
+  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f', format: 'uuid' })
   @IsUUID()
   guid!: string;
 }

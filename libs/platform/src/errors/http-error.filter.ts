@@ -32,6 +32,7 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 const BODY_PARSER_CODES: Record<string, string> = {
   'entity.parse.failed': 'REQUEST.MALFORMED_JSON',
   'entity.too.large': 'REQUEST.TOO_LARGE',
+  'entity.too.deep': 'REQUEST.TOO_DEEP',
   'encoding.unsupported': 'REQUEST.UNSUPPORTED_ENCODING',
   'charset.unsupported': 'REQUEST.UNSUPPORTED_CHARSET',
 };
