@@ -85,6 +85,9 @@ export class CustomersController {
       'write path under fixed ids (one change event each), so running it twice gives the same three.',
   })
   @ApiCreatedResponse({ description: `Plain text: \`${SAMPLE_CREATED_MESSAGE}\`` })
+  @ApiConflictResponse({
+    description: 'ACCOUNTS.VERSION_CONFLICT: another writer changed a sample customer meanwhile',
+  })
   async sample(): Promise<string> {
     await this.customers.loadSample();
     return SAMPLE_CREATED_MESSAGE;
@@ -97,6 +100,9 @@ export class CustomersController {
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'POST form of the sample endpoint' })
   @ApiCreatedResponse({ description: `Plain text: \`${SAMPLE_CREATED_MESSAGE}\`` })
+  @ApiConflictResponse({
+    description: 'ACCOUNTS.VERSION_CONFLICT: another writer changed a sample customer meanwhile',
+  })
   async samplePost(): Promise<string> {
     return this.sample();
   }

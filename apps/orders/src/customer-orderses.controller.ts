@@ -62,21 +62,21 @@ export class CustomerOrdersesController {
   @Put(':id')
   @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
   @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
-  replace(): never {
+  replace(@Param() _params: CustomerIdParams): never {
     return readOnly();
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
   @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
-  update(): never {
+  update(@Param() _params: CustomerIdParams): never {
     return readOnly();
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
   @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
-  remove(): never {
+  remove(@Param() _params: CustomerIdParams): never {
     return readOnly();
   }
 }

@@ -9,6 +9,7 @@ import { type BaseConfig, ConfigError, loadConfig } from './config/config';
 import type { ErrorStatusMap } from './errors/domain-error';
 import { HttpErrorFilter, toErrorBody } from './errors/http-error.filter';
 import { jsonDepthLimit } from './http/json-depth';
+import { completeErrorResponses, ErrorBodyDto } from './http/openapi';
 import { createValidationPipe } from './http/validation';
 import { PlatformModule } from './platform.module';
 
@@ -103,13 +104,16 @@ export async function createApp<S extends z.ZodType<BaseConfig>>(
   app.useGlobalFilters(new HttpErrorFilter(definition.errorStatuses));
   app.enableShutdownHooks();
   if (definition.openApi) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(definition.openApi.title)
-        .setDescription(definition.openApi.description)
-        .setVersion(APP_VERSION)
-        .build(),
+    const document = completeErrorResponses(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle(definition.openApi.title)
+          .setDescription(definition.openApi.description)
+          .setVersion(APP_VERSION)
+          .build(),
+        { extraModels: [ErrorBodyDto] },
+      ),
     );
     SwaggerModule.setup('swagger-ui.html', app, document, {
       jsonDocumentUrl: 'v3/api-docs',
