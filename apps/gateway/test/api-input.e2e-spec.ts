@@ -56,6 +56,21 @@ const BAD_REQUESTS: BadRequest[] = [
   bad('orders', 'GET', `/customers/${CUSTOMER_ID}/orders/not-a-uuid`, 'guid'),
   bad('fulfillment', 'GET', `/fulfillments/${'f'.repeat(65)}`, 'id'),
   bad('accounts', 'PATCH', `/customers/${CUSTOMER_ID}`, 'version', '{"version":1e300}'),
+  // Each line is valid, but the total (1,999,999,997.98) is no price: computing it was a 500.
+  bad(
+    'orders',
+    'POST',
+    `/customers/${CUSTOMER_ID}/orders`,
+    'orderItems',
+    JSON.stringify({
+      orderItems: [
+        {
+          product: { guid: 'g-1', title: 'Widget', description: 'A widget', price: 999999998.99 },
+          quantity: 2,
+        },
+      ],
+    }),
+  ),
   // Thousands of nested arrays overflowed the validator's recursion (a 500).
   bad('accounts', 'POST', '/customers', 'body', nested(5000)),
   bad(
@@ -99,13 +114,17 @@ describe('input bounds through the gateway and directly', () => {
     method: string,
     path: string,
     body?: string,
-  ): Promise<{ status: number; json: Record<string, unknown> }> {
+  ): Promise<{ status: number; contentType: string | null; json: Record<string, unknown> }> {
     const response = await fetch(`${base}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body,
     });
-    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      json: (await response.json()) as Record<string, unknown>,
+    };
   }
 
   describe.each(['gateway', 'direct'] as const)('%s', (via) => {
@@ -113,8 +132,10 @@ describe('input bounds through the gateway and directly', () => {
       '$service $method $path → 400 naming $field',
       async ({ service, method, path, field, body }) => {
         const base = via === 'gateway' ? `${stack.gatewayUrl}/${service}` : stack.url(service);
-        const { status, json } = await call(base, method, path, body);
+        const { status, contentType, json } = await call(base, method, path, body);
         expect({ status, statusCode: json.statusCode }).toEqual({ status: 400, statusCode: 400 });
+        // The error body, not the resource's media type (application/hal+json) the route sets.
+        expect(contentType).toMatch(/^application\/json\b/);
         expect(json.code).toMatch(/^REQUEST\./);
         expect(json.message).toEqual(expect.stringContaining(`${field}:`));
       },

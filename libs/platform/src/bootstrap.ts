@@ -71,7 +71,10 @@ function bodyParserErrors(
 ): void {
   if (response.headersSent) return next(error);
   const body = toErrorBody(error);
-  response.status(body.statusCode).json({ ...body, path: request.originalUrl });
+  response
+    .status(body.statusCode)
+    .type('application/json')
+    .json({ ...body, path: request.originalUrl });
 }
 
 /**

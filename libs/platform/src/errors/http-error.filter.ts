@@ -130,6 +130,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.end();
       return;
     }
-    response.status(body.statusCode).json(body);
+    // A handler's own Content-Type (application/hal+json, text/plain) is set before it runs;
+    // Express's json() keeps it, so an error would claim the resource's media type.
+    response.status(body.statusCode).type('application/json').json(body);
   }
 }
