@@ -145,6 +145,24 @@ describe('OpenAPI documents', () => {
     },
   );
 
+  it.each(cases)('%s says request bodies take no unknown property (they are refused)', (key) => {
+    const document = documents.get(key)! as Document & {
+      components: { schemas: Record<string, { additionalProperties?: unknown }> };
+    };
+    const open: string[] = [];
+    for (const [name, , operation] of operations(document)) {
+      const body = operation.requestBody as
+        { content: Record<string, { schema: { $ref?: string } }> } | undefined;
+      for (const media of Object.values(body?.content ?? {})) {
+        const ref = media.schema.$ref?.replace('#/components/schemas/', '');
+        if (!ref || document.components.schemas[ref].additionalProperties !== false) {
+          open.push(`${name}: ${ref ?? 'inline schema'}`);
+        }
+      }
+    }
+    expect(open).toEqual([]);
+  });
+
   it.each(SERVICES)(
     '%s serves the same document through the gateway, only its server is the prefix',
     (service) => {

@@ -9,7 +9,7 @@ import { type BaseConfig, ConfigError, loadConfig } from './config/config';
 import type { ErrorStatusMap } from './errors/domain-error';
 import { HttpErrorFilter, toErrorBody } from './errors/http-error.filter';
 import { jsonDepthLimit } from './http/json-depth';
-import { completeErrorResponses, ErrorBodyDto } from './http/openapi';
+import { closeRequestSchemas, completeErrorResponses, ErrorBodyDto } from './http/openapi';
 import { createValidationPipe } from './http/validation';
 import { PlatformModule } from './platform.module';
 
@@ -108,14 +108,16 @@ export async function createApp<S extends z.ZodType<BaseConfig>>(
   app.enableShutdownHooks();
   if (definition.openApi) {
     const document = completeErrorResponses(
-      SwaggerModule.createDocument(
-        app,
-        new DocumentBuilder()
-          .setTitle(definition.openApi.title)
-          .setDescription(definition.openApi.description)
-          .setVersion(APP_VERSION)
-          .build(),
-        { extraModels: [ErrorBodyDto] },
+      closeRequestSchemas(
+        SwaggerModule.createDocument(
+          app,
+          new DocumentBuilder()
+            .setTitle(definition.openApi.title)
+            .setDescription(definition.openApi.description)
+            .setVersion(APP_VERSION)
+            .build(),
+          { extraModels: [ErrorBodyDto] },
+        ),
       ),
     );
     SwaggerModule.setup('swagger-ui.html', app, document, {

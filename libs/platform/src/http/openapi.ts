@@ -77,3 +77,48 @@ export function completeErrorResponses(document: OpenAPIObject): OpenAPIObject {
   }
   return document;
 }
+
+type SchemaObject = {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, SchemaObject>;
+  items?: SchemaObject;
+  additionalProperties?: unknown;
+  allOf?: SchemaObject[];
+  oneOf?: SchemaObject[];
+  anyOf?: SchemaObject[];
+};
+
+/**
+ * The validation pipe refuses a property a body DTO does not declare (forbidNonWhitelisted);
+ * the schemas of request bodies say so with `additionalProperties: false`, so a client (or a
+ * generated test) knows an unknown property is a 400, not something ignored.
+ */
+export function closeRequestSchemas(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaObject>;
+  const seen = new Set<SchemaObject>();
+  const close = (schema: SchemaObject | undefined): void => {
+    if (!schema || seen.has(schema)) return;
+    seen.add(schema);
+    if (schema.$ref) {
+      close(schemas[schema.$ref.replace('#/components/schemas/', '')]);
+      return;
+    }
+    if (schema.properties) {
+      schema.additionalProperties ??= false;
+      Object.values(schema.properties).forEach(close);
+    }
+    close(schema.items);
+    [...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])].forEach(close);
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const operation = (item as Record<string, { requestBody?: unknown } | undefined>)[method];
+      const content = (
+        operation?.requestBody as { content?: Record<string, { schema?: SchemaObject }> }
+      )?.content;
+      Object.values(content ?? {}).forEach((media) => close(media.schema));
+    }
+  }
+  return document;
+}
