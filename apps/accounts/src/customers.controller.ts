@@ -61,6 +61,8 @@ const ifMatchHeader = ApiHeader({
   name: 'If-Match',
   required: false,
   description: 'The ETag of the version you read, e.g. "3"; a stale one gets 409',
+  // What customer.rules' expectedVersion accepts (anything else is a 400 naming If-Match).
+  schema: { type: 'string', pattern: '^\\s*(\\*|(W/)?"\\d{1,15}"|\\d{1,15})?\\s*$' },
 });
 
 /**
