@@ -246,6 +246,9 @@ export function applyPatch(current: CustomerInput, patch: CustomerPatch): Custom
   };
 }
 
+/** The largest version a client may name (If-Match or body): fifteen digits, exact as a double. */
+export const MAX_VERSION = 999_999_999_999_999;
+
 /** `ETag` of a version: a strong entity tag, `"3"`. */
 export function entityTag(version: number): string {
   return `"${version}"`;

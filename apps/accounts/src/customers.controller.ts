@@ -23,17 +23,10 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import {
-  AdminOnly,
-  forwardedPrefix,
-  type HalPage,
-  PageQueryDto,
-  toHalPage,
-} from '@storefront/platform';
+import { AdminOnly, forwardedPrefix, type HalPage, toHalPage } from '@storefront/platform';
 import type { Request, Response } from 'express';
 import { type CustomerState, type CustomerView, customerView, entityTag } from './customer.rules';
 import { CustomersService } from './customers.service';
@@ -43,7 +36,12 @@ import {
   CustomerResourceDto,
   CustomerSummaryDto,
 } from './dto/customer-response.dto';
-import { CustomerDto, PatchCustomerDto } from './dto/customer.dto';
+import {
+  CustomerDto,
+  CustomerIdParams,
+  CustomerPageQueryDto,
+  PatchCustomerDto,
+} from './dto/customer.dto';
 
 const HAL_JSON = 'application/hal+json';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
@@ -63,8 +61,9 @@ const ifMatchHeader = ApiHeader({
   name: 'If-Match',
   required: false,
   description: 'The ETag of the version you read, e.g. "3"; a stale one gets 409',
+  // What customer.rules' expectedVersion accepts (anything else is a 400 naming If-Match).
+  schema: { type: 'string', pattern: '^\\s*(\\*|(W/)?"\\d{1,15}"|\\d{1,15})?\\s*$' },
 });
-const idParam = ApiParam({ name: 'id', example: '5b1be0107f2b1c0001a0e001' });
 
 /**
  * Fixed paths (`sample`, `summary`) are declared before the `:id` routes: Express matches in
@@ -88,6 +87,9 @@ export class CustomersController {
       'write path under fixed ids (one change event each), so running it twice gives the same three.',
   })
   @ApiCreatedResponse({ description: `Plain text: \`${SAMPLE_CREATED_MESSAGE}\`` })
+  @ApiConflictResponse({
+    description: 'ACCOUNTS.VERSION_CONFLICT: another writer changed a sample customer meanwhile',
+  })
   async sample(): Promise<string> {
     await this.customers.loadSample();
     return SAMPLE_CREATED_MESSAGE;
@@ -100,6 +102,9 @@ export class CustomersController {
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'POST form of the sample endpoint' })
   @ApiCreatedResponse({ description: `Plain text: \`${SAMPLE_CREATED_MESSAGE}\`` })
+  @ApiConflictResponse({
+    description: 'ACCOUNTS.VERSION_CONFLICT: another writer changed a sample customer meanwhile',
+  })
   async samplePost(): Promise<string> {
     return this.sample();
   }
@@ -118,7 +123,7 @@ export class CustomersController {
   @ApiOkResponse({ type: CustomerPageDto, description: 'One page of customers, cards masked' })
   @ApiBadRequestResponse({ description: 'Bad page, size or sort (ACCOUNTS.SORT_INVALID)' })
   async page(
-    @Query() query: PageQueryDto,
+    @Query() query: CustomerPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<CustomerResource>> {
     const { items, total } = await this.customers.findPage(query);
@@ -135,12 +140,11 @@ export class CustomersController {
   @Get(':id')
   @Header('Content-Type', HAL_JSON)
   @ApiProduces(HAL_JSON)
-  @idParam
   @ApiOperation({ summary: 'One customer, cards masked; the ETag header carries its version' })
   @ApiOkResponse({ type: CustomerResourceDto, description: 'The customer' })
   @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND (also for an id that is no ObjectId)' })
   async findOne(
-    @Param('id') id: string,
+    @Param() { id }: CustomerIdParams,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CustomerResource> {
@@ -172,7 +176,6 @@ export class CustomersController {
   @Put(':id')
   @Header('Content-Type', HAL_JSON)
   @ApiProduces(HAL_JSON)
-  @idParam
   @ifMatchHeader
   @ApiOperation({
     summary: 'Replace a customer',
@@ -183,7 +186,7 @@ export class CustomersController {
   @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND' })
   @ApiConflictResponse({ description: 'ACCOUNTS.VERSION_CONFLICT: stale If-Match or version' })
   async replace(
-    @Param('id') id: string,
+    @Param() { id }: CustomerIdParams,
     @Body() body: CustomerDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Req() request: Request,
@@ -195,7 +198,6 @@ export class CustomersController {
   @Patch(':id')
   @Header('Content-Type', HAL_JSON)
   @ApiProduces(HAL_JSON)
-  @idParam
   @ifMatchHeader
   @ApiOperation({
     summary: 'Change some fields of a customer (JSON merge patch)',
@@ -208,7 +210,7 @@ export class CustomersController {
   @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND' })
   @ApiConflictResponse({ description: 'ACCOUNTS.VERSION_CONFLICT: stale If-Match or version' })
   async update(
-    @Param('id') id: string,
+    @Param() { id }: CustomerIdParams,
     @Body() body: PatchCustomerDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Req() request: Request,
@@ -219,7 +221,6 @@ export class CustomersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @idParam
   @ifMatchHeader
   @ApiOperation({
     summary: 'Delete a customer',
@@ -229,7 +230,7 @@ export class CustomersController {
   @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND' })
   @ApiConflictResponse({ description: 'ACCOUNTS.VERSION_CONFLICT: stale If-Match' })
   async remove(
-    @Param('id') id: string,
+    @Param() { id }: CustomerIdParams,
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<void> {
     await this.customers.remove(id, ifMatch);

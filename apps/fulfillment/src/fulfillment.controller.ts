@@ -25,7 +25,7 @@ import {
   DomainError,
   forwardedPrefix,
   type HalPage,
-  PageQueryDto,
+  SortablePageQuery,
 } from '@storefront/platform';
 import type { Request } from 'express';
 import {
@@ -37,10 +37,13 @@ import {
 import { FulfillmentIdParams, FulfillmentStepParams, SampleStepParams } from './dto/step.params';
 import { FulfillmentErrors } from './fulfillment.errors';
 import { stepResponseText } from './fulfillment.rules';
-import { FulfillmentService } from './fulfillment.service';
+import { FulfillmentService, SORTABLE_FIELDS } from './fulfillment.service';
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const HAL_JSON = 'application/hal+json';
+
+/** `GET /fulfillments?page&size&sort`. */
+export class FulfillmentPageQueryDto extends SortablePageQuery(SORTABLE_FIELDS) {}
 
 /** Where the collection is as the client sees it, gateway prefix included. */
 function basePath(request: Request): string {
@@ -97,7 +100,7 @@ export class FulfillmentController {
   @ApiOperation({ summary: 'Fulfillments, paged (Spring Data REST collection shape)' })
   @ApiOkResponse({ type: FulfillmentHalPage, description: 'One page of fulfillments' })
   async page(
-    @Query() query: PageQueryDto,
+    @Query() query: FulfillmentPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<FulfillmentHalItem>> {
     return this.fulfillments.findPage(query, basePath(request));

@@ -7,10 +7,15 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { DomainError, forwardedPrefix, type HalPage, PageQueryDto } from '@storefront/platform';
+import {
+  DomainError,
+  forwardedPrefix,
+  type HalPage,
+  SortablePageQuery,
+} from '@storefront/platform';
 import { CustomerOrdersHalItem, CustomerOrdersPageView } from './dto/customer-orders.view';
 import { CustomerIdParams } from './dto/order.dto';
-import { CustomersService } from './customers.service';
+import { CustomersService, SORT_FIELDS } from './customers.service';
 import { OrdersErrors } from './orders.errors';
 
 function readOnly(): never {
@@ -19,6 +24,9 @@ function readOnly(): never {
     '/customerOrderses is read-only: customers come from accounts, orders from the order API',
   );
 }
+
+/** `GET /customerOrderses?page&size&sort`. */
+export class CustomerOrdersPageQueryDto extends SortablePageQuery(Object.keys(SORT_FIELDS)) {}
 
 /** The original's Spring Data REST collection, read-only here (every write path publishes). */
 @ApiTags('customer orders collection')
@@ -30,7 +38,7 @@ export class CustomerOrdersesController {
   @ApiOperation({ summary: 'Customers with their orders, paged (Spring Data REST HAL shape)' })
   @ApiOkResponse({ type: CustomerOrdersPageView })
   page(
-    @Query() query: PageQueryDto,
+    @Query() query: CustomerOrdersPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<CustomerOrdersHalItem>> {
     return this.customers.page(query, forwardedPrefix(request));
@@ -54,21 +62,21 @@ export class CustomerOrdersesController {
   @Put(':id')
   @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
   @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
-  replace(): never {
+  replace(@Param() _params: CustomerIdParams): never {
     return readOnly();
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
   @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
-  update(): never {
+  update(@Param() _params: CustomerIdParams): never {
     return readOnly();
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
   @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
-  remove(): never {
+  remove(@Param() _params: CustomerIdParams): never {
     return readOnly();
   }
 }

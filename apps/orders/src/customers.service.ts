@@ -22,7 +22,7 @@ import { CustomerOrders } from './schemas/customer-orders.schema';
 export type ReplicaOutcome = ReplicaApplyResult;
 
 /** Sort fields of `/customerOrderses` → document paths. */
-const SORT_FIELDS: Readonly<Record<string, string>> = {
+export const SORT_FIELDS: Readonly<Record<string, string>> = {
   id: '_id',
   'name.lastName': 'name.lastName',
   'name.firstName': 'name.firstName',

@@ -71,6 +71,9 @@ export class OrdersController {
     schema: { oneOf: [{ type: 'string' }, { $ref: getSchemaPath(SampleOrdersReportView) }] },
   })
   @ApiNotFoundResponse({ description: 'No customer replica yet (accounts events not received)' })
+  @ApiConflictResponse({
+    description: 'ORDERS.VERSION_CONFLICT: other writers kept changing a customer',
+  })
   async sampleOrders(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -86,6 +89,9 @@ export class OrdersController {
   @ApiProduces('text/plain', 'application/json')
   @ApiOkResponse({ description: `"${SAMPLE_ORDERS_MESSAGE}"` })
   @ApiNotFoundResponse({ description: 'No customer replica yet (accounts events not received)' })
+  @ApiConflictResponse({
+    description: 'ORDERS.VERSION_CONFLICT: other writers kept changing a customer',
+  })
   postSampleOrders(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -111,6 +117,9 @@ export class OrdersController {
   @ApiUnprocessableEntityResponse({
     description: 'APPROVED orders exist but none can be sent (no SHIPPING address)',
   })
+  @ApiConflictResponse({
+    description: 'ORDERS.VERSION_CONFLICT: other writers kept changing a customer',
+  })
   async sampleFulfill(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -126,6 +135,12 @@ export class OrdersController {
   @ApiProduces('text/plain', 'application/json')
   @ApiOkResponse({ description: `"${FULFILL_MESSAGE}"` })
   @ApiNotFoundResponse({ description: "No 'Approved' orders found" })
+  @ApiUnprocessableEntityResponse({
+    description: 'APPROVED orders exist but none can be sent (no SHIPPING address)',
+  })
+  @ApiConflictResponse({
+    description: 'ORDERS.VERSION_CONFLICT: other writers kept changing a customer',
+  })
   postSampleFulfill(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -145,6 +160,9 @@ export class OrdersController {
   @ApiCreatedResponse({ type: OrderView })
   @ApiBadRequestResponse({ description: 'Invalid order; the error names the field' })
   @ApiNotFoundResponse({ description: 'Unknown customer' })
+  @ApiConflictResponse({
+    description: 'ORDERS.VERSION_CONFLICT: other writers kept changing a customer',
+  })
   createOrder(@Param() params: CustomerIdParams, @Body() dto: CreateOrderDto): Promise<OrderView> {
     return this.orders.createOrder(params.id, dto);
   }

@@ -114,6 +114,79 @@ describe('parseRegistration', () => {
   });
 
   it.each([
+    'instanceId',
+    'appGroupName',
+    'status',
+    'overriddenStatus',
+    'securePort',
+    'countryId',
+    'leaseInfo',
+    'metadata',
+    'homePageUrl',
+    'statusPageUrl',
+    'healthCheckUrl',
+    'secureHealthCheckUrl',
+    'vipAddress',
+    'secureVipAddress',
+    'lastDirtyTimestamp',
+    'actionType',
+    'asgName',
+  ])('reads %s: null as absent, as Netflix’s server does', (field) => {
+    const absent = parseRegistration('ACCOUNTS', {
+      instance: instanceBody({ [field]: undefined }),
+    });
+    const asNull = parseRegistration('ACCOUNTS', { instance: instanceBody({ [field]: null }) });
+    expect(asNull).toEqual(absent);
+    expect(asNull.ok).toBe(true);
+  });
+
+  it('reads null as absent inside nested objects too, and ignores unknown fields', () => {
+    const result = parseRegistration('ACCOUNTS', {
+      instance: instanceBody({
+        sid: 'na',
+        isCoordinatingDiscoveryServer: 'false',
+        lastUpdatedTimestamp: '1733490000000',
+        port: { $: 8085, '@enabled': null },
+        leaseInfo: { durationInSecs: null, renewalIntervalInSecs: 10, evictionTimestamp: 0 },
+        metadata: { 'management.port': '8085', zone: null },
+        dataCenterInfo: {
+          '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo',
+          name: 'MyOwn',
+          metadata: null,
+        },
+      }),
+    });
+    expect(result).toEqual({
+      ok: true,
+      value: expect.objectContaining({
+        port: { $: 8085, '@enabled': 'true' },
+        leaseInfo: { renewalIntervalInSecs: 10 },
+        metadata: { 'management.port': '8085' },
+        dataCenterInfo: {
+          '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo',
+          name: 'MyOwn',
+        },
+      }),
+    });
+    expect(result.ok && result.value).not.toHaveProperty('sid');
+  });
+
+  it.each([
+    ['a null instance', { instance: null }, 'instance is missing'],
+    [
+      'a null hostName',
+      { instance: instanceBody({ hostName: null }) },
+      'instance.hostName is missing',
+    ],
+    ['a null port', { instance: instanceBody({ port: null }) }, 'instance.port is missing'],
+  ])('still refuses %s, a required field', (_name, body, message) => {
+    expect(parseRegistration('ACCOUNTS', body)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining(message),
+    });
+  });
+
+  it.each([
     ['no body', undefined, 'instance', 'instance is missing'],
     ['no wrapper', instanceBody(), 'instance', 'instance is missing'],
     ['a non-object instance', { instance: 'x' }, 'instance', 'instance must be an object'],

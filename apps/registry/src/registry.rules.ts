@@ -183,6 +183,21 @@ const instanceSchema = z.object({
   lastDirtyTimestamp: numberLike('a timestamp').optional(),
 });
 
+/**
+ * Netflix's client (Jackson) writes an unset field as an explicit null (`"appGroupName":null`,
+ * `"actionType":null`, …) and Netflix's server reads that as absent; so do we, at every level
+ * of the instance document. Unknown fields are dropped by the schema, as Netflix ignores them.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, field]) => field !== null)
+      .map(([key, field]) => [key, withoutNulls(field)]),
+  );
+}
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 
 /**
@@ -191,14 +206,19 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; field: string
  * plus what Jackson needs to read the body (`port.$`, `dataCenterInfo['@class']`).
  */
 export function parseRegistration(pathApp: string, body: unknown): ParseResult<Registration> {
-  if (typeof body !== 'object' || body === null || !('instance' in body)) {
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    !('instance' in body) ||
+    body.instance === null
+  ) {
     return {
       ok: false,
       field: 'instance',
       message: 'instance is missing: expected {"instance": {…}}',
     };
   }
-  const parsed = instanceSchema.safeParse(body.instance);
+  const parsed = instanceSchema.safeParse(withoutNulls(body.instance));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = ['instance', ...issue.path.map(String)].join('.');

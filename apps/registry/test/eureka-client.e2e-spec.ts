@@ -236,6 +236,78 @@ describe('registry with eureka-js-client', () => {
     });
   });
 
+  it('registers what a stock Spring Cloud Netflix client sends: nulls for unset fields, unknown fields', async () => {
+    // InstanceInfo as Spring Cloud's Eureka client serialises it with Jackson: every unset
+    // field is an explicit null, and fields this registry does not know are present.
+    const body = {
+      instance: {
+        instanceId: '127.0.0.1:spring-shop:18080',
+        app: 'SPRING-SHOP',
+        appGroupName: null,
+        ipAddr: '127.0.0.1',
+        sid: 'na',
+        homePageUrl: 'http://127.0.0.1:18080/',
+        statusPageUrl: 'http://127.0.0.1:18080/actuator/info',
+        healthCheckUrl: 'http://127.0.0.1:18080/actuator/health',
+        secureHealthCheckUrl: null,
+        vipAddress: 'spring-shop',
+        secureVipAddress: 'spring-shop',
+        countryId: 1,
+        dataCenterInfo: {
+          '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo',
+          name: 'MyOwn',
+        },
+        hostName: '127.0.0.1',
+        status: 'UP',
+        overriddenStatus: 'UNKNOWN',
+        leaseInfo: {
+          renewalIntervalInSecs: 30,
+          durationInSecs: 90,
+          registrationTimestamp: 0,
+          lastRenewalTimestamp: 0,
+          evictionTimestamp: 0,
+          serviceUpTimestamp: 0,
+        },
+        isCoordinatingDiscoveryServer: 'false',
+        metadata: { 'management.port': '18080', zone: null },
+        lastUpdatedTimestamp: '1733490000000',
+        lastDirtyTimestamp: '1733490000000',
+        actionType: null,
+        asgName: null,
+        port: { $: 18080, '@enabled': 'true' },
+        securePort: { $: 443, '@enabled': 'false' },
+      },
+    };
+    const response = await fetch(`${registry.eurekaUrl}/apps/SPRING-SHOP`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(204);
+    const read = await fetch(`${registry.eurekaUrl}/apps/SPRING-SHOP/127.0.0.1:spring-shop:18080`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(read.status).toBe(200);
+    const { instance } = (await read.json()) as { instance: InstanceJson };
+    expect(instance).toMatchObject({
+      app: 'SPRING-SHOP',
+      status: 'UP',
+      overriddenStatus: 'UNKNOWN',
+      vipAddress: 'spring-shop',
+      metadata: { 'management.port': '18080' },
+      leaseInfo: { renewalIntervalInSecs: 30, durationInSecs: 90 },
+    });
+    expect(instance).not.toHaveProperty('appGroupName');
+    expect(instance).not.toHaveProperty('secureHealthCheckUrl');
+    expect(instance).not.toHaveProperty('sid');
+    expect(instance.metadata).not.toHaveProperty('zone');
+    const renewal = await fetch(
+      `${registry.eurekaUrl}/apps/SPRING-SHOP/127.0.0.1:spring-shop:18080?status=UP&lastDirtyTimestamp=1733490000000`,
+      { method: 'PUT' },
+    );
+    expect(renewal.status).toBe(200);
+  });
+
   describe('bad input gets a 4xx JSON error, never a 500', () => {
     const post = (app: string, body: string, contentType = 'application/json') =>
       fetch(`${registry.eurekaUrl}/apps/${app}`, {

@@ -8,6 +8,8 @@ import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config/config';
 import type { ErrorStatusMap } from './errors/domain-error';
 import { HttpErrorFilter, toErrorBody } from './errors/http-error.filter';
+import { jsonDepthLimit } from './http/json-depth';
+import { closeRequestSchemas, completeErrorResponses, ErrorBodyDto } from './http/openapi';
 import { createValidationPipe } from './http/validation';
 import { PlatformModule } from './platform.module';
 
@@ -69,7 +71,10 @@ function bodyParserErrors(
 ): void {
   if (response.headersSent) return next(error);
   const body = toErrorBody(error);
-  response.status(body.statusCode).json({ ...body, path: request.originalUrl });
+  response
+    .status(body.statusCode)
+    .type('application/json')
+    .json({ ...body, path: request.originalUrl });
 }
 
 /**
@@ -94,6 +99,7 @@ export async function createApp<S extends z.ZodType<BaseConfig>>(
     app.use(
       json({ limit: '1mb' }),
       urlencoded({ extended: false, limit: '1mb' }),
+      jsonDepthLimit(),
       bodyParserErrors,
     );
   }
@@ -101,13 +107,18 @@ export async function createApp<S extends z.ZodType<BaseConfig>>(
   app.useGlobalFilters(new HttpErrorFilter(definition.errorStatuses));
   app.enableShutdownHooks();
   if (definition.openApi) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(definition.openApi.title)
-        .setDescription(definition.openApi.description)
-        .setVersion(APP_VERSION)
-        .build(),
+    const document = completeErrorResponses(
+      closeRequestSchemas(
+        SwaggerModule.createDocument(
+          app,
+          new DocumentBuilder()
+            .setTitle(definition.openApi.title)
+            .setDescription(definition.openApi.description)
+            .setVersion(APP_VERSION)
+            .build(),
+          { extraModels: [ErrorBodyDto] },
+        ),
+      ),
     );
     SwaggerModule.setup('swagger-ui.html', app, document, {
       jsonDocumentUrl: 'v3/api-docs',

@@ -14,6 +14,7 @@ export * from './database/database.module';
 export * from './database/duplicate-key';
 export * from './http/admin-key.guard';
 export * from './http/paging';
+export * from './http/openapi';
 export * from './random';
 export * from './discovery/discovery.config';
 export { DiscoveryClient, type DiscoveryOptions } from './discovery/discovery.client';

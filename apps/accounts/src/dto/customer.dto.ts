@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ADDRESS_TYPES, type AddressType } from '@storefront/events';
 import { IsOptionalText, IsRequiredText } from '@storefront/model';
+import { SortablePageQuery } from '@storefront/platform';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -12,6 +13,8 @@ import {
   IsOptional,
   IsString,
   Matches,
+  Max,
+  MaxLength,
   Min,
   ValidateIf,
   ValidateNested,
@@ -22,6 +25,8 @@ import {
   CREDIT_CARD_TYPES,
   type CreditCardType,
   MASKED_CARD_NUMBER_PATTERN,
+  MAX_VERSION,
+  SORTABLE_FIELDS,
 } from '../customer.rules';
 
 /** Absent is fine, null is not: a merge patch may leave a required field out but not clear it. */
@@ -135,6 +140,7 @@ export class CreditCardDto {
    */
   @ApiProperty({
     example: '1234-6789-0000-0000',
+    pattern: cardNumberPattern.source,
     description:
       'Full number on write (12-19 digits, spaces or dashes allowed), or the masked form ' +
       '`************0000` of a stored card to keep it. Responses always show it masked.',
@@ -147,7 +153,7 @@ export class CreditCardDto {
   number!: string;
 
   /** Expiry month and year, M/YY or MM/YYYY. */
-  @ApiProperty({ example: '6/19' })
+  @ApiProperty({ example: '6/19', pattern: CARD_EXPIRATION_PATTERN.source })
   @IsString()
   @Matches(CARD_EXPIRATION_PATTERN, { message: 'expiration must look like M/YY or MM/YYYY' })
   expiration!: string;
@@ -196,10 +202,11 @@ export class CustomerDto {
    * On PUT: the version the client read; a stale one is refused with 409. Same as If-Match.
    * Ignored on POST.
    */
-  @ApiPropertyOptional({ example: 1, minimum: 1 })
+  @ApiPropertyOptional({ type: 'integer', example: 1, minimum: 1, maximum: MAX_VERSION })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_VERSION)
   version?: number;
 }
 
@@ -294,9 +301,22 @@ export class PatchCustomerDto {
   creditCards?: CreditCardDto[];
 
   /** The version the client read; a stale one is refused with 409. Same as If-Match. */
-  @ApiPropertyOptional({ example: 1, minimum: 1 })
+  @ApiPropertyOptional({ type: 'integer', example: 1, minimum: 1, maximum: MAX_VERSION })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_VERSION)
   version?: number;
+}
+
+/** `GET /customers?page&size&sort`: sorting on the fields customer.rules allows. */
+export class CustomerPageQueryDto extends SortablePageQuery(Object.keys(SORTABLE_FIELDS)) {}
+
+/** `/customers/{id}`. */
+export class CustomerIdParams {
+  /** The customer id, a Mongo ObjectId in hex; any other id names no customer (404). */
+  @ApiProperty({ example: '5b1be0107f2b1c0001a0e001', maxLength: 64 })
+  @IsString()
+  @MaxLength(64)
+  id!: string;
 }

@@ -13,7 +13,7 @@ export class SampleStepParams {
 /** `/fulfillments/{id}/{step}`. */
 export class FulfillmentStepParams extends SampleStepParams {
   /** The fulfillment's document id (24 hex digits) or its order guid (a UUID). */
-  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f' })
+  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f', maxLength: 64 })
   @IsString()
   @MaxLength(64)
   id!: string;
@@ -22,7 +22,7 @@ export class FulfillmentStepParams extends SampleStepParams {
 /** `/fulfillments/{id}`. */
 export class FulfillmentIdParams {
   /** The fulfillment's document id (24 hex digits) or its order guid (a UUID). */
-  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f' })
+  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f', maxLength: 64 })
   @IsString()
   @MaxLength(64)
   id!: string;

@@ -35,6 +35,29 @@ function IsPrice(): PropertyDecorator {
   });
 }
 
+/**
+ * The order's total (Σ price × quantity) is a price too, bounded like one: 50 lines of 1000
+ * units at the largest unit price would total far more, and computing it failed (a 500).
+ */
+function TotalAtMostMaxPrice(): PropertyDecorator {
+  const maxCents = Math.round(MAX_PRICE * 100);
+  return ValidateBy({
+    name: 'totalAtMostMaxPrice',
+    validator: {
+      validate: (lines: unknown) =>
+        !Array.isArray(lines) ||
+        lines.reduce((cents: number, line: Partial<OrderItemDto> | null) => {
+          const price = line?.product?.price;
+          const quantity = line?.quantity;
+          return typeof price === 'number' && isPrice(price) && Number.isInteger(quantity)
+            ? cents + Math.round(price * 100) * (quantity as number)
+            : cents;
+        }, 0) <= maxCents,
+      defaultMessage: () => `$property must total at most ${MAX_PRICE} (Σ price × quantity)`,
+    },
+  });
+}
+
 /** A product as ordered, the original's orders-side `Product`. */
 export class ProductDto {
   /** Product id (the sample catalogue uses UUIDs). */
@@ -77,8 +100,14 @@ export class OrderItemDto {
 
 /** `POST /customers/{id}/orders`: a new order starts as CREATED. */
 export class CreateOrderDto {
-  /** What is ordered: 1 to 50 lines. */
-  @ApiProperty({ type: [OrderItemDto], minItems: 1, maxItems: MAX_ORDER_LINES })
+  /** What is ordered: 1 to 50 lines, totalling at most the largest price. */
+  @ApiProperty({
+    type: [OrderItemDto],
+    minItems: 1,
+    maxItems: MAX_ORDER_LINES,
+    description: `1 to ${MAX_ORDER_LINES} lines; Σ price × quantity at most ${MAX_PRICE}`,
+  })
+  @TotalAtMostMaxPrice()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ORDER_LINES)
@@ -98,7 +127,7 @@ export class OrderActionDto {
 /** `/customers/{id}/...`. */
 export class CustomerIdParams {
   /** The accounts customer id. */
-  @ApiProperty({ example: '5b1be0107f2b1c0001a0e001' })
+  @ApiProperty({ example: '5b1be0107f2b1c0001a0e001', maxLength: 64 })
   @IsString()
   @MaxLength(64)
   id!: string;
@@ -107,7 +136,7 @@ export class CustomerIdParams {
 /** `/customers/{id}/orders/{guid}/...`. */
 export class OrderParams extends CustomerIdParams {
   /** The order guid (UUID). */
-  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f' })
+  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f', format: 'uuid' })
   @IsUUID()
   guid!: string;
 }

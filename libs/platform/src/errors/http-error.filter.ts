@@ -32,6 +32,7 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 const BODY_PARSER_CODES: Record<string, string> = {
   'entity.parse.failed': 'REQUEST.MALFORMED_JSON',
   'entity.too.large': 'REQUEST.TOO_LARGE',
+  'entity.too.deep': 'REQUEST.TOO_DEEP',
   'encoding.unsupported': 'REQUEST.UNSUPPORTED_ENCODING',
   'charset.unsupported': 'REQUEST.UNSUPPORTED_CHARSET',
 };
@@ -129,6 +130,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.end();
       return;
     }
-    response.status(body.statusCode).json(body);
+    // A handler's own Content-Type (application/hal+json, text/plain) is set before it runs;
+    // Express's json() keeps it, so an error would claim the resource's media type.
+    response.status(body.statusCode).type('application/json').json(body);
   }
 }

@@ -1,5 +1,7 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { DomainError } from '../errors/domain-error';
-import { PageQueryDto, parseSort, toHalPage } from './paging';
+import { PageQueryDto, parseSort, SortablePageQuery, toHalPage } from './paging';
 
 const query = (overrides: Partial<PageQueryDto> = {}): PageQueryDto =>
   Object.assign(new PageQueryDto(), overrides);
@@ -40,5 +42,45 @@ describe('toHalPage', () => {
     expect(toHalPage('customers', '/customers', [], 0, query())._links).toEqual({
       self: { href: '/customers?page=0&size=20' },
     });
+  });
+});
+
+describe('SortablePageQuery', () => {
+  const Query = SortablePageQuery(['name.lastName', 'id']);
+
+  async function problems(raw: Record<string, string>): Promise<string[]> {
+    const errors = await validate(plainToInstance(Query, raw), {
+      forbidNonWhitelisted: true,
+      whitelist: true,
+    });
+    return errors.map((error) => error.property);
+  }
+
+  it.each([
+    [{}],
+    [{ page: '0', size: '1' }],
+    [{ page: '2147483647', size: '200' }],
+    [{ sort: 'name.lastName' }],
+    [{ sort: 'id,DESC' }],
+  ])('accepts %j', async (raw) => {
+    await expect(problems(raw)).resolves.toEqual([]);
+  });
+
+  it.each([
+    [{ page: '8.3e307' }, 'page'],
+    [{ page: '2147483648' }, 'page'],
+    [{ page: '1e2' }, 'page'],
+    [{ page: '100000000000000000000' }, 'page'],
+    [{ page: '0x10' }, 'page'],
+    [{ page: '' }, 'page'],
+    [{ page: '-1' }, 'page'],
+    [{ size: '0' }, 'size'],
+    [{ size: '201' }, 'size'],
+    [{ sort: 'creditCards.number' }, 'sort'],
+    [{ sort: 'name.lastName,sideways' }, 'sort'],
+    [{ sort: 'nameXlastName' }, 'sort'],
+    [{ other: '1' }, 'other'],
+  ])('refuses %j naming %s', async (raw, field) => {
+    await expect(problems(raw)).resolves.toEqual([field]);
   });
 });

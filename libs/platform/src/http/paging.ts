@@ -1,35 +1,92 @@
+import { type Type } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { DomainError } from '../errors/domain-error';
 
-/** Spring Data REST paging parameters: `?page=0&size=20&sort=name.lastName,desc`. */
+/**
+ * The largest page number: Spring Data REST's page is a Java int, and with the largest page
+ * size the skip (page × size) stays an exact integer that every database accepts. Without
+ * a bound, `page=8.3e307` is an "integer" whose skip overflows to Infinity (a 500).
+ */
+export const MAX_PAGE = 2_147_483_647;
+export const MAX_PAGE_SIZE = 200;
+
+/**
+ * A query parameter that is a decimal integer, as its schema says: `12` becomes 12, anything
+ * else (`1e2`, `0x10`, an empty value, a repeated parameter) stays as sent, so `@IsInt()`
+ * refuses it instead of `Number()` guessing.
+ */
+export function ToInteger(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^[+-]?\d+$/.test(value) ? Number(value) : value,
+  );
+}
+
+/** Spring Data REST paging parameters: `?page=0&size=20`; see {@link SortablePageQuery} for sort. */
 export class PageQueryDto {
   /** Zero-based page number. */
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    default: 0,
+    minimum: 0,
+    maximum: MAX_PAGE,
+  })
   @IsOptional()
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(0)
+  @Max(MAX_PAGE)
   page: number = 0;
 
   /** Page size. */
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 200 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    default: 20,
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+  })
   @IsOptional()
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(1)
-  @Max(200)
+  @Max(MAX_PAGE_SIZE)
   size: number = 20;
 
-  /** `field` or `field,asc|desc`; dotted paths for nested fields. */
-  @ApiPropertyOptional({ example: 'name.lastName,asc' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z][\w.]*(,(asc|desc))?$/i, {
-    message: 'sort must look like field or field,asc|desc',
-  })
+  /** `field` or `field,asc|desc`, from the collection's closed list of sortable fields. */
   sort?: string;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The paging query of a collection that sorts on `fields` only: the schema states the closed
+ * list (as a pattern, since the direction may be given in either case, like Spring's), and a
+ * field outside it is a 400 naming `sort` before any query runs.
+ */
+export function SortablePageQuery(fields: readonly string[]): Type<PageQueryDto> {
+  const pattern = new RegExp(
+    `^(?:${fields.map(escapeRegExp).join('|')})(?:,(?:asc|desc|ASC|DESC))?$`,
+  );
+  const message = `sort must be one of ${fields.join(', ')}, optionally followed by ,asc or ,desc`;
+  class SortablePageQueryDto extends PageQueryDto {
+    /** `field` or `field,asc|desc`; dotted paths for nested fields. */
+    @ApiPropertyOptional({
+      type: String,
+      pattern: pattern.source,
+      example: `${fields[0]},asc`,
+      description: `One of ${fields.map((field) => `\`${field}\``).join(', ')}, optionally followed by \`,asc\` or \`,desc\``,
+    })
+    @IsOptional()
+    @IsString()
+    @Matches(pattern, { message })
+    override sort?: string = undefined;
+  }
+  return SortablePageQueryDto;
 }
 
 export interface ParsedSort {
