@@ -8,6 +8,7 @@
 import type { ApplicationsJson, InstanceJson } from '../src/registry.rules';
 import { freePort, startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
 import { waitUntil } from '../../../tools/runtime/wait';
+import { eurekaClient, startClient, stopClient } from './registry-test-kit';
 import {
   buildSpringEureka,
   logTail,
@@ -182,6 +183,97 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
       expect(calls('GET', /^\/eureka\/apps\/?$/)).toBe(1);
     });
 
+    it('follows an instance through deltas: added, OUT_OF_SERVICE, back UP, cancelled', async () => {
+      const seen = async (): Promise<Record<string, string[]>> =>
+        (await fetch(`${client!.url}/seen`)).json() as Promise<Record<string, string[]>>;
+      const port = await freePort();
+      const extra = eurekaClient(eurekaUrl, {
+        app: 'interop-extra',
+        port,
+        heartbeatInterval: 1000,
+      });
+      const id = `127.0.0.1:interop-extra:${port}`;
+      const until = (what: string, probe: (view: Record<string, string[]>) => boolean) =>
+        waitUntil(async () => probe(await seen()), { what, timeoutMs: 15_000 });
+      try {
+        await startClient(extra);
+        await until('the Spring client to see the new instance', (view) =>
+          Boolean(view['INTEROP-EXTRA']?.includes(`127.0.0.1:${port}`)),
+        );
+        const status = `${eurekaUrl}/apps/INTEROP-EXTRA/${id}/status`;
+        expect((await fetch(`${status}?value=OUT_OF_SERVICE`, { method: 'PUT' })).status).toBe(200);
+        // Spring's client keeps only UP instances.
+        await until(
+          'the Spring client to drop the OUT_OF_SERVICE instance',
+          (view) => !view['INTEROP-EXTRA']?.length,
+        );
+        expect((await fetch(`${status}?value=UP`, { method: 'DELETE' })).status).toBe(200);
+        await until('the Spring client to see it UP again', (view) =>
+          Boolean(view['INTEROP-EXTRA']?.length),
+        );
+      } finally {
+        await stopClient(extra);
+      }
+      await until('the Spring client to see the cancel', (view) => !view['INTEROP-EXTRA']);
+      // Each change reached it through a delta that reconciled: still one full fetch.
+      expect(calls('GET', /^\/eureka\/apps\/?$/)).toBe(1);
+      const deltas = proxy!.calls.filter((call) => call.path.startsWith('/eureka/apps/delta'));
+      const actions = new Set(
+        deltas.flatMap((call) =>
+          [...call.responseBody.matchAll(/"actionType":"(\w+)"/g)].map((match) => match[1]),
+        ),
+      );
+      expect([...actions].sort()).toEqual(['ADDED', 'DELETED', 'MODIFIED']);
+    });
+
+    it('takes itself out of service and back through its service-registry endpoint', async () => {
+      const setStatus = (status: string) =>
+        fetch(`${client!.url}/actuator/serviceregistry`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ status }),
+        });
+      const statusIn = async (): Promise<string | undefined> =>
+        (await instancesOf(eurekaUrl, SPRING_APP))[0]?.status;
+
+      expect((await setStatus('OUT_OF_SERVICE')).status).toBe(200);
+      await waitUntil(async () => (await statusIn()) === 'OUT_OF_SERVICE', {
+        what: `${SPRING_APP} OUT_OF_SERVICE in our registry`,
+        timeoutMs: 10_000,
+      });
+      const override = proxy!.calls.find(
+        (call) => call.method === 'PUT' && call.path.includes('/status?'),
+      );
+      expect(override).toEqual(expect.objectContaining({ status: 200 }));
+      // It keeps renewing while out of service, and stays so.
+      const renewals = calls('PUT', /^\/eureka\/apps\/[^/]+\/[^/]+$/);
+      await waitUntil(() => calls('PUT', /^\/eureka\/apps\/[^/]+\/[^/]+$/) >= renewals + 2, {
+        what: 'two more renewals',
+        timeoutMs: 10_000,
+      });
+      expect(await statusIn()).toBe('OUT_OF_SERVICE');
+
+      // CANCEL_OVERRIDE removes the override without a status to fall back to: the instance is
+      // UNKNOWN until its next renewal is answered 404 and it registers again, UP, as with
+      // Netflix's server. (A 200 there once left it UNKNOWN, undiscoverable, for good.)
+      const before = proxy!.calls.length;
+      expect((await setStatus('CANCEL_OVERRIDE')).status).toBe(200);
+      await waitUntil(async () => (await statusIn()) === 'UP', {
+        what: `${SPRING_APP} UP again in our registry`,
+        timeoutMs: 10_000,
+      });
+      const after = proxy!.calls
+        .slice(before)
+        .filter((call) => !call.path.startsWith('/eureka/apps/delta'))
+        .map((call) => `${call.method} ${call.path.split('?')[0]} ${call.status}`);
+      const instancePath = `/eureka/apps/${SPRING_APP}/${instanceId}`;
+      expect(after.slice(0, 3)).toEqual([
+        `DELETE ${instancePath}/status 200`,
+        `PUT ${instancePath} 404`,
+        `POST /eureka/apps/${SPRING_APP} 204`,
+      ]);
+    });
+
     it('deregisters on SIGTERM (a cancel, well before its lease would expire)', async () => {
       const lastRenewal = (await instancesOf(eurekaUrl, SPRING_APP))[0].leaseInfo
         .lastRenewalTimestamp;
@@ -192,7 +284,9 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
       });
       // Eviction would take a whole lease without renewals; the cancel came before that.
       expect(Date.now()).toBeLessThan(lastRenewal + LEASE_SECONDS * 1000);
-      const cancels = proxy!.calls.filter((call) => call.method === 'DELETE');
+      const cancels = proxy!.calls.filter(
+        (call) => call.method === 'DELETE' && !call.path.includes('/status'),
+      );
       expect(cancels.map((call) => [call.path, call.status])).toEqual([
         [`/eureka/apps/${SPRING_APP}/${instanceId}`, 200],
       ]);
