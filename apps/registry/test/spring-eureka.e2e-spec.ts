@@ -342,6 +342,26 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
       }
     });
 
+    it('registers accounts again when Netflix forgets it (its renewal answered 404)', async () => {
+      const [before] = await instancesOf(eurekaUrl, 'ACCOUNTS');
+      const cancel = await fetch(`${eurekaUrl}/apps/ACCOUNTS/${before.instanceId}`, {
+        method: 'DELETE',
+      });
+      expect(cancel.status).toBe(200);
+      const again = await waitUntil(
+        async () =>
+          (await instancesOf(eurekaUrl, 'ACCOUNTS')).find(
+            (entry) =>
+              entry.status === 'UP' &&
+              entry.leaseInfo.registrationTimestamp > before.leaseInfo.registrationTimestamp,
+          ),
+        { what: 'accounts registered again with Netflix', timeoutMs: 15_000 },
+      );
+      expect(again).toEqual(
+        expect.objectContaining({ instanceId: before.instanceId, port: before.port }),
+      );
+    });
+
     it('lets the gateway find accounts through it, and deregisters accounts on stop', async () => {
       const response = await waitUntil(
         async () => {
