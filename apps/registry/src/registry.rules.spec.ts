@@ -358,6 +358,21 @@ describe('leases', () => {
     ['known, client copy older', record(), 500, false],
     ['known, same copy', record(), 1_000, false],
     ['known, client copy newer', record(), 1_001, true],
+    // Spring's CANCEL_OVERRIDE removes an override without a value: the status is UNKNOWN
+    // until the instance registers again, which only a 404 on its renewal makes it do.
+    [
+      'UNKNOWN after an override removed without a value',
+      record({ reportedStatus: 'UNKNOWN' }),
+      1_000,
+      true,
+    ],
+    [
+      'UNKNOWN under an OUT_OF_SERVICE override',
+      record({ reportedStatus: 'UNKNOWN', override: 'OUT_OF_SERVICE' }),
+      1_000,
+      false,
+    ],
+    ['DOWN (it said so itself)', record({ reportedStatus: 'DOWN' }), 1_000, false],
   ])('renewal of %s needs registration: %s', (_name, existing, clientDirty, expected) => {
     expect(renewalNeedsRegistration(existing, clientDirty)).toBe(expected);
   });

@@ -354,13 +354,17 @@ export function effectiveStatus(
 /**
  * Renew answers 404 when the instance is unknown, and also when the client's copy is newer
  * than ours (its lastDirtyTimestamp is later): both make the client register again, which
- * is how Eureka resynchronises.
+ * is how Eureka resynchronises. Like Netflix's server it also answers 404 while the status
+ * is UNKNOWN, i.e. after an override was removed without a status to fall back to (what
+ * Spring's `CANCEL_OVERRIDE` sends): the re-registration brings back the status the client
+ * holds, where a 200 would leave the instance UNKNOWN, and undiscoverable, for good.
  */
 export function renewalNeedsRegistration(
   record: InstanceRecord | undefined,
   clientDirtyTimestamp: number | undefined,
 ): boolean {
   if (!record) return true;
+  if (effectiveStatus(record.reportedStatus, record.override) === 'UNKNOWN') return true;
   return clientDirtyTimestamp !== undefined && clientDirtyTimestamp > record.lastDirtyTimestamp;
 }
 
