@@ -126,7 +126,7 @@ describe('OpenAPI documents', () => {
   });
 
   it.each(cases)(
-    '%s documents 400 for input, 500, and every error with the shared error body',
+    "%s documents 400 for input, 500, the gateway's 429/502/503/504, and every error with the shared error body",
     (key) => {
       const problems: string[] = [];
       for (const [name, , operation] of operations(documents.get(key)!)) {
@@ -135,7 +135,9 @@ describe('OpenAPI documents', () => {
           operation.requestBody !== undefined ||
           (operation.parameters ?? []).some((p) => p.in === 'path' || p.in === 'query');
         if (takesInput && !statuses.includes('400')) problems.push(`${name}: no 400`);
-        if (!statuses.includes('500')) problems.push(`${name}: no 500`);
+        for (const status of ['500', '429', '502', '503', '504']) {
+          if (!statuses.includes(status)) problems.push(`${name}: no ${status}`);
+        }
         for (const status of statuses.filter((s) => Number(s) >= 400)) {
           const ref = operation.responses[status].content?.['application/json']?.schema?.$ref;
           if (ref !== ERROR_REF) problems.push(`${name}: ${status} is not an ErrorBodyDto`);

@@ -25,6 +25,11 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 /** What every operation may answer, besides what its own decorators document. */
 const COMMON_RESPONSES: Record<string, string> = {
   500: 'SERVER.INTERNAL_ERROR: an unexpected failure (the database or broker is unreachable); never an answer to bad input',
+  // The documents' server is the gateway prefix: these are the gateway's own answers.
+  429: 'GATEWAY.RATE_LIMITED (from the gateway): over the per-client request limit; retry after the RateLimit reset',
+  502: 'GATEWAY.UPSTREAM_FAILED (from the gateway): every instance of the service failed to answer',
+  503: 'GATEWAY.NO_INSTANCE (from the gateway): no instance of the service is registered UP',
+  504: 'GATEWAY.UPSTREAM_TIMEOUT (from the gateway): the service did not answer within the timeout',
 };
 const INPUT_RESPONSES: Record<string, string> = {
   400: 'REQUEST.VALIDATION_FAILED (or another REQUEST.* code): a parameter or the body breaks its schema; `errors` names each field',
@@ -52,8 +57,9 @@ function takesInput(operation: Operation): boolean {
 /**
  * Makes the document say every status an operation can answer, each error with the shared
  * error body as its schema: the decorators list the domain's statuses (404, 409, …), and
- * what the platform itself answers (400 for input that breaks a schema, 413, 500) is added
- * here once for all operations, so no controller can forget it.
+ * what the platform itself answers (400 for input that breaks a schema, 413, 500) and what
+ * the gateway in front of it answers (429, 502, 503, 504) are added here once for all
+ * operations, so no controller can forget them.
  */
 export function completeErrorResponses(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
