@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { ROOT } from './paths';
 import { ensurePortFree, logFileFor, type ManagedProcess, spawnManaged } from './procs';
+import { waitUntil } from './wait';
 
 export const APP_PORTS = {
   registry: 8761,
@@ -244,4 +245,26 @@ export async function startApps(
     throw error;
   }
   return running;
+}
+
+/** "All healthy" also means the gateway already routes to every service that was started. */
+export async function waitForGatewayRoutes(apps: RunningApps): Promise<void> {
+  const gateway = apps.instances.find((instance) => instance.app === 'gateway');
+  if (!gateway) return;
+  const expected = new Set(
+    apps.instances
+      .filter((instance) => !['gateway', 'registry'].includes(instance.app))
+      .map((i) => i.app.toUpperCase()),
+  );
+  await waitUntil(
+    async () => {
+      const response = await fetch(`${gateway.url}/actuator/routes`).catch(() => undefined);
+      if (!response?.ok) return false;
+      const routes = (await response.json()) as Array<{ serviceId: string; instances: unknown[] }>;
+      return [...expected].every((id) =>
+        routes.some((route) => route.serviceId === id && route.instances.length > 0),
+      );
+    },
+    { what: 'the gateway to route to every service', timeoutMs: 60_000, intervalMs: 250 },
+  );
 }

@@ -16,6 +16,7 @@ import {
   isAppName,
   type RunningApps,
   startApps,
+  waitForGatewayRoutes,
 } from './apps';
 import { ensureInfra } from './infra';
 import { provisionFerretDb } from './ferretdb';
@@ -23,7 +24,6 @@ import { provisionKafka } from './kafka';
 import fs from 'node:fs';
 import { PIDS_DIR } from './paths';
 import { PrerequisiteError, stopFromPidFile } from './procs';
-import { waitUntil } from './wait';
 
 function say(line: string): void {
   process.stdout.write(`[runtime] ${line}\n`);
@@ -63,28 +63,6 @@ const LOCAL_DISCOVERY_ENV: Record<string, string> = {
   EUREKA_LEASE_DURATION_SECONDS: '15',
   LEASE_EVICTION_INTERVAL_MS: '5000',
 };
-
-/** "All healthy" also means the gateway already routes to every service that was started. */
-async function waitForGatewayRoutes(apps: RunningApps): Promise<void> {
-  const gateway = apps.instances.find((instance) => instance.app === 'gateway');
-  if (!gateway) return;
-  const expected = new Set(
-    apps.instances
-      .filter((instance) => !['gateway', 'registry'].includes(instance.app))
-      .map((i) => i.app.toUpperCase()),
-  );
-  await waitUntil(
-    async () => {
-      const response = await fetch(`${gateway.url}/actuator/routes`).catch(() => undefined);
-      if (!response?.ok) return false;
-      const routes = (await response.json()) as Array<{ serviceId: string; instances: unknown[] }>;
-      return [...expected].every((id) =>
-        routes.some((route) => route.serviceId === id && route.instances.length > 0),
-      );
-    },
-    { what: 'the gateway to route to every service', timeoutMs: 60_000, intervalMs: 250 },
-  );
-}
 
 function printTable(kafkaBrokers: string[], mongoUrl: string, apps: RunningApps | undefined): void {
   const rows: Array<[string, string]> = [

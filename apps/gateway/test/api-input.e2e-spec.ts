@@ -3,15 +3,10 @@
  * found (issue 17) and their neighbours, against the whole runtime, through the gateway and
  * straight to each service. Each request is one the service's own schema rejects.
  */
+import { waitForGatewayRoutes } from '../../../tools/runtime/apps';
 import { startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
-import { waitUntil } from '../../../tools/runtime/wait';
 
 type Service = 'accounts' | 'orders' | 'fulfillment';
-
-interface RouteJson {
-  prefix: string;
-  instances: unknown[];
-}
 
 const CUSTOMER_ID = '5b1be0107f2b1c0001a0e001';
 const ORDER_GUID = '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f';
@@ -94,15 +89,7 @@ describe('input bounds through the gateway and directly', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ dbPrefix: 'gateway_input' });
-    await waitUntil(
-      async () => {
-        const routes = (await (
-          await fetch(`${stack.gatewayUrl}/actuator/routes`)
-        ).json()) as RouteJson[];
-        return routes.length === 3 && routes.every((route) => route.instances.length === 1);
-      },
-      { what: 'the gateway to see the three services', timeoutMs: 60_000, intervalMs: 500 },
-    );
+    await waitForGatewayRoutes(stack.apps);
   }, 240_000);
 
   afterAll(async () => {

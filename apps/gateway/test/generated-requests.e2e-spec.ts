@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RUNTIME_DIR } from '../../../tools/runtime/paths';
 import { ensureSchemathesis } from '../../../tools/runtime/schemathesis';
+import { waitForGatewayRoutes } from '../../../tools/runtime/apps';
 import { startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
-import { waitUntil } from '../../../tools/runtime/wait';
 
 /**
  * The CI budget. A long run uses the same test with GENERATED_EXAMPLES set (e.g. 400) and
@@ -63,17 +63,7 @@ describe('generated requests through the gateway (Schemathesis)', () => {
       dbPrefix: 'gateway_generated',
       env: { GATEWAY_RATE_LIMIT: '0' },
     });
-    await waitUntil(
-      async () => {
-        const routes = (await (
-          await fetch(`${stack.gatewayUrl}/actuator/routes`)
-        ).json()) as Array<{
-          instances: unknown[];
-        }>;
-        return routes.length === 3 && routes.every((route) => route.instances.length === 1);
-      },
-      { what: 'the gateway to see the three services', timeoutMs: 60_000, intervalMs: 500 },
-    );
+    await waitForGatewayRoutes(stack.apps);
   }, 600_000);
 
   afterAll(async () => {

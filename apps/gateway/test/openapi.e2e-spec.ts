@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '../../../tools/runtime/paths';
+import { waitForGatewayRoutes } from '../../../tools/runtime/apps';
 import { startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
-import { waitUntil } from '../../../tools/runtime/wait';
 
 const SERVICES = ['accounts', 'orders', 'fulfillment'] as const;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -72,17 +72,7 @@ describe('OpenAPI documents', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ dbPrefix: 'gateway_openapi' });
-    await waitUntil(
-      async () => {
-        const routes = (await (
-          await fetch(`${stack.gatewayUrl}/actuator/routes`)
-        ).json()) as Array<{
-          instances: unknown[];
-        }>;
-        return routes.length === 3 && routes.every((route) => route.instances.length === 1);
-      },
-      { what: 'the gateway to see the three services', timeoutMs: 60_000, intervalMs: 500 },
-    );
+    await waitForGatewayRoutes(stack.apps);
     for (const service of SERVICES) {
       for (const [via, url] of [
         ['direct', `${stack.url(service)}/v3/api-docs`],

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { waitForGatewayRoutes } from '../../../tools/runtime/apps';
 import {
   artifactPath,
   launchChromium,
@@ -13,26 +14,13 @@ import {
 } from '../../../tools/runtime/test-stack';
 import { waitUntil } from '../../../tools/runtime/wait';
 
-interface RouteJson {
-  prefix: string;
-  instances: unknown[];
-}
-
 describe('Swagger UI through the gateway', () => {
   let stack: TestStack;
   let browser: Browser;
 
   beforeAll(async () => {
     stack = await startTestStack({ dbPrefix: 'gateway_swagger' });
-    await waitUntil(
-      async () => {
-        const routes = (await (
-          await fetch(`${stack.gatewayUrl}/actuator/routes`)
-        ).json()) as RouteJson[];
-        return routes.length === 3 && routes.every((route) => route.instances.length === 1);
-      },
-      { what: 'the gateway to see the three services', timeoutMs: 60_000, intervalMs: 500 },
-    );
+    await waitForGatewayRoutes(stack.apps);
     browser = await launchChromium();
   }, 240_000);
 
