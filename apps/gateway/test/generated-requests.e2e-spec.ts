@@ -1,7 +1,8 @@
 /**
  * Generated requests (Schemathesis, pinned in infra/schemathesis/) over every operation of the
  * three services, through the gateway, from each service's own /v3/api-docs: no 5xx, no network
- * error, and every status, content type and body as the document says. Deterministic generation
+ * error, no app crashed and restarted, and every status, content type and body as the document
+ * says. Deterministic generation
  * (the same cases on every run, in place of a seed) and a bounded number of examples per
  * operation keep it reproducible and within about a minute.
  * The sample endpoints are left out: they replace or add data wholesale (tests of their own
@@ -99,6 +100,12 @@ describe('generated requests through the gateway (Schemathesis)', () => {
       process.stderr.write(`[schemathesis ${service}] ${summary.join(' | ')}\n`);
       // On failure the report (each failing request, with a curl line to reproduce it).
       expect(code === 0 ? 'no issues' : `exit ${code}\n${output}`).toBe('no issues');
+      // No app crashed on the way (the supervisor would have restarted it unseen).
+      const restarts = stack.apps.instances.map((instance) => [
+        instance.name,
+        instance.restartCount,
+      ]);
+      expect(restarts).toEqual(stack.apps.instances.map((instance) => [instance.name, 0]));
     },
     RUN_TIMEOUT_MS + 15_000,
   );
