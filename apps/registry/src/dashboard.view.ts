@@ -225,7 +225,7 @@ ${instancesTable(apps, model.now)}
 <tr><th scope="row">Instances</th><td>${escapeHtml(instanceCount)}</td></tr>
 </tbody></table></section>
 </main>
-<footer>Registry JSON: <a href="/eureka/apps">/eureka/apps</a> · Health: <a href="/actuator/health">/actuator/health</a></footer>
+<footer>Registry JSON: <a href="eureka/apps">eureka/apps</a> · Health: <a href="actuator/health">actuator/health</a></footer>
 </body>
 </html>
 `;

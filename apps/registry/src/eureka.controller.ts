@@ -9,8 +9,10 @@ import {
   Post,
   Put,
   Query,
+  UseGuards,
 } from '@nestjs/common';
 import { REPLICATION_HEADER } from './peer-replication.service';
+import { RegistryAuthGuard } from './registry-auth';
 import { InvalidRequestError, UnsupportedMediaTypeError } from './registry.errors';
 import {
   type ApplicationJson,
@@ -35,9 +37,11 @@ function timestamp(value: unknown): number | undefined {
 /**
  * The Eureka REST API as eureka-js-client and Spring's clients call it. Responses are always
  * JSON, whatever the Accept header says: XML is not implemented, and every known client of
- * this registry asks for JSON.
+ * this registry asks for JSON. Writes need the registry's credentials when it has a password
+ * (RegistryAuthGuard); reads are open.
  */
 @Controller('eureka')
+@UseGuards(RegistryAuthGuard)
 export class EurekaController {
   constructor(private readonly registry: RegistryService) {}
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG } from '@storefront/platform';
+import { APP_CONFIG, basicAuthorization, splitUrlCredentials } from '@storefront/platform';
 import type { RegistryConfig } from './registry.app';
 import type {
   ApplicationsJson,
@@ -28,6 +28,12 @@ export interface PeerState {
   pending: number;
 }
 
+interface Peer extends PeerState {
+  queue: Promise<void>;
+  /** HTTP Basic for the peer's writes; undefined when neither side has credentials. */
+  authorization?: string;
+}
+
 /** Beyond this backlog a dead peer costs memory for nothing; it resyncs via heartbeats. */
 const MAX_PENDING = 1000;
 
@@ -41,10 +47,29 @@ const MAX_PENDING = 1000;
 @Injectable()
 export class PeerReplicationService {
   private readonly logger = new Logger(PeerReplicationService.name);
-  private readonly peers: Array<PeerState & { queue: Promise<void> }>;
+  private readonly peers: Peer[];
 
   constructor(@Inject(APP_CONFIG) private readonly config: RegistryConfig) {
-    this.peers = config.EUREKA_PEERS.map((url) => ({ url, pending: 0, queue: Promise.resolve() }));
+    // A peer is called with the credentials in its URL, else with this registry's own (the
+    // replicas share one secret); the URL without them is what logs and the dashboard show.
+    const own =
+      config.REGISTRY_PASSWORD === undefined
+        ? undefined
+        : { username: config.REGISTRY_USERNAME, password: config.REGISTRY_PASSWORD };
+    this.peers = config.EUREKA_PEERS.map((raw) => {
+      const { url, credentials = own } = splitUrlCredentials(raw);
+      return {
+        url,
+        authorization: credentials && basicAuthorization(credentials),
+        pending: 0,
+        queue: Promise.resolve(),
+      };
+    });
+  }
+
+  /** The peers' base URLs, without credentials. */
+  get peerUrls(): string[] {
+    return this.peers.map((peer) => peer.url);
   }
 
   get peerStates(): PeerState[] {
@@ -65,7 +90,7 @@ export class PeerReplicationService {
       }
       peer.pending += 1;
       peer.queue = peer.queue
-        .then(() => this.send(peer.url, action))
+        .then(() => this.send(peer, action))
         .then(
           () => {
             peer.lastSuccessAt = Date.now();
@@ -89,8 +114,13 @@ export class PeerReplicationService {
 
   /** A peer's full registry, to start with what the other replicas already know. */
   async fetchPeerRegistry(url: string): Promise<InstanceJson[]> {
+    const peer = this.peers.find((candidate) => candidate.url === url);
     const response = await fetch(`${url}/apps`, {
-      headers: { accept: 'application/json', [REPLICATION_HEADER]: 'true' },
+      headers: {
+        accept: 'application/json',
+        [REPLICATION_HEADER]: 'true',
+        ...(peer?.authorization && { authorization: peer.authorization }),
+      },
       signal: AbortSignal.timeout(this.config.PEER_TIMEOUT_MS),
     });
     if (!response.ok) throw new Error(`GET ${url}/apps answered ${response.status}`);
@@ -101,18 +131,20 @@ export class PeerReplicationService {
     );
   }
 
-  private async send(base: string, action: ReplicationAction): Promise<void> {
+  private async send(peer: Peer, action: ReplicationAction): Promise<void> {
+    const call = (method: string, path: string, accepted: number[], body?: unknown) =>
+      this.call(peer, method, path, accepted, body);
     switch (action.kind) {
       case 'register':
-        await this.call(base, 'POST', `/apps/${encodeURIComponent(action.instance.app)}`, [204], {
+        await call('POST', `/apps/${encodeURIComponent(action.instance.app)}`, [204], {
           instance: action.instance,
         });
         return;
       case 'heartbeat': {
         const { app, instanceId } = action.instance;
-        const status = await this.call(base, 'PUT', instancePath(app, instanceId), [200, 404]);
+        const status = await call('PUT', instancePath(app, instanceId), [200, 404]);
         if (status === 404) {
-          await this.call(base, 'POST', `/apps/${encodeURIComponent(app)}`, [204], {
+          await call('POST', `/apps/${encodeURIComponent(app)}`, [204], {
             instance: action.instance,
           });
         }
@@ -120,11 +152,10 @@ export class PeerReplicationService {
       }
       case 'cancel':
         // 404: the peer evicted it already, which is the state we want.
-        await this.call(base, 'DELETE', instancePath(action.app, action.id), [200, 404]);
+        await call('DELETE', instancePath(action.app, action.id), [200, 404]);
         return;
       case 'statusUpdate':
-        await this.call(
-          base,
+        await call(
           'PUT',
           `${instancePath(action.app, action.id)}/status?value=${action.value}`,
           [200],
@@ -132,17 +163,11 @@ export class PeerReplicationService {
         return;
       case 'deleteStatusOverride': {
         const query = action.value ? `?value=${action.value}` : '';
-        await this.call(
-          base,
-          'DELETE',
-          `${instancePath(action.app, action.id)}/status${query}`,
-          [200, 404],
-        );
+        await call('DELETE', `${instancePath(action.app, action.id)}/status${query}`, [200, 404]);
         return;
       }
       case 'metadata':
-        await this.call(
-          base,
+        await call(
           'PUT',
           `${instancePath(action.app, action.id)}/metadata?${new URLSearchParams(action.metadata).toString()}`,
           [200],
@@ -152,16 +177,17 @@ export class PeerReplicationService {
   }
 
   private async call(
-    base: string,
+    peer: Peer,
     method: string,
     path: string,
     accepted: number[],
     body?: unknown,
   ): Promise<number> {
-    const response = await fetch(`${base}${path}`, {
+    const response = await fetch(`${peer.url}${path}`, {
       method,
       headers: {
         [REPLICATION_HEADER]: 'true',
+        ...(peer.authorization && { authorization: peer.authorization }),
         accept: 'application/json',
         ...(body !== undefined && { 'content-type': 'application/json' }),
       },

@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { type AppDefinition, baseConfigSchema } from '@storefront/platform';
 import { z } from 'zod';
 import { REGISTRY_ERROR_STATUSES } from './registry.errors';
+import { authFailureLimiter, registryAuthConfigSchema } from './registry-auth';
 import { RegistryModule } from './registry.module';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(10).default(fallback);
@@ -32,6 +34,7 @@ export const registryConfigSchema = baseConfigSchema.extend({
   PEER_TIMEOUT_MS: milliseconds(2_000),
   /** The dashboard reloads itself this often (a meta refresh, no JavaScript); 0 turns it off. */
   DASHBOARD_REFRESH_SECONDS: z.coerce.number().int().min(0).default(15),
+  ...registryAuthConfigSchema.shape,
 });
 
 export type RegistryConfig = z.infer<typeof registryConfigSchema>;
@@ -43,4 +46,13 @@ export const registryApp: AppDefinition<typeof registryConfigSchema> = {
   bodyParser: true,
   errorStatuses: REGISTRY_ERROR_STATUSES,
   imports: () => [RegistryModule],
+  configure: (app, config) => {
+    if (config.REGISTRY_PASSWORD === undefined) {
+      new Logger('RegistryAuth').warn(
+        'REGISTRY_PASSWORD is not set: anyone who reaches this port can register, renew and cancel instances',
+      );
+    }
+    // Before Nest's router, so a client over its failure limit never reaches the guard.
+    app.use('/eureka', authFailureLimiter(config));
+  },
 };

@@ -7,10 +7,13 @@ export const RegistryErrors = {
   NotFound: 'REGISTRY.NOT_FOUND',
   /** Registrations are read as JSON only (XML is not implemented). */
   UnsupportedMediaType: 'REGISTRY.UNSUPPORTED_MEDIA_TYPE',
+  /** A client failed to authenticate too often within the window (answered before any check). */
+  TooManyFailedAuthentications: 'REGISTRY.TOO_MANY_FAILED_AUTHENTICATIONS',
 } as const;
 
 export const REGISTRY_ERROR_STATUSES: ErrorStatusMap = {
   [RegistryErrors.UnsupportedMediaType]: 415,
+  [RegistryErrors.TooManyFailedAuthentications]: 429,
 };
 
 export class InvalidRequestError extends DomainError {

@@ -84,7 +84,7 @@ export class RegistryService implements OnModuleInit, OnApplicationBootstrap, On
 
   /** Starts with what the peers know, as Spring's syncUp does; does not delay start-up. */
   onApplicationBootstrap(): void {
-    for (const peer of this.config.EUREKA_PEERS) {
+    for (const peer of this.replication.peerUrls) {
       this.replication.fetchPeerRegistry(peer).then(
         (instances) => {
           for (const instance of instances) {

@@ -8,7 +8,13 @@
 import type { ApplicationsJson, InstanceJson } from '../src/registry.rules';
 import { freePort, startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
 import { waitUntil } from '../../../tools/runtime/wait';
-import { eurekaClient, startClient, stopClient } from './registry-test-kit';
+import {
+  eurekaClient,
+  type RunningRegistry,
+  startClient,
+  startRegistry,
+  stopClient,
+} from './registry-test-kit';
 import {
   buildSpringEureka,
   logTail,
@@ -293,6 +299,73 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
       // Our apps are unaffected.
       const apps = await eurekaApps(eurekaUrl);
       expect(apps.application.map((app) => app.name).sort()).toEqual([...OUR_APPS]);
+    });
+  });
+
+  describe('a Spring Cloud Eureka client against our registry with a password', () => {
+    const password = 'spring-interop-secret-0123';
+    let registry: RunningRegistry | undefined;
+    let proxy: RecordingProxy | undefined;
+    const clients: SpringEurekaProcess[] = [];
+
+    beforeAll(async () => {
+      registry = await startRegistry({
+        REGISTRY_PASSWORD: password,
+        REGISTRY_AUTH_FAILURE_LIMIT: '1000',
+      });
+      proxy = await startRecordingProxy(registry.url);
+      const withCredentials = proxy.url.replace('http://', `http://eureka:${password}@`);
+      // Spring's convention: the credentials sit in defaultZone; the second client has none.
+      clients.push(
+        ...(await Promise.all(
+          [`${withCredentials}/eureka/`, `${proxy.url}/eureka/`].map(async (defaultZone) =>
+            startSpringEureka(jar, 'client', await freePort(), {
+              'eureka.client.service-url.defaultZone': defaultZone,
+              'eureka.instance.lease-renewal-interval-in-seconds': 1,
+              'eureka.client.registry-fetch-interval-seconds': 1,
+            }),
+          ),
+        )),
+      );
+    }, 300_000);
+
+    afterAll(async () => {
+      await Promise.all(clients.map((client) => client.stop(10_000)));
+      await proxy?.close();
+      await registry?.close();
+    }, 120_000);
+
+    it('registers and renews with the credentials in its defaultZone; without them it gets 401', async () => {
+      const [authenticated, anonymous] = clients;
+      const ids = (await waitUntil(
+        async () => {
+          const ids = (await instancesOf(registry!.eurekaUrl, SPRING_APP)).map((i) => i.instanceId);
+          const renewed = proxy!.calls.some(
+            (call) =>
+              call.method === 'PUT' &&
+              call.path.includes(`:${authenticated.port}`) &&
+              call.status === 200,
+          );
+          const refused = proxy!.calls.some(
+            (call) =>
+              call.method === 'POST' &&
+              call.status === 401 &&
+              call.requestBody.includes(`:${anonymous.port}`),
+          );
+          return renewed && refused ? ids : undefined;
+        },
+        {
+          what: 'one Spring client renewing and the other refused',
+          timeoutMs: 60_000,
+          detail: () => `${logTail(authenticated)}\n${logTail(anonymous)}`,
+        },
+      ))!;
+      expect(ids).toEqual([`127.0.0.1:storefront-interop:${authenticated.port}`]);
+      const refusal = proxy!.calls.find((call) => call.method === 'POST' && call.status === 401)!;
+      expect(JSON.parse(refusal.responseBody)).toMatchObject({
+        statusCode: 401,
+        code: 'COMMON.UNAUTHORIZED',
+      });
     });
   });
 

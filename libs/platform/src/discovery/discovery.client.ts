@@ -22,6 +22,7 @@ import {
   type ServiceInstance,
   toServiceInstance,
 } from './discovery.rules';
+import { registryCredentials } from './registry-credentials';
 
 export const DISCOVERY_OPTIONS = Symbol('DISCOVERY_OPTIONS');
 
@@ -193,7 +194,13 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
         'EUREKA_HEARTBEAT_INTERVAL_MS is not shorter than the lease: the registry will evict this instance between heartbeats',
       );
     }
-    const firstRegistry = new URL(this.config.EUREKA_URL[0]);
+    const registry = registryCredentials(
+      this.config.EUREKA_URL,
+      this.config.EUREKA_USERNAME,
+      this.config.EUREKA_PASSWORD,
+    );
+    const credentials = registry.credentials;
+    const firstRegistry = new URL(registry.urls[0]);
     const client = new Eureka({
       instance: buildInstanceConfig({
         appName: this.options.appName ?? this.info.name,
@@ -209,13 +216,28 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
         host: firstRegistry.hostname,
         port: Number(firstRegistry.port || (firstRegistry.protocol === 'https:' ? 443 : 80)),
         servicePath: '/eureka/apps/',
-        serviceUrls: eurekaServiceUrls(this.config.EUREKA_URL),
+        // Without credentials: the library logs the URLs it calls.
+        serviceUrls: eurekaServiceUrls(registry.urls),
         heartbeatInterval: this.config.EUREKA_HEARTBEAT_INTERVAL_MS,
         registryFetchInterval: this.config.EUREKA_REGISTRY_FETCH_INTERVAL_MS,
         fetchRegistry: true,
         registerWithEureka: true,
         fetchMetadata: false,
       },
+      // Every call (register, renew, status, fetch) carries them; `request` sends them at once.
+      requestMiddleware: (requestOptions, done) =>
+        done(
+          credentials
+            ? {
+                ...requestOptions,
+                auth: {
+                  user: credentials.username,
+                  pass: credentials.password,
+                  sendImmediately: true,
+                },
+              }
+            : requestOptions,
+        ),
       // The library's delta merge has index bugs; full fetches are small at this scale.
       shouldUseDelta: false,
       logger: eurekaLogger(this.logger),

@@ -20,6 +20,13 @@ export const discoveryConfigSchema = z.object({
         .filter((url) => url.length > 0),
     )
     .pipe(z.array(z.url({ protocol: /^https?$/, error: 'expected http(s) URLs' })).min(1)),
+  /**
+   * Registry credentials (HTTP Basic), needed when the registry has a password. They may also
+   * sit in EUREKA_URL as `http://user:password@host:8761/eureka` (Spring's convention); these
+   * win. Set EUREKA_PASSWORD_FILE to read the password from a secret file.
+   */
+  EUREKA_USERNAME: z.string().min(1).optional(),
+  EUREKA_PASSWORD: z.string().min(1).optional(),
   /** Host name others use to reach this instance; default: HOST, or this machine's address when HOST is a wildcard. */
   EUREKA_INSTANCE_HOSTNAME: z.string().min(1).optional(),
   /** IP address registered as ipAddr; default: derived like the host name. */

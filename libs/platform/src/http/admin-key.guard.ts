@@ -9,11 +9,11 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG } from '../config/config';
 import { CommonErrors, DomainError } from '../errors/domain-error';
+import { sameSecret } from './credentials';
 
 export const ADMIN_KEY_HEADER = 'x-api-key';
 
@@ -24,12 +24,6 @@ export const adminConfigSchema = z.object({
 });
 
 const ADMIN_ONLY = Symbol('ADMIN_ONLY');
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
