@@ -4,6 +4,7 @@ import { rateLimit } from 'express-rate-limit';
 import { gatewayConfigSchema as routingConfigSchema } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 import { GatewayProxy } from './gateway.proxy';
+import { REGISTRY_DASHBOARD_PREFIX, registryDashboard } from './registry-dashboard';
 import { SWAGGER_ASSETS_DIR } from './swagger-page';
 
 export const gatewayConfigSchema = routingConfigSchema.extend(discoveryConfigSchema.shape);
@@ -37,6 +38,7 @@ export const gatewayApp: AppDefinition<typeof gatewayConfigSchema> = {
       );
     }
     // Mounted before Nest's router: proxied paths never reach Nest; everything else falls through.
+    app.use(REGISTRY_DASHBOARD_PREFIX, registryDashboard(config));
     app.use(app.get(GatewayProxy).handler());
     app.use('/swagger-ui', express.static(SWAGGER_ASSETS_DIR, { index: false }));
   },

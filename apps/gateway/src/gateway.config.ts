@@ -1,4 +1,4 @@
-import { baseConfigSchema } from '@storefront/platform';
+import { adminConfigSchema, baseConfigSchema } from '@storefront/platform';
 import { z } from 'zod';
 import type { RouteDefinition } from './route.rules';
 
@@ -48,6 +48,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   GATEWAY_UPSTREAM_IDLE_MS: z.coerce.number().int().min(0).default(4000),
   /** How long an instance that refused a connection is skipped, if others are available. */
   GATEWAY_REFUSED_COOLDOWN_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Guards /admin/registry/ (the registry's dashboard); unset, it is open (local demo). */
+  ...adminConfigSchema.shape,
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -52,7 +52,8 @@ function hasBody(request: IncomingMessage): boolean {
   );
 }
 
-function sendError(
+/** Writes the shared JSON error body, or cuts the connection if the response has started. */
+export function sendError(
   response: ServerResponse,
   request: ProxiedRequest,
   statusCode: number,

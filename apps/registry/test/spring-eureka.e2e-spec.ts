@@ -337,7 +337,7 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
 
     it('registers and renews with the credentials in its defaultZone; without them it gets 401', async () => {
       const [authenticated, anonymous] = clients;
-      const ids = (await waitUntil(
+      const ids = await waitUntil(
         async () => {
           const ids = (await instancesOf(registry!.eurekaUrl, SPRING_APP)).map((i) => i.instanceId);
           const renewed = proxy!.calls.some(
@@ -359,7 +359,7 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
           timeoutMs: 60_000,
           detail: () => `${logTail(authenticated)}\n${logTail(anonymous)}`,
         },
-      ))!;
+      );
       expect(ids).toEqual([`127.0.0.1:storefront-interop:${authenticated.port}`]);
       const refusal = proxy!.calls.find((call) => call.method === 'POST' && call.status === 401)!;
       expect(JSON.parse(refusal.responseBody)).toMatchObject({
