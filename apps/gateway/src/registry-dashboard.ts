@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Logger } from '@nestjs/common';
+import {
+  basicCredentials,
+  type DiscoveryConfig,
+  registryCredentials,
+  sameSecret,
+} from '@storefront/platform';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import type { GatewayConfig } from './gateway.config';
+import { sendError } from './gateway.proxy';
+
+/** Where the gateway serves the registry's dashboard: the registry's own port stays unpublished. */
+export const REGISTRY_DASHBOARD_PREFIX = '/admin/registry';
+
+const ADMIN_REALM = 'storefront-admin';
+
+/**
+ * The registry paths reachable under the prefix: the dashboard page, the registry's JSON reads
+ * and its public health. Nothing else (the actuator internals, the writes) goes through.
+ */
+export function dashboardUpstreamPath(method: string, path: string): string | undefined {
+  if (method !== 'GET' && method !== 'HEAD') return undefined;
+  const [pathname = '', query] = path.split('?', 2);
+  const allowed =
+    pathname === '/' ||
+    pathname === '/actuator/health' ||
+    /^\/eureka\/(apps|instances|vips|svips)(\/[\w.:%@-]+)*\/?$/.test(pathname);
+  if (!allowed || pathname.includes('..')) return undefined;
+  return query === undefined ? pathname : `${pathname}?${query}`;
+}
+
+/** The admin key from `X-API-Key`, or from HTTP Basic's password so a browser can log in. */
+export function givenAdminKey(headers: IncomingMessage['headers']): string | undefined {
+  const header = headers['x-api-key'];
+  if (typeof header === 'string') return header;
+  return basicCredentials(headers.authorization)?.password;
+}
+
+/**
+ * `/admin/registry/` → the registry's dashboard and its JSON, read-only, behind the admin key
+ * (X-API-Key, or HTTP Basic with the key as password: the browser asks for it). Without an
+ * ADMIN_API_KEY the path is open, like every admin endpoint of the local demo.
+ */
+export function registryDashboard(config: GatewayConfig & DiscoveryConfig): RequestHandler {
+  const logger = new Logger('RegistryDashboard');
+  const registry = registryCredentials(config.EUREKA_URL, undefined, undefined);
+  const target = registry.urls[0].replace(/\/eureka$/, '');
+  const proxy = createProxyMiddleware<Request, Response>({
+    target,
+    changeOrigin: true,
+    xfwd: true,
+    proxyTimeout: config.GATEWAY_READ_TIMEOUT_MS,
+    timeout: config.GATEWAY_READ_TIMEOUT_MS,
+    on: {
+      proxyReq: (proxyRequest) => {
+        // The admin key stays here; the registry's reads need no credentials.
+        proxyRequest.removeHeader('authorization');
+        proxyRequest.removeHeader('x-api-key');
+        proxyRequest.removeHeader('cookie');
+      },
+      error: (error, request, response) => {
+        logger.warn(`registry dashboard: ${error.message}`);
+        if (response instanceof Object && 'writeHead' in response) {
+          sendError(
+            response as ServerResponse,
+            request,
+            502,
+            'GATEWAY.UPSTREAM_FAILED',
+            'The registry did not answer',
+          );
+        }
+      },
+    },
+  });
+  return (request: Request, response: Response, next: NextFunction) => {
+    // Mounted at the prefix: request.url is the rest of the path.
+    if (request.originalUrl.split('?')[0] === REGISTRY_DASHBOARD_PREFIX) {
+      response.redirect(301, `${REGISTRY_DASHBOARD_PREFIX}/`);
+      return;
+    }
+    const expected = config.ADMIN_API_KEY;
+    if (expected !== undefined) {
+      const given = givenAdminKey(request.headers);
+      if (given === undefined || !sameSecret(given, expected)) {
+        response.setHeader('WWW-Authenticate', `Basic realm="${ADMIN_REALM}", charset="UTF-8"`);
+        return sendError(
+          response,
+          request,
+          401,
+          'COMMON.UNAUTHORIZED',
+          given === undefined
+            ? 'The registry dashboard needs the admin API key (X-API-Key, or as the HTTP Basic password)'
+            : 'The admin API key is wrong',
+        );
+      }
+    }
+    const upstreamPath = dashboardUpstreamPath(request.method, request.url);
+    if (upstreamPath === undefined) {
+      return sendError(
+        response,
+        request,
+        404,
+        'GATEWAY.NOT_EXPOSED',
+        `${request.originalUrl} is not reachable through the gateway (read-only registry pages only)`,
+      );
+    }
+    request.url = upstreamPath;
+    return proxy(request, response, next);
+  };
+}
