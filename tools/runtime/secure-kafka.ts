@@ -85,11 +85,30 @@ export async function provisionPrefix(
 }
 
 /** A service's environment for a secure broker: its principal, and its password by file. */
-export function kafkaSaslEnv(kafka: SecureKafka, service: EventService): Record<string, string> {
+export function kafkaSaslEnv(
+  kafka: Pick<SecureKafka, 'credentials' | 'passwordFiles'>,
+  service: EventService,
+): Record<string, string> {
   return {
     KAFKA_SASL_USERNAME: kafka.credentials[service].username,
     KAFKA_SASL_PASSWORD_FILE: kafka.passwordFiles[service],
     KAFKA_SASL_MECHANISM: 'scram-sha-512',
+  };
+}
+
+/**
+ * Each app's own environment for a secure run (RuntimeEnv.secure): the services' Kafka users.
+ * The registry and the gateway use no Kafka; their registry credentials will join them here.
+ */
+export function secureAppEnv(
+  kafka: Pick<SecureKafka, 'credentials' | 'passwordFiles'>,
+): Record<'registry' | 'gateway' | EventService, Record<string, string>> {
+  return {
+    registry: {},
+    gateway: {},
+    accounts: kafkaSaslEnv(kafka, 'accounts'),
+    orders: kafkaSaslEnv(kafka, 'orders'),
+    fulfillment: kafkaSaslEnv(kafka, 'fulfillment'),
   };
 }
 
