@@ -67,11 +67,17 @@ export async function insertWithOutbox<T extends OutboxDocument>(
   model: Model<T>,
   doc: Omit<T, typeof VERSION_FIELD | typeof OUTBOX_FIELD | typeof DELETE_PENDING_FIELD>,
   events: OutboxEvents,
+  version = 1,
 ): Promise<HydratedDocument<T>> {
   assertOutboxSchema(model);
   assertNotOwned(Object.keys(doc).filter((key) => key !== '_id'));
-  const records = recordsFor(events, 1);
-  const [created] = await model.create([{ ...doc, [VERSION_FIELD]: 1, [OUTBOX_FIELD]: records }]);
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new RangeError(`an aggregate starts at a positive version, not ${version}`);
+  }
+  const records = recordsFor(events, version);
+  const [created] = await model.create([
+    { ...doc, [VERSION_FIELD]: version, [OUTBOX_FIELD]: records },
+  ]);
   return created;
 }
 
@@ -140,4 +146,34 @@ export async function deleteWithOutbox<T extends OutboxDocument>(
       .exec(),
   );
   return result.matchedCount === 1;
+}
+
+/**
+ * Re-emits the aggregate's current state: appends events without changing the state, in one
+ * update guarded by the version read. The events carry `newVersion`, by default the current
+ * version, so a replica that already holds it ignores them (its guard wants a newer one) and
+ * only a missing or stale replica applies them. A larger `newVersion` moves the version
+ * forward in the same write, for a replica that holds the current version (or a later one)
+ * with other content: the guard lets only a newer version through. Returns null on a version
+ * conflict or a missing document.
+ */
+export async function republishWithOutbox<T extends OutboxDocument>(
+  model: Model<T>,
+  id: unknown,
+  expectedVersion: number,
+  events: OutboxEvents,
+  newVersion = expectedVersion,
+): Promise<HydratedDocument<T> | null> {
+  assertOutboxSchema(model);
+  if (!Number.isSafeInteger(newVersion) || newVersion < expectedVersion) {
+    throw new RangeError(`a version never goes back (${expectedVersion} → ${newVersion})`);
+  }
+  const records = recordsFor(events, newVersion);
+  const update: Record<string, unknown> = { $push: { [OUTBOX_FIELD]: { $each: records } } };
+  if (newVersion !== expectedVersion) update.$set = { [VERSION_FIELD]: newVersion };
+  return withDocumentLock(model, id, () =>
+    model
+      .findOneAndUpdate({ _id: id, [VERSION_FIELD]: expectedVersion }, update, { new: true })
+      .exec(),
+  ) as Promise<HydratedDocument<T> | null>;
 }

@@ -10,6 +10,7 @@ import {
   insertWithOutbox,
   type OutboxEvents,
   type StateChange,
+  republishWithOutbox,
   updateWithOutbox,
 } from './outbox-write';
 import {
@@ -86,8 +87,9 @@ export class CollectionRelay<T extends OutboxDocument> {
   async insert(
     doc: Parameters<typeof insertWithOutbox<T>>[1],
     events: OutboxEvents,
+    version = 1,
   ): Promise<HydratedDocument<T>> {
-    const created = await insertWithOutbox(this.model, doc, events);
+    const created = await insertWithOutbox(this.model, doc, events, version);
     void this.kick(created._id);
     return created;
   }
@@ -100,6 +102,18 @@ export class CollectionRelay<T extends OutboxDocument> {
     events: OutboxEvents,
   ): Promise<HydratedDocument<T> | null> {
     const updated = await updateWithOutbox(this.model, id, expectedVersion, change, events);
+    if (updated) void this.kick(updated._id);
+    return updated;
+  }
+
+  /** `republishWithOutbox`, then publish. Null on a version conflict or a missing document. */
+  async republish(
+    id: unknown,
+    expectedVersion: number,
+    events: OutboxEvents,
+    newVersion = expectedVersion,
+  ): Promise<HydratedDocument<T> | null> {
+    const updated = await republishWithOutbox(this.model, id, expectedVersion, events, newVersion);
     if (updated) void this.kick(updated._id);
     return updated;
   }
