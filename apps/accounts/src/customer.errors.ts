@@ -1,3 +1,5 @@
+import { DomainError } from '@storefront/platform';
+
 /** Stable codes of the accounts domain, with their HTTP statuses. */
 export const AccountsErrors = {
   /** No customer with that id (404); an id that is not an ObjectId cannot exist either. */
@@ -19,3 +21,7 @@ export const ACCOUNTS_ERROR_STATUSES = {
   [AccountsErrors.CardNumberInvalid]: 400,
   [AccountsErrors.SortInvalid]: 400,
 } as const;
+
+export function customerNotFound(id: string): DomainError {
+  return new DomainError(AccountsErrors.NotFound, `Customer ${id} does not exist`);
+}

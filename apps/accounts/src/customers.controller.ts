@@ -29,6 +29,7 @@ import {
 import { AdminOnly, forwardedPrefix, type HalPage, toHalPage } from '@storefront/platform';
 import type { Request, Response } from 'express';
 import { type CustomerState, type CustomerView, customerView, entityTag } from './customer.rules';
+import { customerNotFound } from './customer.errors';
 import { CustomersService } from './customers.service';
 import { SAMPLE_CREATED_MESSAGE } from './customers.sample';
 import {
@@ -42,6 +43,12 @@ import {
   CustomerPageQueryDto,
   PatchCustomerDto,
 } from './dto/customer.dto';
+import {
+  RepublishCustomerDto,
+  RepublishCustomersDto,
+  RepublishedCustomerDto,
+  RepublishReportDto,
+} from './dto/republish.dto';
 
 const HAL_JSON = 'application/hal+json';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
@@ -107,6 +114,29 @@ export class CustomersController {
   })
   async samplePost(): Promise<string> {
     return this.sample();
+  }
+
+  @Post('republish')
+  @AdminOnly()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Re-emit the current state of several customers (repair of drifted replicas)',
+    description:
+      'For each customer, its state without cards (or a tombstone when it is deleted) is ' +
+      'queued on accounts.customer.change through the outbox at its current version, so ' +
+      "replicas that are current ignore it. With `replicaVersion` (the replica's version, " +
+      'when it equals or exceeds the current one) the event carries the next version above ' +
+      'it; for an id accounts does not know, a tombstone at that version. Used by `npm run ' +
+      'audit -- --repair`.',
+  })
+  @ApiOkResponse({ type: RepublishReportDto, description: 'What was queued for each customer' })
+  @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
+  async republishMany(@Body() body: RepublishCustomersDto): Promise<RepublishReportDto> {
+    const customers = [];
+    for (const item of body.customers) {
+      customers.push(await this.customers.republish(item.id, item.replicaVersion));
+    }
+    return { customers };
   }
 
   @Get('summary')
@@ -217,6 +247,27 @@ export class CustomersController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CustomerResource> {
     return this.reply(await this.customers.patch(id, body, ifMatch), request, response);
+  }
+
+  @Post(':id/republish')
+  @AdminOnly()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Re-emit one customer's current state (repair of a drifted replica)",
+    description:
+      'As the bulk form, for one customer. 404 when accounts does not know the id and no ' +
+      '`replicaVersion` is given.',
+  })
+  @ApiOkResponse({ type: RepublishedCustomerDto, description: 'What was queued' })
+  @ApiBadRequestResponse({ description: 'Invalid body' })
+  @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND' })
+  async republish(
+    @Param() { id }: CustomerIdParams,
+    @Body() body: RepublishCustomerDto,
+  ): Promise<RepublishedCustomerDto> {
+    const result = await this.customers.republish(id, body.replicaVersion);
+    if (result.outcome === 'not-found') throw customerNotFound(id);
+    return result;
   }
 
   @Delete(':id')

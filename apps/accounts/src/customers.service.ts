@@ -44,6 +44,14 @@ const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 export type CustomerWrite = CustomerInput & { version?: number };
 
+/** What a republish queued for one customer (see `CustomersService.republish`). */
+export interface Republished {
+  id: string;
+  outcome: 'state' | 'tombstone' | 'not-found';
+  /** The aggregate version the event carries. */
+  version?: number;
+}
+
 function toState(record: CustomerRecord): CustomerState {
   return {
     id: record._id.toHexString(),
@@ -200,6 +208,56 @@ export class CustomersService {
     for (const sample of samples) await this.upsert(sample.id, sample.customer);
   }
 
+  /**
+   * Re-emits a customer's current state through the outbox (repair of a replica that drifted):
+   * the state without cards, or a tombstone for a deleted customer, at the current version,
+   * so a replica that is already current ignores it. `replicaVersion` is what the replica
+   * holds when that is the current version or a later one with other content: the event then
+   * carries `replicaVersion + 1`, and the document takes that version in the same write, so the
+   * version sequence stays the one replicas have seen. A replica of a customer accounts never
+   * had (or lost) gets a tombstone: a deleted marker at `replicaVersion + 1` is written with it.
+   */
+  async republish(id: string, replicaVersion?: number): Promise<Republished> {
+    if (!OBJECT_ID.test(id)) return { id, outcome: 'not-found' };
+    const _id = new Types.ObjectId(id);
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.model.findById(_id).lean<CustomerRecord>().exec();
+      if (!current) {
+        if (replicaVersion === undefined) return { id, outcome: 'not-found' };
+        const version = replicaVersion + 1;
+        try {
+          const marker: Pick<Customer, 'deletedAt'> & { _id: Types.ObjectId } = {
+            _id,
+            deletedAt: new Date(),
+          };
+          await this.relay.insert(marker, this.tombstone(id), version);
+          return { id, outcome: 'tombstone', version };
+        } catch (error) {
+          // Created meanwhile: republish what is there now.
+          if (!isDuplicateKeyError(error)) throw error;
+          continue;
+        }
+      }
+      const version =
+        replicaVersion !== undefined && replicaVersion >= current.version
+          ? replicaVersion + 1
+          : current.version;
+      const deleted = current.deletedAt !== undefined && current.deletedAt !== null;
+      const events = deleted
+        ? this.tombstone(id)
+        : this.changeEvent(id, {
+            name: current.name ?? { title: '', firstName: '', lastName: '' },
+            contact: current.contact ?? { primaryPhone: '', email: '' },
+            addresses: current.addresses ?? [],
+            creditCards: [],
+          });
+      if (await this.relay.republish(current._id, current.version, events, version)) {
+        return { id, outcome: deleted ? 'tombstone' : 'state', version };
+      }
+    }
+    throw this.lostRace(id, undefined);
+  }
+
   /** Live customers only: deleted markers and ids that are no ObjectId are "not found". */
   private async read(id: string): Promise<CustomerRecord | null> {
     if (!OBJECT_ID.test(id)) return null;
@@ -214,6 +272,16 @@ export class CustomersService {
       createOutboxRecord(Topics.CustomerChange, customerChanged(id, customer), {
         aggregateVersion,
         source: SOURCE,
+      }),
+    ];
+  }
+
+  private tombstone(id: string) {
+    return (aggregateVersion: number): OutboxRecord[] => [
+      createOutboxRecord(Topics.CustomerChange, null, {
+        aggregateVersion,
+        source: SOURCE,
+        key: id,
       }),
     ];
   }
@@ -289,13 +357,7 @@ export class CustomersService {
       current._id,
       current.version,
       { set: { deletedAt: new Date() }, unset: ['name', 'contact', 'addresses', 'creditCards'] },
-      (aggregateVersion) => [
-        createOutboxRecord(Topics.CustomerChange, null, {
-          aggregateVersion,
-          source: SOURCE,
-          key: id,
-        }),
-      ],
+      this.tombstone(id),
     );
     return updated !== null;
   }

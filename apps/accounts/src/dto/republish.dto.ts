@@ -1,0 +1,73 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { MAX_VERSION } from '../customer.rules';
+
+/** Most customers one bulk republish request may name. */
+export const MAX_REPUBLISH_BATCH = 1000;
+
+/** Optional body of `POST /customers/{id}/republish`. */
+export class RepublishCustomerDto {
+  /**
+   * The version the replica holds, when it holds the current version or a later one with
+   * other content: the event then carries the next version above it (the owner's version
+   * moves forward with it), since replicas ignore a version they already have. Leave it out
+   * to re-emit at the current version.
+   */
+  @ApiPropertyOptional({ example: 3, minimum: 0, maximum: MAX_VERSION })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_VERSION)
+  replicaVersion?: number;
+}
+
+export class RepublishCustomerItemDto extends RepublishCustomerDto {
+  /** The customer id. */
+  @ApiProperty({ example: '5b1be0107f2b1c0001a0e001', maxLength: 64 })
+  @IsString()
+  @MaxLength(64)
+  id!: string;
+}
+
+/** Body of `POST /customers/republish`. */
+export class RepublishCustomersDto {
+  /** The customers to re-emit, each with the version its replica holds when that matters. */
+  @ApiProperty({ type: [RepublishCustomerItemDto], minItems: 1, maxItems: MAX_REPUBLISH_BATCH })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_REPUBLISH_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => RepublishCustomerItemDto)
+  customers!: RepublishCustomerItemDto[];
+}
+
+/** What a republish did for one customer. */
+export class RepublishedCustomerDto {
+  @ApiProperty({ example: '5b1be0107f2b1c0001a0e001' }) id!: string;
+  @ApiProperty({
+    enum: ['state', 'tombstone', 'not-found'],
+    description:
+      '`state`: the customer (without cards) was queued on accounts.customer.change; ' +
+      '`tombstone`: the customer is deleted (or never existed and a replica version was ' +
+      'given), a tombstone was queued; `not-found`: no such customer and no replica version',
+  })
+  outcome!: 'state' | 'tombstone' | 'not-found';
+  @ApiPropertyOptional({ example: 3, description: 'The aggregate version the event carries' })
+  version?: number;
+}
+
+export class RepublishReportDto {
+  @ApiProperty({ type: [RepublishedCustomerDto] }) customers!: RepublishedCustomerDto[];
+}
