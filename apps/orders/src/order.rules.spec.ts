@@ -5,6 +5,7 @@ import {
 } from '@storefront/events';
 import {
   awaitsFulfillment,
+  canonicalHistory,
   canTransition,
   checkAction,
   closeOpenOrders,
@@ -18,6 +19,7 @@ import {
   orderTotalCents,
   type OrderAction,
   reachedFulfillment,
+  sameHistory,
   withStatus,
 } from './order.rules';
 
@@ -291,5 +293,37 @@ describe('withStatus, closeOpenOrders and reachedFulfillment', () => {
     [['CREATED', 'APPROVED', 'PROCESSING', 'ON_HOLD', 'CANCELLED'], true],
   ])('%j reached fulfillment: %s', (steps, expected) => {
     expect(reachedFulfillment(history(...steps))).toBe(expected);
+  });
+});
+
+describe('canonicalHistory', () => {
+  const shipped = history('CREATED', 'APPROVED', 'PROCESSING', 'SHIPPED');
+  const [created, approved, processing, ship] = shipped;
+
+  it.each([
+    ['a healthy history', shipped, shipped],
+    ['an exact copy', [created, approved, processing, processing, ship], shipped],
+    ['entries out of time order', [created, approved, ship, processing], shipped],
+    ['a copy and out of order', [created, processing, approved, ship, processing], shipped],
+  ])('%s becomes the time-ordered history without copies', (_name, stored, expected) => {
+    expect(canonicalHistory(stored)).toEqual(expected);
+  });
+
+  it('keeps the arrival order of entries with the same time', () => {
+    const same = [
+      { timestamp: T0, orderStatusType: 'CREATED' as const, note: null },
+      { timestamp: T0, orderStatusType: 'APPROVED' as const, note: null },
+    ];
+    expect(canonicalHistory(same)).toEqual(same);
+  });
+
+  it('gives null when even the canonical form is no legal path', () => {
+    expect(canonicalHistory([created, ship])).toBeNull();
+  });
+
+  it('compares histories entry by entry', () => {
+    expect(sameHistory(shipped, [...shipped])).toBe(true);
+    expect(sameHistory(shipped, [created, approved, ship, processing])).toBe(false);
+    expect(sameHistory(shipped, shipped.slice(0, 3))).toBe(false);
   });
 });

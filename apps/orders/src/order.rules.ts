@@ -79,6 +79,33 @@ function sameEntry(a: OrderStatusEvent, b: OrderStatusEvent): boolean {
   );
 }
 
+/**
+ * The history as it must be: in time order (entries with equal timestamps keep their order)
+ * and without exact copies. Every write keeps it so; a history that is not (a copy appended
+ * twice, entries out of order: what the consistency audit calls doubled or reordered) is
+ * healed when the next status event of the order arrives, e.g. one fulfillment re-emits.
+ * Null when the canonical form would not be a legal path either: then nothing is rewritten.
+ */
+export function canonicalHistory(history: readonly OrderStatusEvent[]): OrderStatusEvent[] | null {
+  const unique: OrderStatusEvent[] = [];
+  for (const entry of history) {
+    if (!unique.some((kept) => sameEntry(kept, entry))) unique.push(entry);
+  }
+  const sorted = unique
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => a.entry.timestamp - b.entry.timestamp || a.index - b.index)
+    .map(({ entry }) => entry);
+  return historyProblem(sorted) === null ? sorted : null;
+}
+
+/** Same entries in the same order. */
+export function sameHistory(
+  a: readonly OrderStatusEvent[],
+  b: readonly OrderStatusEvent[],
+): boolean {
+  return a.length === b.length && a.every((entry, index) => sameEntry(entry, b[index]));
+}
+
 export type StatusInsertion =
   | { kind: 'applied'; history: OrderStatusEvent[]; status: OrderStatusType }
   | { kind: 'duplicate' }

@@ -23,6 +23,12 @@ import {
   OrderParams,
 } from './dto/order.dto';
 import { FulfillmentReportView, SampleOrdersReportView } from './dto/reports.view';
+import {
+  RepublishedRequestsView,
+  RepublishedRequestView,
+  RepublishFulfillmentsDto,
+} from './dto/republish.dto';
+import { orderNotFound } from './orders.errors';
 import { CustomersService } from './customers.service';
 import { OrdersService } from './orders.service';
 
@@ -148,6 +154,24 @@ export class OrdersController {
     return this.sampleFulfill(request, response);
   }
 
+  @Post('fulfill/republish')
+  @AdminOnly()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Re-emit the fulfillment requests of orders sent but never fulfilled (repair)',
+    description:
+      'For each order that was sent to fulfillment and is still APPROVED, its request is ' +
+      'queued again on orders.order.fulfill through the outbox; fulfillment ignores a request ' +
+      'for an order it has. Used by `npm run audit -- --repair`.',
+  })
+  @ApiOkResponse({ type: RepublishedRequestsView, description: 'What was queued for each order' })
+  @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
+  async republishMany(@Body() body: RepublishFulfillmentsDto): Promise<RepublishedRequestsView> {
+    const orders = [];
+    for (const guid of body.orders) orders.push(await this.orders.republishFulfillment(guid));
+    return { orders };
+  }
+
   @Get('summary')
   @ApiOperation({ summary: 'Every customer with their orders (not paged), as the original' })
   @ApiOkResponse({ type: CustomerOrdersSummaryView })
@@ -194,6 +218,21 @@ export class OrdersController {
   @ApiUnprocessableEntityResponse({ description: 'The customer has no SHIPPING address' })
   fulfillOrder(@Param() params: OrderParams): Promise<OrderView> {
     return this.orders.fulfillOrder(params.id, params.guid);
+  }
+
+  @Post(':id/orders/:guid/fulfill/republish')
+  @AdminOnly()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Re-emit one order's fulfillment request (repair of a missing fulfillment)",
+    description: 'As the bulk form, for one order.',
+  })
+  @ApiOkResponse({ type: RepublishedRequestView, description: 'What was queued' })
+  @ApiNotFoundResponse({ description: 'Unknown customer or order' })
+  async republishFulfillment(@Param() params: OrderParams): Promise<RepublishedRequestView> {
+    const result = await this.orders.republishFulfillment(params.guid, params.id);
+    if (result.outcome === 'not-found') throw orderNotFound(params.guid, params.id);
+    return result;
   }
 
   @Post(':id/orders/:guid/:action')

@@ -32,6 +32,7 @@ import { type OrderView, toOrderView } from './dto/customer-orders.view';
 import type { CreateOrderDto } from './dto/order.dto';
 import {
   awaitsFulfillment,
+  canonicalHistory,
   checkAction,
   closeOpenOrders,
   currentStatus,
@@ -39,6 +40,7 @@ import {
   insertStatus,
   type OrderAction,
   reachedFulfillment,
+  sameHistory,
   withStatus,
 } from './order.rules';
 import {
@@ -95,6 +97,14 @@ export interface SampleOrdersReport {
 }
 
 export type StatusOutcome = 'applied' | 'duplicate';
+
+/** What re-emitting one order's fulfillment request did. */
+export interface RepublishedRequest {
+  guid: string;
+  outcome: 'requested' | 'not-found' | 'not-requestable';
+  /** Why it was not re-emitted. */
+  reason?: string;
+}
 
 function findShippingAddress(addresses: readonly AddressDoc[]): AddressDoc | undefined {
   return addresses.find((address) => address.type === 'SHIPPING');
@@ -354,8 +364,21 @@ export class OrdersService implements OnModuleInit {
         if ((order.appliedEventIds ?? []).includes(eventId)) {
           return { write: false, result: 'duplicate' };
         }
-        const insertion = insertStatus(order.orderStatusEvents, event.orderStatusEvent);
-        if (insertion.kind === 'duplicate') return { write: false, result: 'duplicate' };
+        const canonical = canonicalHistory(order.orderStatusEvents);
+        const healed = canonical !== null && !sameHistory(canonical, order.orderStatusEvents);
+        const history = healed ? canonical : order.orderStatusEvents;
+        const insertion = insertStatus(history, event.orderStatusEvent);
+        if (insertion.kind === 'duplicate') {
+          if (!healed) return { write: false, result: 'duplicate' };
+          // Nothing new, but the history held a copy or was out of order: store it healed.
+          const repaired: CustomerOrderDoc = {
+            ...order,
+            orderStatusEvents: history,
+            status: currentStatus(history),
+            appliedEventIds: [...(order.appliedEventIds ?? []), eventId],
+          };
+          return { write: true, orders: replaceOrder(doc, repaired), result: 'applied' };
+        }
         if (insertion.kind === 'illegal') throw illegalTransition(event.guid, insertion.reason);
         const changed: CustomerOrderDoc = {
           ...order,
@@ -368,6 +391,35 @@ export class OrdersService implements OnModuleInit {
         return { write: true, orders: replaceOrder(doc, changed), result: 'applied' };
       },
     );
+  }
+
+  /**
+   * Re-emits the fulfillment request of an order already sent (repair of a fulfillment that
+   * never arrived), through the outbox at the document's current version; fulfillment ignores
+   * a request for an order it has (its key, its unique index). Only an order still APPROVED
+   * qualifies: fulfillment accepts nothing else, and an order that moved on has a fulfillment
+   * whose loss no request can undo.
+   */
+  async republishFulfillment(guid: string, customerId?: string): Promise<RepublishedRequest> {
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const doc = await this.findByGuid(guid);
+      const order = doc?.orders?.find((o) => o.guid === guid);
+      if (!doc || !order || (customerId !== undefined && doc._id !== customerId)) {
+        return { guid, outcome: 'not-found' };
+      }
+      const address = findShippingAddress(doc.addresses);
+      let reason: string | undefined;
+      if (!order.fulfillmentRequested) reason = 'the order was never sent for fulfillment';
+      else if (order.status !== 'APPROVED') {
+        reason = `the order is ${order.status}; fulfillment accepts APPROVED orders only`;
+      } else if (!address) reason = NO_SHIPPING_ADDRESS;
+      if (reason || !address) return { guid, outcome: 'not-requestable', reason };
+      const updated = await this.outbox.republish(doc._id, doc.version, (version) => [
+        this.fulfillmentRecord(doc, address, order, version),
+      ]);
+      if (updated) return { guid, outcome: 'requested' };
+    }
+    throw versionConflict(guid);
   }
 
   /**
