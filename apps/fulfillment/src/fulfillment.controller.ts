@@ -1,4 +1,5 @@
 import {
+  Body,
   Controller,
   Delete,
   Get,
@@ -12,6 +13,7 @@ import {
   Req,
 } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiExcludeEndpoint,
   ApiNotFoundResponse,
@@ -34,6 +36,11 @@ import {
   FulfillmentSummaryView,
   FulfillmentView,
 } from './dto/fulfillment.view';
+import {
+  RepublishedStatusesView,
+  RepublishedStatusView,
+  RepublishFulfillmentsDto,
+} from './dto/republish.dto';
 import { FulfillmentIdParams, FulfillmentStepParams, SampleStepParams } from './dto/step.params';
 import { FulfillmentErrors } from './fulfillment.errors';
 import { stepResponseText } from './fulfillment.rules';
@@ -119,6 +126,52 @@ export class FulfillmentController {
     @Req() request: Request,
   ): Promise<FulfillmentHalItem> {
     return this.fulfillments.findOne(params.id, basePath(request));
+  }
+
+  @Post('republish')
+  @HttpCode(200)
+  @AdminOnly()
+  @ApiOperation({
+    summary: "Re-emit the status events of several fulfillments (repair of orders' histories)",
+    description:
+      'Every status event each fulfillment produced is queued again on ' +
+      'fulfillment.order.change through the outbox, at its current version; orders appends ' +
+      'none twice and heals a history with a copy or out of order. Used by `npm run audit -- ' +
+      '--repair`.',
+  })
+  @ApiOkResponse({ type: RepublishedStatusesView, description: 'What was queued for each' })
+  @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
+  async republishMany(@Body() body: RepublishFulfillmentsDto): Promise<RepublishedStatusesView> {
+    const fulfillments: RepublishedStatusView[] = [];
+    for (const id of body.fulfillments) {
+      const result = await this.fulfillments.republishStatuses(id);
+      fulfillments.push(
+        result
+          ? { id, outcome: 'republished', events: result.events }
+          : { id, outcome: 'not-found', events: 0 },
+      );
+    }
+    return { fulfillments };
+  }
+
+  @Post(':id/republish')
+  @HttpCode(200)
+  @AdminOnly()
+  @ApiOperation({
+    summary: "Re-emit one fulfillment's status events (repair of orders' history)",
+    description: 'As the bulk form, for one fulfillment (document id or order guid).',
+  })
+  @ApiOkResponse({ type: RepublishedStatusView, description: 'What was queued' })
+  @ApiNotFoundResponse({ description: 'FULFILLMENT.NOT_FOUND' })
+  async republish(@Param() params: FulfillmentIdParams): Promise<RepublishedStatusView> {
+    const result = await this.fulfillments.republishStatuses(params.id);
+    if (!result) {
+      throw new DomainError(
+        FulfillmentErrors.NotFound,
+        `No fulfillment with id or order guid ${params.id}`,
+      );
+    }
+    return { id: params.id, outcome: 'republished', events: result.events };
   }
 
   @Post(':id/:step')

@@ -6,6 +6,7 @@ import {
   FULFILLMENT_STEPS,
   type FulfillmentState,
   type FulfillmentStep,
+  ownStatusEvents,
   pickShippingMethod,
   SHIPPING_METHODS,
   type ShippingMethod,
@@ -131,5 +132,25 @@ describe('pickShippingMethod', () => {
       return Array.from({ length: 10 }, () => pickShippingMethod(random));
     };
     expect(sequence(7)).toEqual(sequence(7));
+  });
+});
+
+describe('ownStatusEvents', () => {
+  const entry = (orderStatusType: OrderStatusType, timestamp: number) => ({
+    timestamp,
+    orderStatusType,
+    note: null,
+  });
+
+  it.each([
+    [['CREATED', 'APPROVED'], []],
+    [['CREATED', 'APPROVED', 'PROCESSING'], ['PROCESSING']],
+    [
+      ['CREATED', 'APPROVED', 'PROCESSING', 'SHIPPED', 'IN_TRANSIT'],
+      ['PROCESSING', 'SHIPPED', 'IN_TRANSIT'],
+    ],
+  ] as Array<[OrderStatusType[], OrderStatusType[]]>)('of %j are %j', (statuses, expected) => {
+    const history = statuses.map((status, index) => entry(status, index));
+    expect(ownStatusEvents(history).map((e) => e.orderStatusType)).toEqual(expected);
   });
 });

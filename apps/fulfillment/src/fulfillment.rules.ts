@@ -57,6 +57,15 @@ export function checkRequestable(
     : { ok: false, reason: `the order's current status is ${status ?? 'missing'}, not APPROVED` };
 }
 
+/**
+ * The status events fulfillment itself produced: the history after the request's, which
+ * ends with the order's APPROVED entry (a request is accepted in no other status).
+ */
+export function ownStatusEvents<T extends OrderStatusEvent>(history: readonly T[]): T[] {
+  const approved = history.map((entry) => entry.orderStatusType).lastIndexOf(INITIAL_STATUS);
+  return history.slice(approved + 1);
+}
+
 /** What the state of one fulfillment needs for a transition. */
 export interface FulfillmentState {
   readonly status: OrderStatusType;

@@ -26,6 +26,7 @@ import {
   checkRequestable,
   type FulfillmentStep,
   INITIAL_STATUS,
+  ownStatusEvents,
   pickShippingMethod,
   STEP_RULES,
   transition,
@@ -174,6 +175,52 @@ export class FulfillmentService implements OnModuleInit {
     }
     this.logger.log(`${step}: ${moved} of ${candidates.length} fulfillments moved from ${from}`);
     return moved;
+  }
+
+  /**
+   * Re-emits every status event this fulfillment produced (repair of orders' copy of the
+   * history), through the outbox at the current version. Orders appends an event only once
+   * (the same status at the same time is a duplicate), puts a missing one at its place in
+   * time, and stores a history with a copy or out of order healed when one arrives. Statuses
+   * are fulfillment's: it is the only service that produces them, so it re-emits them.
+   */
+  async republishStatuses(idOrGuid: string): Promise<{ id: string; events: number } | null> {
+    let id: Types.ObjectId;
+    try {
+      id = await this.idFor(idOrGuid);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === FulfillmentErrors.NotFound) return null;
+      throw error;
+    }
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.model.findById(id).lean<StoredFulfillment>().exec();
+      if (!current) return null;
+      const guid = current.order.guid;
+      const own = ownStatusEvents(current.order.orderStatusEvents);
+      const events = (aggregateVersion: number) =>
+        own.map((entry) =>
+          createOutboxRecord(
+            Topics.OrderStatusChange,
+            {
+              guid,
+              orderStatusEvent: {
+                timestamp: entry.timestamp,
+                orderStatusType: entry.orderStatusType,
+                note: entry.note ?? null,
+              },
+            },
+            { aggregateVersion, source: SOURCE, occurredAt: new Date() },
+          ),
+        );
+      if (own.length === 0) return { id: String(current._id), events: 0 };
+      if (await this.relay.republish(current._id, current.version, events)) {
+        return { id: String(current._id), events: own.length };
+      }
+    }
+    throw new DomainError(
+      FulfillmentErrors.VersionConflict,
+      `Fulfillment ${idOrGuid} kept changing; try again`,
+    );
   }
 
   async findAll(): Promise<FulfillmentView[]> {
