@@ -35,6 +35,13 @@ export interface KafkaEventServerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Where a new group starts: true reads the whole topic (replicas rebuild). Default true. */
   readonly fromBeginning?: boolean;
+  /**
+   * Topics to read again from their first record, whatever the group committed: asked once
+   * before consuming starts; the partitions of those topics this instance gets at its first
+   * group join start over (a replica wiped under a group that had read everything rebuilds).
+   * Handlers must be idempotent, as they are for redeliveries.
+   */
+  readonly rewind?: () => Promise<readonly Topic[]>;
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   /** Backoff between attempts to connect and join while the broker is unreachable. */
@@ -107,6 +114,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private assignment: Record<string, number[]> = {};
   private topics: Topic[] = [];
   private listening = false;
+  /** Physical topics still to read from their start (see `rewind`). */
+  private rewinding = new Set<string>();
   private requestClose: () => void = () => undefined;
   private readonly closeRequested = new Promise<void>((resolve) => (this.requestClose = resolve));
 
@@ -212,6 +221,15 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     // Consume only once the producer is up: dead-lettering needs it, and the connection
     // starts at application bootstrap, so no handler runs before every module's init hook.
     await Promise.race([this.connection.whenConnected(), this.closeRequested]);
+    if (this.options.rewind) {
+      try {
+        const topics = await this.options.rewind();
+        this.rewinding = new Set(topics.map((topic) => this.connection.physicalTopic(topic)));
+        if (topics.length > 0) this.log.log(`reading ${topics.join(', ')} again from the start`);
+      } catch (error) {
+        this.log.warn(`cannot tell whether to rewind: ${errorMessage(error)}`);
+      }
+    }
     for (let attempt = 1; !this.closing; attempt += 1) {
       this.state = 'connecting';
       const consumer = this.createConsumer();
@@ -252,6 +270,34 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     }
   }
 
+  /** Seeks this instance's partitions of the topics to rewind to their first record, once. */
+  private async rewind(
+    consumer: Consumer,
+    assignment: Readonly<Record<string, readonly number[]>>,
+  ): Promise<void> {
+    const topics = Object.keys(assignment).filter((topic) => this.rewinding.has(topic));
+    if (topics.length === 0) return;
+    const admin = this.connection.kafka.admin();
+    try {
+      await admin.connect();
+      for (const topic of topics) {
+        const starts = new Map(
+          (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.low]),
+        );
+        for (const partition of assignment[topic]) {
+          consumer.seek({ topic, partition, offset: starts.get(partition) ?? '0' });
+        }
+        this.rewinding.delete(topic);
+        this.log.log(`${topic} partitions ${assignment[topic].join(', ')}: reading from the start`);
+      }
+    } catch (error) {
+      // The next group join tries again.
+      this.log.warn(`rewinding ${topics.join(', ')} failed: ${errorMessage(error)}`);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   private createConsumer(): Consumer {
     const consumer = this.connection.createConsumer({
       groupId: this.groupId,
@@ -279,6 +325,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         ]),
       );
       this.log.log(`joined group ${payload.groupId}: ${JSON.stringify(this.assignment)}`);
+      if (this.rewinding.size > 0) void this.rewind(consumer, payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.state = 'crashed';
