@@ -1,8 +1,12 @@
+import { getModelToken } from '@nestjs/mongoose';
+import { Topics } from '@storefront/events';
 import { serviceConfigSchema, serviceModules, startEventConsumer } from '@storefront/messaging';
 import type { AppDefinition } from '@storefront/platform';
+import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { ORDERS_ERROR_STATUSES, OrdersErrors } from './orders.errors';
 import { OrdersModule } from './orders.module';
+import { CustomerOrders } from './schemas/customer-orders.schema';
 
 export const ordersConfigSchema = serviceConfigSchema.extend({
   // 0 picks a free port (tests).
@@ -11,6 +15,13 @@ export const ordersConfigSchema = serviceConfigSchema.extend({
   SAMPLE_SEED: z.coerce.number().int().optional(),
   /** Consumer group of the customer and order status events. */
   KAFKA_CONSUMER_GROUP: z.string().min(1).default('orders'),
+  /**
+   * Rebuild of the customer replicas from the compacted accounts.customer.change: `auto`
+   * reads the topic again from its start when customer.orders is empty at start-up (a wiped
+   * or new database under a group that had read everything), `always` on every start,
+   * `off` never.
+   */
+  REPLICA_REBUILD: z.enum(['auto', 'always', 'off']).default('auto'),
 });
 
 export type OrdersConfig = z.infer<typeof ordersConfigSchema>;
@@ -25,8 +36,16 @@ export const ordersApp: AppDefinition<typeof ordersConfigSchema> = {
   },
   imports: (config) => [...serviceModules('orders', config), OrdersModule],
   configure: async (app, config) => {
+    const replicas = app.get<Model<CustomerOrders>>(getModelToken(CustomerOrders.name));
     await startEventConsumer(app, {
       groupId: config.KAFKA_CONSUMER_GROUP,
+      // Only the customer topic: status events of orders an empty database no longer has
+      // would only be retried and dead-lettered. Replicas apply an event once per version.
+      rewind: async () => {
+        if (config.REPLICA_REBUILD === 'off') return [];
+        if (config.REPLICA_REBUILD === 'auto' && (await replicas.exists({}).exec())) return [];
+        return [Topics.CustomerChange];
+      },
       // An illegal status change stays illegal however often it is retried.
       permanentErrorCodes: [OrdersErrors.IllegalTransition],
     });
