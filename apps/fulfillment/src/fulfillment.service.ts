@@ -111,7 +111,7 @@ export class FulfillmentService implements OnModuleInit {
         `Order ${guid} cannot be fulfilled: ${requestable.reason}`,
       );
     }
-    if (!(await this.keys.exists({ _id: guid }).exec())) {
+    if (!(await this.hasFulfillment(guid))) {
       try {
         const created = await this.model.create(newFulfillment(request));
         await this.addKey(guid, created._id);
@@ -316,6 +316,19 @@ export class FulfillmentService implements OnModuleInit {
     if (!doc) throw this.notFound(idOrGuid);
     await this.addKey(idOrGuid, doc._id);
     return doc._id;
+  }
+
+  /**
+   * Whether the order has its fulfillment, by its key. A key whose fulfillment is gone (the
+   * document was lost: the consistency audit's fulfillment-missing, repaired by orders
+   * re-sending the request) is removed, so the request can create it again.
+   */
+  private async hasFulfillment(guid: string): Promise<boolean> {
+    const key = await this.keys.findById(guid).lean<FulfillmentKey>().exec();
+    if (!key) return false;
+    if (await this.model.exists({ _id: key.fulfillmentId }).exec()) return true;
+    await this.keys.deleteOne({ _id: guid, fulfillmentId: key.fulfillmentId }).exec();
+    return false;
   }
 
   /**
