@@ -11,10 +11,18 @@
  * Details and the JSON shape: tools/audit/README.md.
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { type Admin, Kafka, logLevel, Partitioners, type SASLOptions } from 'kafkajs';
 import { type Document, MongoClient } from 'mongodb';
 import { consumerGroupOf, Topics } from '@storefront/events';
+import { KAFKA_OPTIONS, kafkaTarget, toolKafkaConfig } from '../cli/kafka-options';
+import {
+  type CommandDef,
+  fromEnvOrFile,
+  type OptionDef,
+  parseCommand,
+  runCommand,
+  UsageError,
+} from '../cli/options';
 import {
   isProtectedEnvironment,
   nonLoopbackServers,
@@ -62,12 +70,6 @@ const PROGRESS_EVERY = 5000;
 
 export type ConsumingService = 'orders' | 'fulfillment';
 
-export interface KafkaSasl {
-  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-  username: string;
-  password: string;
-}
-
 export interface AuditOptions {
   mongoUrl: string;
   kafkaBrokers: readonly string[];
@@ -81,7 +83,8 @@ export interface AuditOptions {
   topicPrefix?: string;
   /** Consumer group of each consuming service; defaults to `<prefix><service>`. */
   groups?: Partial<Record<ConsumingService, string>>;
-  sasl?: KafkaSasl;
+  /** SASL login on the brokers (the tools' --kafka-username / KAFKA_SASL_USERNAME, …). */
+  sasl?: SASLOptions;
   /** A difference younger than this (by the owner's last change) is still in flight. */
   settleMs?: number;
   repair?: boolean;
@@ -176,7 +179,7 @@ class KafkaLag {
 
   constructor(
     private readonly brokers: readonly string[],
-    private readonly sasl: KafkaSasl | undefined,
+    private readonly sasl: SASLOptions | undefined,
     private readonly watched: ReadonlyArray<{ topic: string; group: string }>,
     private readonly warn: Log,
   ) {}
@@ -185,13 +188,13 @@ class KafkaLag {
   async start(): Promise<void> {
     try {
       const kafka = new Kafka({
-        clientId: 'storefront-audit',
-        brokers: [...this.brokers],
-        connectionTimeout: 3000,
-        requestTimeout: 15_000,
+        ...toolKafkaConfig('storefront-audit', {
+          brokers: [...this.brokers],
+          topicPrefix: '',
+          ...(this.sasl ? { sasl: this.sasl } : {}),
+        }),
         retry: { retries: 2, initialRetryTime: 200 },
         logLevel: logLevel.NOTHING,
-        ...(this.sasl ? { sasl: this.sasl as SASLOptions } : {}),
       });
       this.admin = kafka.admin();
       await this.admin.connect();
@@ -749,39 +752,76 @@ export async function runAudit(
 
 // ---------------------------------------------------------------- command line
 
-const USAGE = `Usage: npm run audit -- [options]
+const OPTIONS = {
+  'mongo-url': {
+    type: 'string',
+    value: 'URL',
+    description: 'MongoDB server',
+    env: ['MONGO_URL', 'MONGO_URL_FILE'],
+    default: DEFAULT_MONGO_URL,
+  },
+  ...KAFKA_OPTIONS,
+  database: {
+    type: 'string',
+    multiple: true,
+    value: 'S=NAME',
+    description: 'database of service S (accounts, orders, fulfillment)',
+  },
+  group: {
+    type: 'string',
+    multiple: true,
+    value: 'S=NAME',
+    description: 'consumer group of S (orders, fulfillment); default <prefix>S',
+  },
+  settle: {
+    type: 'string',
+    value: 'SEC',
+    description: 'differences younger than this are in flight',
+    default: String(DEFAULT_SETTLE_MS / 1000),
+  },
+  repair: {
+    type: 'boolean',
+    description: 'ask the owners to re-emit what drifted, then audit again',
+  },
+  'repair-timeout': {
+    type: 'string',
+    value: 'SEC',
+    description: 'how long --repair waits for the repaired aggregates',
+    default: '60',
+  },
+  gateway: {
+    type: 'string',
+    value: 'URL',
+    description: 'gateway the repair requests go through',
+    env: ['GATEWAY_URL'],
+    default: DEFAULT_GATEWAY_URL,
+  },
+  'admin-key-file': {
+    type: 'string',
+    value: 'FILE',
+    description: 'admin API key for --repair',
+    env: ['ADMIN_API_KEY', 'ADMIN_API_KEY_FILE'],
+  },
+  force: {
+    type: 'boolean',
+    description: 'also audit (and repair) a target that is not on this machine',
+  },
+  json: { type: 'boolean', description: 'print the whole result as JSON (tools/audit/README.md)' },
+} as const satisfies Record<string, OptionDef>;
 
-Reads accounts' customers, orders' customer replicas and orders, and fulfillment's
-fulfillments straight from the databases and reports per relation what is in sync, in flight
-(the owner's outbox still holds the event, the consumer group's lag covers it, or the owner
-changed it within the settle window) and drifted. With --repair the owners re-emit the drifted
-aggregates through their outboxes (admin endpoints, through the gateway) and the audit runs
-again until they are in sync. Read-only without --repair.
-
-Options (environment variable in brackets):
-  --mongo-url URL        MongoDB server [MONGO_URL, MONGO_URL_FILE] (${DEFAULT_MONGO_URL})
-  --kafka-brokers LIST   comma-separated host:port [KAFKA_BROKERS] (${DEFAULT_KAFKA_BROKERS.join(',')})
-                         SASL from [KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD(_FILE), KAFKA_SASL_MECHANISM]
-  --topic-prefix P       the services' topic prefix [KAFKA_TOPIC_PREFIX] (none)
-  --database S=NAME      database of service S (accounts, orders, fulfillment); repeatable
-  --group S=NAME         consumer group of S (orders, fulfillment); default <prefix>S
-  --settle SEC           differences younger than this are in flight (${DEFAULT_SETTLE_MS / 1000})
-  --repair               ask the owners to re-emit what drifted, then audit again
-  --repair-timeout SEC   how long to wait for the repaired aggregates (60)
-  --gateway URL          gateway for --repair [GATEWAY_URL] (${DEFAULT_GATEWAY_URL})
-  --admin-key-file FILE  admin API key for --repair [ADMIN_API_KEY, ADMIN_API_KEY_FILE]
-  --force                also audit (and repair) a target that is not on this machine
-  --json                 print the whole result as JSON (tools/audit/README.md)
-  -h, --help             this text
-
-Exit status: 0 no drift, 1 drift, 2 refused or bad usage.`;
-
-function fromEnvOrFile(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  if (value) return value;
-  const file = process.env[`${name}_FILE`]?.trim();
-  return file ? fs.readFileSync(file, 'utf8').trim() : undefined;
-}
+export const AUDIT_COMMAND: CommandDef<typeof OPTIONS> = {
+  usage: ['npm run audit -- [options]'],
+  summary: [
+    "Reads accounts' customers, orders' customer replicas and orders, and fulfillment's",
+    'fulfillments straight from the databases and reports per relation what is in sync, in',
+    "flight (the owner's outbox still holds the event, the consumer group's lag covers it, or",
+    'the owner changed it within the settle window) and drifted. With --repair the owners',
+    're-emit the drifted aggregates through their outboxes (admin endpoints, through the',
+    'gateway) and the audit runs again until they are in sync. Read-only without --repair.',
+  ].join('\n'),
+  options: OPTIONS,
+  footer: 'Exit status: 0 no drift, 1 drift, 2 refused or bad usage.',
+};
 
 function keyValues<K extends string>(
   entries: readonly string[],
@@ -792,97 +832,43 @@ function keyValues<K extends string>(
   for (const entry of entries) {
     const [key, name] = entry.split('=');
     if (!(allowed as readonly string[]).includes(key ?? '') || !name) {
-      throw new AuditRefused(`${flag} takes ${allowed.join('|')}=name (got "${entry}")`);
+      throw new UsageError(`${flag} takes ${allowed.join('|')}=name (got "${entry}")`);
     }
     result[key as K] = name;
   }
   return result;
 }
 
-function positiveSeconds(value: string | undefined, fallback: number, flag: string): number {
+function milliseconds(value: string | undefined, fallback: number, flag: string): number {
   const n = Number(value ?? fallback);
-  if (!Number.isFinite(n) || n < 0)
-    throw new AuditRefused(`${flag} takes seconds (got "${value}")`);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes seconds (got "${value}")`);
   return n * 1000;
 }
 
-function saslFromEnv(): KafkaSasl | undefined {
-  const username = process.env.KAFKA_SASL_USERNAME?.trim();
-  const password = fromEnvOrFile('KAFKA_SASL_PASSWORD');
-  if (!username && !password) return undefined;
-  if (!username || !password) {
-    throw new AuditRefused('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD(_FILE) go together');
-  }
-  const mechanism = (process.env.KAFKA_SASL_MECHANISM?.trim() ||
-    'scram-sha-512') as KafkaSasl['mechanism'];
-  if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) {
-    throw new AuditRefused(`KAFKA_SASL_MECHANISM: unknown mechanism "${mechanism}"`);
-  }
-  return { mechanism, username, password };
-}
-
-export function parseCommandLine(argv: string[]): AuditOptions & { json: boolean; help: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'mongo-url': { type: 'string' },
-        'kafka-brokers': { type: 'string' },
-        'topic-prefix': { type: 'string' },
-        database: { type: 'string', multiple: true, default: [] },
-        group: { type: 'string', multiple: true, default: [] },
-        settle: { type: 'string' },
-        repair: { type: 'boolean', default: false },
-        'repair-timeout': { type: 'string' },
-        gateway: { type: 'string' },
-        'admin-key-file': { type: 'string' },
-        force: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new AuditRefused((error as Error).message);
-  }
+/** The options of a command line; throws UsageError when it is wrong. */
+export function parseCommandLine(argv: readonly string[]): AuditOptions & { json: boolean } {
+  const { values } = parseCommand(AUDIT_COMMAND, argv);
+  const kafka = kafkaTarget(values);
   const keyFile = values['admin-key-file'];
   return {
     mongoUrl: values['mongo-url'] ?? fromEnvOrFile('MONGO_URL') ?? DEFAULT_MONGO_URL,
-    kafkaBrokers: (
-      values['kafka-brokers'] ??
-      process.env.KAFKA_BROKERS ??
-      DEFAULT_KAFKA_BROKERS.join(',')
-    )
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
+    kafkaBrokers: kafka.brokers,
+    ...(kafka.sasl ? { sasl: kafka.sasl } : {}),
+    topicPrefix: kafka.topicPrefix,
     gatewayUrl: values.gateway ?? process.env.GATEWAY_URL ?? DEFAULT_GATEWAY_URL,
     adminApiKey: keyFile ? fs.readFileSync(keyFile, 'utf8').trim() : fromEnvOrFile('ADMIN_API_KEY'),
-    topicPrefix: values['topic-prefix'] ?? process.env.KAFKA_TOPIC_PREFIX ?? '',
     databases: keyValues(values.database, SERVICES, '--database'),
     groups: keyValues(values.group, ['orders', 'fulfillment'] as const, '--group'),
-    sasl: saslFromEnv(),
-    settleMs: positiveSeconds(values.settle, DEFAULT_SETTLE_MS / 1000, '--settle'),
+    settleMs: milliseconds(values.settle, DEFAULT_SETTLE_MS / 1000, '--settle'),
     repair: values.repair,
-    repairTimeoutMs: positiveSeconds(values['repair-timeout'], 60, '--repair-timeout'),
+    repairTimeoutMs: milliseconds(values['repair-timeout'], 60, '--repair-timeout'),
     force: values.force,
     json: values.json,
-    help: values.help,
   };
 }
 
-async function main(): Promise<number> {
-  let options: ReturnType<typeof parseCommandLine>;
-  try {
-    options = parseCommandLine(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseCommandLine(argv);
   // With --json, stdout carries the JSON document alone; the human lines go to stderr.
   const log: Log = options.json
     ? (line) => process.stderr.write(`${line}\n`)
@@ -894,11 +880,13 @@ async function main(): Promise<number> {
     else printResult(result, log);
     return result.ok ? 0 : 1;
   } catch (error) {
-    process.stderr.write(`audit: ${(error as Error).message}\n`);
-    return error instanceof AuditRefused ? 2 : 1;
+    if (!(error instanceof AuditRefused)) throw error;
+    process.stderr.write(`audit: ${error.message}\n`);
+    return 2;
   }
 }
 
 if (require.main === module) {
-  void main().then((code) => process.exit(code));
+  const argv = process.argv.slice(2);
+  void runCommand('audit', AUDIT_COMMAND, () => main(argv), argv);
 }
