@@ -22,6 +22,8 @@ export class MessagingMetrics {
   readonly publishDelay: Histogram<'topic'>;
   readonly outboxBacklog: Gauge<'collection'>;
   readonly outboxOldestAge: Gauge<'collection'>;
+  /** Records of a partition this consumer has not handled yet, as of its last fetch. */
+  readonly consumerLag: Gauge<'topic' | 'partition'>;
 
   constructor(readonly registry: Registry = new Registry()) {
     const registers = [registry];
@@ -79,6 +81,14 @@ export class MessagingMetrics {
       name: 'messaging_outbox_oldest_pending_seconds',
       help: 'Age of the oldest event not yet published (0 when none)',
       labelNames: ['collection'],
+      registers,
+    });
+    this.consumerLag = new Gauge({
+      name: 'messaging_consumer_lag_records',
+      help:
+        "Records of an assigned partition not yet handled (the partition's end at the last " +
+        'fetch minus the next offset): how far a replica is behind its owner in events',
+      labelNames: ['topic', 'partition'],
       registers,
     });
   }

@@ -325,6 +325,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         ]),
       );
       this.log.log(`joined group ${payload.groupId}: ${JSON.stringify(this.assignment)}`);
+      // Partitions another member has now are not this one's lag any more.
+      this.metrics?.consumerLag.reset();
       if (this.rewinding.size > 0) void this.rewind(consumer, payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -380,6 +382,10 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       const outcome = await this.processMessage(topic, batch.partition, message, payload);
       if (outcome === 'abandoned') break;
       payload.resolveOffset(message.offset);
+      this.metrics?.consumerLag.set(
+        { topic, partition: String(batch.partition) },
+        Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(message.offset) - 1n)),
+      );
       await payload.commitOffsetsIfNecessary();
       // Also how a rebalance is noticed between records (it throws), so this member stops
       // before the partition's new owner starts from the committed offset.
