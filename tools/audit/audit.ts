@@ -286,7 +286,8 @@ async function readAll(
   progress: Log | undefined,
 ): Promise<number> {
   const coll = mongo.db(database).collection(collection);
-  const total = progress ? await coll.countDocuments({}) : 0;
+  // An estimate is enough for a progress line, and costs no scan.
+  const total = progress ? await coll.estimatedDocumentCount() : 0;
   let read = 0;
   const cursor = coll.find({}, { batchSize: 1000, ...(projection ? { projection } : {}) });
   for await (const doc of cursor) {
@@ -310,76 +311,80 @@ async function readSnapshot(
     orders: new Map(),
     fulfillments: new Map(),
   };
-  // Cards are never read: they are not part of any replica, and stay in accounts.
-  await readAll(
-    mongo,
-    databases.accounts,
-    COLLECTIONS.accounts,
-    { creditCards: 0 },
-    (doc) => {
-      const id = String(doc._id);
-      snapshot.owners.set(id, {
-        id,
-        version: Number(doc.version ?? 0),
-        deleted: doc.deletedAt !== undefined && doc.deletedAt !== null,
-        name: doc.name as OwnerCustomer['name'],
-        contact: doc.contact as OwnerCustomer['contact'],
-        addresses: doc.addresses as OwnerCustomer['addresses'],
-        updatedAt: doc.updatedAt instanceof Date ? doc.updatedAt : null,
-        pending: Array.isArray(doc.outbox) && doc.outbox.length > 0,
-      });
-    },
-    progress,
-  );
-  await readAll(
-    mongo,
-    databases.orders,
-    COLLECTIONS.orders,
-    undefined,
-    (doc) => {
-      const id = String(doc._id);
-      snapshot.replicas.set(id, {
-        id,
-        sourceVersion: doc.sourceVersion as number | undefined,
-        deleted: doc.deleted as boolean | undefined,
-        name: doc.name as ReplicaCustomer['name'],
-        contact: doc.contact as ReplicaCustomer['contact'],
-        addresses: doc.addresses as ReplicaCustomer['addresses'],
-      });
-      const outbox = Array.isArray(doc.outbox) ? (doc.outbox as Document[]) : [];
-      for (const order of Array.isArray(doc.orders) ? (doc.orders as Document[]) : []) {
-        const guid = String(order.guid);
-        snapshot.orders.set(guid, {
-          guid,
-          customerId: id,
-          status: String(order.status),
-          fulfillmentRequested: order.fulfillmentRequested === true,
-          orderStatusEvents: statusEntries(order.orderStatusEvents),
-          appliedEvents: Array.isArray(order.appliedEventIds) ? order.appliedEventIds.length : 0,
-          pending: outbox.some((r) => r.topic === Topics.OrderFulfill && r.key === guid),
+  // The three databases are read at once (each its own SQLite file on FerretDB); the
+  // offsets are fetched before and after all three, so concurrency changes nothing there.
+  await Promise.all([
+    // Cards are never read: they are not part of any replica, and stay in accounts.
+    readAll(
+      mongo,
+      databases.accounts,
+      COLLECTIONS.accounts,
+      { creditCards: 0 },
+      (doc) => {
+        const id = String(doc._id);
+        snapshot.owners.set(id, {
+          id,
+          version: Number(doc.version ?? 0),
+          deleted: doc.deletedAt !== undefined && doc.deletedAt !== null,
+          name: doc.name as OwnerCustomer['name'],
+          contact: doc.contact as OwnerCustomer['contact'],
+          addresses: doc.addresses as OwnerCustomer['addresses'],
+          updatedAt: doc.updatedAt instanceof Date ? doc.updatedAt : null,
+          pending: Array.isArray(doc.outbox) && doc.outbox.length > 0,
         });
-      }
-    },
-    progress,
-  );
-  await readAll(
-    mongo,
-    databases.fulfillment,
-    COLLECTIONS.fulfillment,
-    undefined,
-    (doc) => {
-      const order = (doc.order ?? {}) as Document;
-      const guid = String(order.guid);
-      snapshot.fulfillments.set(guid, {
-        id: String(doc._id),
-        guid,
-        version: Number(doc.version ?? 0),
-        orderStatusEvents: statusEntries(order.orderStatusEvents),
-        pending: Array.isArray(doc.outbox) && doc.outbox.length > 0,
-      });
-    },
-    progress,
-  );
+      },
+      progress,
+    ),
+    readAll(
+      mongo,
+      databases.orders,
+      COLLECTIONS.orders,
+      undefined,
+      (doc) => {
+        const id = String(doc._id);
+        snapshot.replicas.set(id, {
+          id,
+          sourceVersion: doc.sourceVersion as number | undefined,
+          deleted: doc.deleted as boolean | undefined,
+          name: doc.name as ReplicaCustomer['name'],
+          contact: doc.contact as ReplicaCustomer['contact'],
+          addresses: doc.addresses as ReplicaCustomer['addresses'],
+        });
+        const outbox = Array.isArray(doc.outbox) ? (doc.outbox as Document[]) : [];
+        for (const order of Array.isArray(doc.orders) ? (doc.orders as Document[]) : []) {
+          const guid = String(order.guid);
+          snapshot.orders.set(guid, {
+            guid,
+            customerId: id,
+            status: String(order.status),
+            fulfillmentRequested: order.fulfillmentRequested === true,
+            orderStatusEvents: statusEntries(order.orderStatusEvents),
+            appliedEvents: Array.isArray(order.appliedEventIds) ? order.appliedEventIds.length : 0,
+            pending: outbox.some((r) => r.topic === Topics.OrderFulfill && r.key === guid),
+          });
+        }
+      },
+      progress,
+    ),
+    readAll(
+      mongo,
+      databases.fulfillment,
+      COLLECTIONS.fulfillment,
+      undefined,
+      (doc) => {
+        const order = (doc.order ?? {}) as Document;
+        const guid = String(order.guid);
+        snapshot.fulfillments.set(guid, {
+          id: String(doc._id),
+          guid,
+          version: Number(doc.version ?? 0),
+          orderStatusEvents: statusEntries(order.orderStatusEvents),
+          pending: Array.isArray(doc.outbox) && doc.outbox.length > 0,
+        });
+      },
+      progress,
+    ),
+  ]);
   return snapshot;
 }
 

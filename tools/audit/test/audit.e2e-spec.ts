@@ -292,6 +292,11 @@ describe('npm run audit', () => {
     );
     expect(Math.max(...results.map((r) => r.relations.customers.inFlight))).toBeGreaterThan(0);
     await auditUntilClean('the stream to settle');
+    // orders tells how far its replicas are behind, per partition; caught up now.
+    const metrics = await (await fetch(`${stack.url('orders')}/actuator/prometheus`)).text();
+    expect(metrics).toMatch(
+      /^messaging_consumer_lag_records\{[^}]*topic="accounts\.customer\.change"[^}]*\} 0$/m,
+    );
   }, 60_000);
 
   it('exits 0 on a clean target and 2 when refused, as a command', async () => {
