@@ -47,6 +47,7 @@ import {
   relationTable,
   type RelationSummary,
   type ReplicaCustomer,
+  sentToFulfillment,
   type StatusEntry,
   summarize,
 } from './audit.rules';
@@ -452,7 +453,7 @@ function findingsOf(
     const fulfillment = snapshot.fulfillments.get(guid);
     // Orders never sent and without a fulfillment are not part of this relation.
     const difference = compareOrder(order, fulfillment);
-    if (fulfillment || (order && order.fulfillmentRequested)) checkedOrders += 1;
+    if (fulfillment || (order && sentToFulfillment(order))) checkedOrders += 1;
     if (!difference) continue;
     const evidence: FlightEvidence =
       difference.kind === 'fulfillment-missing'

@@ -18,6 +18,7 @@ import {
   SERVICES,
   type StepKey,
 } from '../demo.rules';
+import { type AuditResult, runAudit } from '../../audit/audit';
 import { KafkaReset } from '../kafka-reset';
 import { COLLECTIONS, type RefreshOptions, type RefreshResult, runRefresh } from '../refresh';
 
@@ -144,6 +145,37 @@ async function expectOriginalEndState(): Promise<void> {
     SERVICES.map((s) => mongo.db(stack.databases[s]).collection(COLLECTIONS[s]).countDocuments({})),
   );
   expect(counts).toEqual([3, 3, 3]);
+  await expectCleanAudit();
+}
+
+/**
+ * The consistency audit finds every replica equal to its owner: nothing drifted, and once
+ * the consumers have committed (about a second after the last event), nothing in flight.
+ */
+async function expectCleanAudit(): Promise<void> {
+  let last: AuditResult | undefined;
+  await waitUntil(
+    async () => {
+      last = await runAudit(
+        {
+          mongoUrl: process.env.MONGO_URL!,
+          kafkaBrokers: process.env.KAFKA_BROKERS!.split(','),
+          gatewayUrl: stack.gatewayUrl,
+          databases: stack.databases,
+          topicPrefix: stack.topicPrefix,
+        },
+        () => undefined,
+      );
+      return last.findings.length === 0;
+    },
+    {
+      what: 'a clean consistency audit',
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      detail: () => JSON.stringify(last?.findings.slice(0, 5)),
+    },
+  );
+  expect(last?.relations.orders.checked).toBe(3);
 }
 
 beforeAll(async () => {
