@@ -7,6 +7,8 @@
  *   npm run bench -- --no-build      reuse dist/ as it is
  *   npm run bench -- --no-profile    skip the CPU-profile passes
  *   npm run bench -- --no-readme     write the results file only
+ *   npm run bench -- --secure        Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its
+ *                                    own user (the stack's setting); never rewrites the README
  *
  * Starts its own Kafka and FerretDB on free ports (or uses KAFKA_BROKERS / MONGO_URL) and the
  * five apps from dist/ on free ports with databases of their own; stops all of it at the end.
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { build } from '../tools/build';
+import { kafkaSaslEnv, type SecureKafka } from '../tools/runtime/secure-kafka';
 import { type TestStack, startTestStack } from '../tools/runtime/test-stack';
 import type { BenchContext, Mode } from './lib/context';
 import { type BenchInfra, startBenchInfra } from './lib/infra';
@@ -44,6 +47,8 @@ export interface SuiteRun<T> {
 export interface BenchResults {
   readonly date: string;
   readonly mode: Mode;
+  /** Kafka with SASL/SCRAM-SHA-512 and ACLs (`--secure`). */
+  readonly secure?: boolean;
   readonly runId: string;
   readonly totalSeconds: number;
   readonly machine: ReturnType<typeof machineFacts>;
@@ -72,6 +77,24 @@ const APP_SETTINGS: Record<string, string> = {
   // readiness group, whose outbox backlog query reads the whole collection on FerretDB.
   EUREKA_STATUS_CHECK_INTERVAL_MS: '10000',
 };
+
+/**
+ * `--secure`: each service connects to Kafka as its own user. Only Kafka's credentials: the
+ * bench weighs SCRAM and the authorizer; the registry password and the admin API key of
+ * `npm start -- --secure` would change the HTTP side it compares against (and the admin key
+ * would shut the suites out of the sample endpoints).
+ */
+function kafkaUsersOnly(security: Pick<SecureKafka, 'credentials' | 'passwordFiles'>): {
+  appEnv: Record<'accounts' | 'orders' | 'fulfillment', Record<string, string>>;
+} {
+  return {
+    appEnv: {
+      accounts: kafkaSaslEnv(security, 'accounts'),
+      orders: kafkaSaslEnv(security, 'orders'),
+      fulfillment: kafkaSaslEnv(security, 'fulfillment'),
+    },
+  };
+}
 
 function say(line: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -138,8 +161,10 @@ async function main(): Promise<void> {
       'no-build': { type: 'boolean', default: false },
       'no-profile': { type: 'boolean', default: false },
       'no-readme': { type: 'boolean', default: false },
+      secure: { type: 'boolean', default: false },
     },
   });
+  const secure = values.secure ?? false;
   if (values.quick && values.full) throw new Error('--quick and --full exclude each other');
   const mode: Mode = values.full ? 'full' : 'quick';
   const suites = parseSuites(values.only);
@@ -151,7 +176,9 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   const runId = Date.now().toString(36);
   const before = loadAverage();
-  say(`mode ${mode}, suites ${suites.join(', ')}, load average ${before.join(' ')}`);
+  say(
+    `mode ${mode}${secure ? ' (secure Kafka)' : ''}, suites ${suites.join(', ')}, load average ${before.join(' ')}`,
+  );
 
   const needsApps = suites.some((suite) => suite !== 'floor');
   if (needsApps && !values['no-build']) {
@@ -182,9 +209,9 @@ async function main(): Promise<void> {
   const results: BenchResults['suites'] = {};
   let servers = { kafka: '', mongo: '' };
   try {
-    infra = await startBenchInfra(say);
+    infra = await startBenchInfra(say, { secure });
     servers = {
-      kafka: `${infra.kafkaSource === 'own' ? 'own broker' : 'KAFKA_BROKERS'} ${infra.kafkaBrokers.join(',')}`,
+      kafka: `${infra.kafkaSource === 'own' ? 'own broker' : 'KAFKA_BROKERS'}${secure ? ' (SASL/SCRAM-SHA-512, ACLs)' : ''} ${infra.kafkaBrokers.join(',')}`,
       mongo: infra.mongoSource === 'own' ? 'own FerretDB (SQLite backend)' : 'MONGO_URL',
     };
     const startedServers = infra.processes;
@@ -217,6 +244,7 @@ async function main(): Promise<void> {
           NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROBE_SCRIPT}`.trim(),
           BENCH_PROBE_DIR: probeDir,
         },
+        ...(infra.kafkaSecurity ? { secure: kafkaUsersOnly(infra.kafkaSecurity) } : {}),
       });
       say(`apps healthy: ${stack.apps.instances.map((i) => `${i.app} ${i.url}`).join(', ')}`);
       const withStack = { ...context, stack, profile };
@@ -238,6 +266,7 @@ async function main(): Promise<void> {
   const output: BenchResults = {
     date,
     mode,
+    secure,
     runId,
     totalSeconds: Math.round((Date.now() - t0) / 1000),
     machine: machineFacts(),
@@ -252,6 +281,8 @@ async function main(): Promise<void> {
   say(`results: ${path.relative(process.cwd(), file)} (${output.totalSeconds} s in all)`);
   if (values['no-readme']) {
     say('README.md left alone (--no-readme)');
+  } else if (secure) {
+    say('README.md left alone: its table is the open broker; --secure results are for comparison');
   } else if (suites.length === SUITES.length) {
     await updateReadme(output, path.relative(path.join(__dirname, '..'), file));
     say('README.md: bench section rewritten');
