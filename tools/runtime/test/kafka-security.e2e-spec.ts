@@ -126,7 +126,13 @@ describe('a secure broker', () => {
       reconnect: { baseMs: 100, maxMs: 500 },
     });
     clients.push({ disconnect: () => accounts.close() });
-    await accounts.whenConnected();
+    accounts.start();
+    // Connected means its producer has a producer id and its topics checked out, all without
+    // CREATE or IDEMPOTENT_WRITE.
+    await waitUntil(() => accounts.isConnected, {
+      what: 'accounts to connect as its own user',
+      timeoutMs: 30_000,
+    });
     const key = randomUUID();
     await accounts.send([
       { topic: Topics.CustomerChange, key, value: 'from accounts', headers: {} },
