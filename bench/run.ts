@@ -9,6 +9,7 @@
  *   npm run bench -- --no-readme     write the results file only
  *   npm run bench -- --secure        Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its
  *                                    own user (the stack's setting); never rewrites the README
+ *   npm run bench -- --help          every option
  *
  * Starts its own Kafka and FerretDB on free ports (or uses KAFKA_BROKERS / MONGO_URL) and the
  * five apps from dist/ on free ports with databases of their own; stops all of it at the end.
@@ -16,8 +17,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
+import {
+  type CommandDef,
+  type OptionDef,
+  type OptionValues,
+  runCommand,
+  UsageError,
+} from '../tools/cli/options';
 import { build } from '../tools/build';
 import { kafkaSaslEnv, type SecureKafka } from '../tools/runtime/secure-kafka';
 import { type TestStack, startTestStack } from '../tools/runtime/test-stack';
@@ -105,7 +112,7 @@ function parseSuites(value: string | undefined): Suite[] {
   return value.split(',').map((name) => {
     const suite = name.trim() as Suite;
     if (!SUITES.includes(suite)) {
-      throw new Error(`unknown suite "${name}" (suites: ${SUITES.join(', ')})`);
+      throw new UsageError(`unknown suite "${name}" (suites: ${SUITES.join(', ')})`);
     }
     return suite;
   });
@@ -152,20 +159,39 @@ async function timed<T>(
   };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      full: { type: 'boolean', default: false },
-      only: { type: 'string' },
-      'no-build': { type: 'boolean', default: false },
-      'no-profile': { type: 'boolean', default: false },
-      'no-readme': { type: 'boolean', default: false },
-      secure: { type: 'boolean', default: false },
-    },
-  });
-  const secure = values.secure ?? false;
-  if (values.quick && values.full) throw new Error('--quick and --full exclude each other');
+const OPTIONS = {
+  quick: { type: 'boolean', description: 'short steps (the default; about 8 minutes on 2 cores)' },
+  full: { type: 'boolean', description: 'longer steps, 60 s of lifecycle' },
+  only: {
+    type: 'string',
+    value: 'LIST',
+    description: `some suites, comma-separated (${SUITES.join(', ')})`,
+    default: 'all',
+  },
+  'no-build': { type: 'boolean', description: 'reuse dist/ as it is' },
+  'no-profile': { type: 'boolean', description: 'skip the CPU-profile passes' },
+  'no-readme': { type: 'boolean', description: 'write the results file only' },
+  secure: {
+    type: 'boolean',
+    description:
+      'Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its own user (never rewrites the README)',
+  },
+} as const satisfies Record<string, OptionDef>;
+
+export const BENCH_COMMAND: CommandDef<typeof OPTIONS> = {
+  usage: ['npm run bench -- [options]'],
+  summary:
+    'The benchmarks (not tests): floor → gateway → propagation → lifecycle, on its own Kafka and\n' +
+    'FerretDB on free ports (or KAFKA_BROKERS / MONGO_URL) and the five apps from dist/. Writes\n' +
+    'bench/results/<date>[-N].json; a complete open run also rewrites the README section.',
+  options: OPTIONS,
+  footer:
+    'Exit status: 0 done (a failed suite is recorded in the results); 1 failed; 2 a wrong command line.',
+};
+
+async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
+  const secure = values.secure;
+  if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
   const mode: Mode = values.full ? 'full' : 'quick';
   const suites = parseSuites(values.only);
   const profile = !values['no-profile'];
@@ -291,7 +317,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`[bench] error: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
+void runCommand('bench', BENCH_COMMAND, async ({ values }) => {
+  try {
+    await main(values);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    process.stderr.write(`[bench] error: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
 });
