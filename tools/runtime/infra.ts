@@ -170,9 +170,7 @@ async function planSecureKafka(
 
   return {
     start: async () => {
-      const t0 = Date.now();
-      const provisioned = await provisionKafka();
-      if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
+      await provisionKafkaLogged(log);
       const dataDir = profileDataDir(profile, 'kafka');
       const secretsDir = profileSecretsDir(profile);
       const t1 = Date.now();
@@ -218,9 +216,7 @@ async function planKafkaCluster(
   }
   return {
     start: async () => {
-      const t0 = Date.now();
-      const provisioned = await provisionKafka();
-      if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
+      await provisionKafkaLogged(log);
       const dataDir = path.join(freshDataDir(profile, 'kafka'), `cluster-${size}`);
       const t1 = Date.now();
       const cluster = await startKafkaCluster({
@@ -249,6 +245,12 @@ async function planKafkaCluster(
       return { brokers: cluster.brokers };
     },
   };
+}
+
+async function provisionKafkaLogged(log: Log): Promise<void> {
+  const t0 = Date.now();
+  const provisioned = await provisionKafka();
+  if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
 }
 
 function execute<T>(plan: Plan<T>): Promise<T> {
@@ -293,9 +295,7 @@ async function planKafka(
 
   return {
     start: async () => {
-      const t0 = Date.now();
-      const provisioned = await provisionKafka();
-      if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
+      await provisionKafkaLogged(log);
 
       const dataDir = freshDataDir(profile, 'kafka');
       const t1 = Date.now();

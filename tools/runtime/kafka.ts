@@ -265,13 +265,16 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
   }
 }
 
-/** How many brokers the cluster reports (0 when it cannot be reached). */
-export async function clusterSize(brokers: readonly string[]): Promise<number> {
-  const admin = quietAdmin(brokers, {
-    connectionTimeout: 1_000,
-    requestTimeout: 2_000,
-    retries: 0,
-  });
+/** How many brokers the cluster reports (0 when it cannot be reached or has no controller). */
+export async function clusterSize(
+  brokers: readonly string[],
+  credentials?: KafkaCredentials,
+): Promise<number> {
+  const admin = quietAdmin(
+    brokers,
+    { connectionTimeout: 1_000, requestTimeout: 2_000, retries: 0 },
+    credentials,
+  );
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
@@ -288,20 +291,7 @@ export async function isKafkaReady(
   brokers: readonly string[],
   credentials?: KafkaCredentials,
 ): Promise<boolean> {
-  const admin = quietAdmin(
-    brokers,
-    { connectionTimeout: 1_000, requestTimeout: 2_000, retries: 0 },
-    credentials,
-  );
-  try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  return (await clusterSize(brokers, credentials)) > 0;
 }
 
 /** Creates the contract topics on `brokers` (see libs/messaging's ensureTopics), idempotently. */
