@@ -192,6 +192,25 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
     });
   });
 
+  it('re-emits the current state at the current version, or above it, without changing the state', async () => {
+    const id = 'republished';
+    await outbox.insert({ _id: id, lastName: 'kept' }, (v) => [accountEvent(id, 'kept', v)]);
+    await waitFor(async () => (await pending(id)) === 0, 'the creation event published');
+
+    const again = await outbox.republish(id, 1, (v) => [accountEvent(id, 'kept', v)]);
+    expect(again).toMatchObject({ lastName: 'kept', version: 1 });
+    const above = await outbox.republish(id, 1, (v) => [accountEvent(id, 'kept', v)], 4);
+    expect(above).toMatchObject({ lastName: 'kept', version: 4 });
+    await expect(outbox.republish(id, 1, (v) => [accountEvent(id, 'kept', v)])).resolves.toBeNull();
+    await expect(outbox.republish(id, 4, (v) => [accountEvent(id, 'kept', v)], 3)).rejects.toThrow(
+      RangeError,
+    );
+
+    const mine = await waitFor(() => seenFor(id).length >= 3 && seenFor(id), 'three events');
+    expect(mine.map((entry) => entry.version)).toEqual([1, 1, 4]);
+    await waitFor(async () => (await pending(id)) === 0, 'an empty outbox');
+  });
+
   it('deletes a document only after its tombstone is published', async () => {
     const id = 'deleted';
     await outbox.insert({ _id: id, lastName: 'gone soon' }, (v) => [
