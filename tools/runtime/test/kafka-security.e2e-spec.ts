@@ -19,6 +19,7 @@ import {
   Topics,
 } from '@storefront/events';
 import { authorizationProblem, KafkaConnection } from '@storefront/messaging';
+import { type AuditResult, runAudit } from '../../audit/audit';
 import { type RunningApps, startApps } from '../apps';
 import { type KafkaCredentials, scramOptions } from '../kafka';
 import { ROOT, RUNTIME_DIR } from '../paths';
@@ -386,6 +387,43 @@ describe('accounts and orders on a secure broker', () => {
       const log = fs.readFileSync(logFileFor(instance.name), 'utf8');
       expect(log).not.toContain(kafka.credentials[instance.app as 'accounts' | 'orders'].password);
     }
+  });
+  // Guard: the auditor connects with the tools' SASL options, here as the admin user.
+  it('the consistency audit reads the offsets as the admin user and finds the replica in sync', async () => {
+    const audit = (sasl?: ReturnType<typeof scramOptions>) =>
+      runAudit(
+        {
+          mongoUrl: process.env.MONGO_URL!,
+          kafkaBrokers: kafka.brokers,
+          gatewayUrl: 'http://127.0.0.1:1',
+          databases: {
+            accounts: `${ordersDb}_accounts`,
+            orders: ordersDb,
+            fulfillment: `${ordersDb}_fulfillment`,
+          },
+          settleMs: 0,
+          ...(sasl ? { sasl } : {}),
+        },
+        () => undefined,
+      );
+    let last: AuditResult | undefined;
+    await waitUntil(
+      async () => {
+        last = await audit(scramOptions(kafka.credentials.admin));
+        return last.findings.length === 0 && last.relations.customers.checked > 0;
+      },
+      {
+        what: 'a clean audit on the secure broker',
+        timeoutMs: 30_000,
+        detail: () => JSON.stringify(last),
+      },
+    );
+    expect(last!.warnings).toEqual([]);
+    expect(last!.lag?.map((entry) => entry.group)).toContain('orders');
+
+    const anonymous = await audit();
+    expect(anonymous.lag).toBeNull();
+    expect(anonymous.warnings).toEqual([expect.stringMatching(/^Kafka: .*lag unknown/)]);
   });
 });
 
