@@ -46,6 +46,12 @@ export interface RefreshOptions {
   gatewayUrl: string;
   mongoUrl: string;
   kafkaBrokers: readonly string[];
+  /** SASL login on the brokers (the Swarm stack's); none by default, as `npm start` runs Kafka. */
+  kafkaSasl?: {
+    mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain';
+    username: string;
+    password: string;
+  };
   /** Sent as `X-API-Key` (the stack locks the sample endpoints with it). */
   adminApiKey?: string;
   /** Database of each service; defaults to the service's name. */
@@ -226,7 +232,7 @@ class Refresh {
   private async reset(mongo: MongoClient): Promise<Map<Service, string[]>> {
     const specs = TOPIC_SPECS.map((spec) => ({ ...spec, name: `${this.prefix}${spec.name}` }));
     const names = specs.map((s) => s.name);
-    const kafka = new KafkaReset(this.options.kafkaBrokers);
+    const kafka = new KafkaReset(this.options.kafkaBrokers, this.options.kafkaSasl);
     await kafka.connect();
     const indexesAfterReset = new Map<Service, string[]>();
     try {
@@ -251,7 +257,7 @@ class Refresh {
       }
 
       t0 = Date.now();
-      await kafka.createTopics(this.options.kafkaBrokers, specs);
+      await kafka.createTopics(specs);
       this.log(
         `${specs.length} topics created (${specs.map((s) => s.partitions).join('/')} partitions) in ${Date.now() - t0} ms`,
       );
@@ -467,6 +473,13 @@ Options (environment variable in brackets):
   --gateway URL          gateway base URL [GATEWAY_URL] (${DEFAULT_GATEWAY_URL})
   --mongo-url URL        MongoDB server [MONGO_URL, MONGO_URL_FILE] (${DEFAULT_MONGO_URL})
   --kafka-brokers LIST   comma-separated host:port [KAFKA_BROKERS] (${DEFAULT_KAFKA_BROKERS.join(',')})
+  --kafka-username NAME  SASL user on the brokers [KAFKA_SASL_USERNAME] (none: no SASL); it
+                         deletes and creates topics and joins the services' groups, so on the
+                         Swarm stack it is the super user, admin
+  --kafka-password-file FILE
+                         file holding its password [KAFKA_SASL_PASSWORD, KAFKA_SASL_PASSWORD_FILE]
+  --kafka-mechanism M    scram-sha-512, scram-sha-256 or plain [KAFKA_SASL_MECHANISM]
+                         (scram-sha-512)
   --admin-key-file FILE  file holding the admin API key [ADMIN_API_KEY, ADMIN_API_KEY_FILE]
   --topic-prefix P       the services' topic prefix [KAFKA_TOPIC_PREFIX] (none)
   --database S=NAME      database of service S (accounts, orders, fulfillment); repeatable
@@ -493,6 +506,9 @@ export function parseCommandLine(
       gateway: { type: 'string' },
       'mongo-url': { type: 'string' },
       'kafka-brokers': { type: 'string' },
+      'kafka-username': { type: 'string' },
+      'kafka-password-file': { type: 'string' },
+      'kafka-mechanism': { type: 'string' },
       'admin-key-file': { type: 'string' },
       'topic-prefix': { type: 'string' },
       database: { type: 'string', multiple: true, default: [] },
@@ -517,6 +533,26 @@ export function parseCommandLine(
     throw new RefreshRefused(`--step-timeout takes seconds (got "${values['step-timeout']}")`);
   }
   const keyFile = values['admin-key-file'];
+  const kafkaUsername = values['kafka-username'] ?? process.env.KAFKA_SASL_USERNAME?.trim();
+  const kafkaPasswordFile = values['kafka-password-file'];
+  const kafkaPassword = kafkaPasswordFile
+    ? fs.readFileSync(kafkaPasswordFile, 'utf8').trim()
+    : fromEnvOrFile('KAFKA_SASL_PASSWORD');
+  const kafkaMechanism = (
+    values['kafka-mechanism'] ??
+    process.env.KAFKA_SASL_MECHANISM ??
+    'scram-sha-512'
+  ).toLowerCase();
+  if (!['scram-sha-512', 'scram-sha-256', 'plain'].includes(kafkaMechanism)) {
+    throw new RefreshRefused(
+      `--kafka-mechanism takes scram-sha-512, scram-sha-256 or plain (got "${kafkaMechanism}")`,
+    );
+  }
+  if (kafkaUsername && !kafkaPassword) {
+    throw new RefreshRefused(
+      `--kafka-username ${kafkaUsername} needs its password (--kafka-password-file, KAFKA_SASL_PASSWORD[_FILE])`,
+    );
+  }
   return {
     gatewayUrl: values.gateway ?? process.env.GATEWAY_URL ?? DEFAULT_GATEWAY_URL,
     mongoUrl: values['mongo-url'] ?? fromEnvOrFile('MONGO_URL') ?? DEFAULT_MONGO_URL,
@@ -528,6 +564,14 @@ export function parseCommandLine(
       .split(',')
       .map((b) => b.trim())
       .filter(Boolean),
+    kafkaSasl:
+      kafkaUsername && kafkaPassword
+        ? {
+            mechanism: kafkaMechanism as 'scram-sha-512' | 'scram-sha-256' | 'plain',
+            username: kafkaUsername,
+            password: kafkaPassword,
+          }
+        : undefined,
     adminApiKey: keyFile ? fs.readFileSync(keyFile, 'utf8').trim() : fromEnvOrFile('ADMIN_API_KEY'),
     topicPrefix: values['topic-prefix'] ?? process.env.KAFKA_TOPIC_PREFIX ?? '',
     databases,
