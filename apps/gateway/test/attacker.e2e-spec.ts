@@ -4,12 +4,15 @@
  * attacker's listener, without credentials or with a wrong password, is refused and receives
  * none of the gateway's traffic; the admin endpoints and the registry dashboard answer 401
  * without the key; the actuator internals stay out of the gateway's reach; and the card
- * numbers clients send appear in no response and no log line.
+ * numbers clients send appear in no response, no log line and no event.
  */
 import fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
+import { Topics } from '@storefront/events';
 import { basicAuthorization } from '@storefront/platform';
+import { TopicRecorder } from '../../../tools/testing/service-world';
 import { logFileFor } from '../../../tools/runtime/procs';
 import { startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
 import { waitUntil } from '../../../tools/runtime/wait';
@@ -84,6 +87,7 @@ describe('an attacker on the network', () => {
     attacker = await attackerListener();
     stack = await startTestStack({
       dbPrefix: 'attacker',
+      topicPrefix: 'attacker.',
       apps: ['registry', 'accounts', 'gateway'],
       env: {
         LOG_LEVEL: 'info',
@@ -208,6 +212,40 @@ describe('an attacker on the network', () => {
       const response = await fetch(`${stack.gatewayUrl}${path}`);
       expect({ path, status: response.status }).toEqual({ path, status: 404 });
       expect(await response.json()).toMatchObject({ code: 'GATEWAY.NOT_EXPOSED' });
+    }
+  });
+
+  it('finds no card number in the change events accounts published for those customers', async () => {
+    const kafka = new Kafka({
+      clientId: 'attacker-test',
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    const recorder = new TopicRecorder(
+      kafka,
+      admin,
+      `${stack.topicPrefix}${Topics.CustomerChange}`,
+    );
+    try {
+      await recorder.start();
+      await waitUntil(() => recorder.records.length >= 20, {
+        what: 'the 20 customer change events',
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+      await recorder.caughtUp();
+      const digits = CARD.replaceAll('-', '');
+      expect(recorder.records).toHaveLength(20);
+      for (const record of recorder.records) {
+        expect(record.raw).not.toContain(digits);
+        expect(record.raw).not.toContain(CARD);
+        expect(record.raw).not.toContain('4444');
+      }
+    } finally {
+      await recorder.stop();
+      await admin.disconnect();
     }
   });
 

@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser while the local runtime runs: the registry and the four
  * apps as real processes (from dist/, like `npm start`), registering through the platform's
- * discovery client; headless Chromium then reads the page.
+ * discovery client with the registry's credentials (the stack's secured setup); headless
+ * Chromium then reads the page, on the registry and through the gateway's admin path.
  */
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
@@ -16,6 +17,8 @@ import { getJson, waitFor } from './registry-test-kit';
 
 const SCREENSHOT = artifactPath('registry-dashboard.png');
 const APP_IDS = ['ACCOUNTS', 'FULFILLMENT', 'GATEWAY', 'ORDERS'];
+const REGISTRY_PASSWORD = 'dashboard-test-registry-0123456789';
+const ADMIN_API_KEY = 'dashboard-test-admin-key-0123456789';
 
 describe('registry dashboard in Chromium', () => {
   let stack: TestStack | undefined;
@@ -24,7 +27,15 @@ describe('registry dashboard in Chromium', () => {
 
   beforeAll(async () => {
     // Free ports rather than the defaults, so a local runtime on 8761/8080/… is left alone.
-    stack = await startTestStack({ dbPrefix: 'registry_dashboard' });
+    stack = await startTestStack({
+      dbPrefix: 'registry_dashboard',
+      env: {
+        REGISTRY_PASSWORD,
+        EUREKA_USERNAME: 'eureka',
+        EUREKA_PASSWORD: REGISTRY_PASSWORD,
+        ADMIN_API_KEY,
+      },
+    });
     registryUrl = stack.registryUrl;
   }, 240_000);
 
@@ -72,5 +83,33 @@ describe('registry dashboard in Chromium', () => {
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+  });
+
+  it('shows the same page through the gateway at /admin/registry/ once the browser logs in with the admin key', async () => {
+    browser ??= await launchChromium();
+    // Without credentials the browser is challenged and, headless, gives up on the page.
+    const anonymous = await browser.newPage();
+    await expect(anonymous.goto(`${stack!.gatewayUrl}/admin/registry/`)).rejects.toThrow(
+      /ERR_INVALID_AUTH_CREDENTIALS/,
+    );
+    await anonymous.close();
+
+    const context = await browser.newContext({
+      httpCredentials: { username: 'admin', password: ADMIN_API_KEY },
+    });
+    const page = await context.newPage();
+    const response = await page.goto(`${stack!.gatewayUrl}/admin/registry`);
+    expect(response?.status()).toBe(200);
+    expect(page.url()).toBe(`${stack!.gatewayUrl}/admin/registry/`);
+    await expect(
+      page
+        .locator('table.apps tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-app'))),
+    ).resolves.toEqual(APP_IDS);
+    // The footer's relative link stays under the admin path.
+    await page.locator('footer a', { hasText: 'eureka/apps' }).click();
+    expect(page.url()).toBe(`${stack!.gatewayUrl}/admin/registry/eureka/apps`);
+    expect(await page.locator('body').innerText()).toContain('"ACCOUNTS"');
+    await context.close();
   });
 });
