@@ -44,6 +44,12 @@ export interface RuntimeEnv {
   mongoUrl: string;
   /** Environment shared by every app (log level, API keys, registry URL overrides…). */
   env?: Record<string, string>;
+  /**
+   * The `--secure` run: each app's own credentials (a service's Kafka SASL user and password
+   * file, see secure-kafka.ts `kafkaSaslEnv`). Registry credentials (REGISTRY_PASSWORD for the
+   * registry, EUREKA_USERNAME / EUREKA_PASSWORD for its clients) belong here too.
+   */
+  secure?: { appEnv: Partial<Record<AppName, Record<string, string>>> };
 }
 
 const HEALTH_TIMEOUT_MS = 90_000;
@@ -220,6 +226,7 @@ function appEnv(runtime: RuntimeEnv, spec: AppSpec): Record<string, string> {
     // Test workers run with discovery off by default; supervised apps are meant to register.
     EUREKA_ENABLED: 'true',
     ...runtime.env,
+    ...runtime.secure?.appEnv[spec.app],
     ...spec.env,
   };
 }

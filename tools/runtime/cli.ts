@@ -4,6 +4,8 @@
  *   npm start -- --infra-only              only Kafka and FerretDB
  *   npm start -- --apps registry,accounts  a subset of the apps
  *   npm start -- --extra orders:8091       a second orders instance (load balancing, failover)
+ *   npm start -- --secure                  Kafka with SASL/SCRAM and ACLs on 127.0.0.1:9192, each
+ *                                          service as its own user (passwords minted per run)
  *   npm run runtime -- stop                stops what an earlier run left behind (by PID file)
  */
 import { parseArgs } from 'node:util';
@@ -18,12 +20,14 @@ import {
   startApps,
   waitForGatewayRoutes,
 } from './apps';
-import { ensureInfra } from './infra';
+import { ensureInfra, type Infra } from './infra';
 import { provisionFerretDb } from './ferretdb';
 import { provisionKafka } from './kafka';
 import fs from 'node:fs';
-import { PIDS_DIR } from './paths';
+import path from 'node:path';
+import { PIDS_DIR, ROOT } from './paths';
 import { PrerequisiteError, stopFromPidFile } from './procs';
+import { secureAppEnv } from './secure-kafka';
 
 function say(line: string): void {
   process.stdout.write(`[runtime] ${line}\n`);
@@ -64,10 +68,19 @@ const LOCAL_DISCOVERY_ENV: Record<string, string> = {
   LEASE_EVICTION_INTERVAL_MS: '5000',
 };
 
-function printTable(kafkaBrokers: string[], mongoUrl: string, apps: RunningApps | undefined): void {
+function printTable(infra: Infra, apps: RunningApps | undefined): void {
   const rows: Array<[string, string]> = [
-    ['kafka', kafkaBrokers.join(',')],
-    ['mongodb (FerretDB)', mongoUrl],
+    ['kafka', infra.kafkaBrokers.join(',')],
+    ...(infra.kafkaSecurity
+      ? ([
+          ['  SASL/SCRAM-SHA-512 users', Object.keys(infra.kafkaSecurity.credentials).join(', ')],
+          [
+            '  password files',
+            path.relative(ROOT, path.dirname(infra.kafkaSecurity.passwordFiles.admin)),
+          ],
+        ] satisfies Array<[string, string]>)
+      : []),
+    ['mongodb (FerretDB)', infra.mongoUrl],
   ];
   for (const instance of apps?.instances ?? []) {
     rows.push([instance.name, instance.url]);
@@ -92,8 +105,10 @@ async function up(argv: string[]): Promise<void> {
       apps: { type: 'string' },
       extra: { type: 'string', multiple: true, default: [] },
       'no-build': { type: 'boolean', default: false },
+      secure: { type: 'boolean', default: false },
     },
   });
+  const secure = values.secure ?? false;
   const specs: AppSpec[] = values['infra-only']
     ? []
     : [
@@ -102,7 +117,7 @@ async function up(argv: string[]): Promise<void> {
       ];
 
   const started = Date.now();
-  const infra = await ensureInfra({ profile: 'dev', log: say });
+  const infra = await ensureInfra({ profile: secure ? 'secure' : 'dev', secure, log: say });
   let apps: RunningApps | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -125,7 +140,12 @@ async function up(argv: string[]): Promise<void> {
       }
       apps = await startApps(
         specs,
-        { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, env: LOCAL_DISCOVERY_ENV },
+        {
+          kafkaBrokers: infra.kafkaBrokers,
+          mongoUrl: infra.mongoUrl,
+          env: LOCAL_DISCOVERY_ENV,
+          ...(infra.kafkaSecurity ? { secure: { appEnv: secureAppEnv(infra.kafkaSecurity) } } : {}),
+        },
         say,
       );
       await waitForGatewayRoutes(apps);
@@ -135,7 +155,7 @@ async function up(argv: string[]): Promise<void> {
     throw error;
   }
   say(`all healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  printTable(infra.kafkaBrokers, infra.mongoUrl, apps);
+  printTable(infra, apps);
   say('logs in .runtime/logs/ — press Ctrl-C to stop');
   // Keep running until a signal arrives; the handlers above stop everything in order.
   await new Promise<never>(() => {});

@@ -16,19 +16,27 @@ import {
   requireKafkaTools,
   startKafka,
 } from './kafka';
-import { type Profile, ROOT, profileDataDir } from './paths';
+import { type Profile, ROOT, profileDataDir, profileSecretsDir } from './paths';
 import {
   type ManagedProcess,
+  PrerequisiteError,
   ensurePortFree,
   requireCommand,
   runningFromPidFile,
   stopFromPidFile,
 } from './procs';
+import { type SecureKafka, startSecureKafka } from './secure-kafka';
 import { waitUntil } from './wait';
 
 export const DEFAULT_KAFKA_PORT = 9092;
 export const DEFAULT_KAFKA_CONTROLLER_PORT = 9093;
 export const DEFAULT_MONGO_PORT = 27017;
+/**
+ * The `--secure` broker has ports of its own, so an open broker (a colleague's test run, a
+ * plain `npm start`) and a secure one never meet: neither run can reuse the other's broker.
+ */
+export const SECURE_KAFKA_PORT = 9192;
+export const SECURE_KAFKA_CONTROLLER_PORT = 9193;
 
 /** How long a server named by KAFKA_BROKERS / MONGO_URL may take to answer before we give up. */
 const EXTERNAL_READY_TIMEOUT_MS = 30_000;
@@ -38,10 +46,20 @@ export interface EnsureInfraOptions {
   readonly log?: (line: string) => void;
   /** Start servers in their own process group so they outlive this process. */
   readonly detached?: boolean;
+  /**
+   * A broker of this run's own with SASL/SCRAM and ACLs (see secure-kafka.ts) on
+   * SECURE_KAFKA_PORT, never an existing one: its users and passwords are minted per run.
+   */
+  readonly secure?: boolean;
 }
+
+/** What a secure run's clients need: each user's credentials and password file. */
+export type KafkaSecurity = Pick<SecureKafka, 'credentials' | 'passwordFiles'>;
 
 export interface Infra {
   readonly kafkaBrokers: string[];
+  /** Set for a secure run. */
+  readonly kafkaSecurity?: KafkaSecurity;
   readonly mongoUrl: string;
   /** Only the servers this call started; reused or external ones are not listed. */
   readonly started: ManagedProcess[];
@@ -61,7 +79,7 @@ type Plan<T> = { readonly ready: T } | { readonly start: () => Promise<T> };
  * .runtime/<profile>/. Ends by creating the contract's topics.
  */
 export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
-  const { profile, detached = false } = options;
+  const { profile, detached = false, secure = false } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`[infra] ${line}\n`));
   const started: ManagedProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -76,7 +94,9 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
   // Everything that can fail cheaply (missing tools, busy ports, unreachable external
   // servers) is checked for both servers before either is started.
   const [kafkaPlan, mongoPlan] = await Promise.all([
-    planKafka(profile, detached, log, started),
+    secure
+      ? planSecureKafka(profile, detached, log, started)
+      : planKafka(profile, detached, log, started).then(openKafka),
     planMongo(profile, detached, log, started),
   ]);
 
@@ -86,12 +106,80 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
   try {
     if (kafka.status === 'rejected') throw kafka.reason;
     if (mongo.status === 'rejected') throw mongo.reason;
-    await ensureTopics(kafka.value);
+    // A secure broker got its topics from startSecureKafka, created as admin.
+    if (!kafka.value.security) await ensureTopics(kafka.value.brokers);
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
   }
-  return { kafkaBrokers: kafka.value, mongoUrl: mongo.value, started, stop };
+  return {
+    kafkaBrokers: kafka.value.brokers,
+    ...(kafka.value.security ? { kafkaSecurity: kafka.value.security } : {}),
+    mongoUrl: mongo.value,
+    started,
+    stop,
+  };
+}
+
+interface KafkaEndpoint {
+  readonly brokers: string[];
+  readonly security?: KafkaSecurity;
+}
+
+function openKafka(plan: Plan<string[]>): Plan<KafkaEndpoint> {
+  return 'ready' in plan
+    ? { ready: { brokers: plan.ready } }
+    : { start: async () => ({ brokers: await plan.start() }) };
+}
+
+async function planSecureKafka(
+  profile: Profile,
+  detached: boolean,
+  log: Log,
+  started: ManagedProcess[],
+): Promise<Plan<KafkaEndpoint>> {
+  if (process.env.KAFKA_BROKERS?.trim()) {
+    throw new PrerequisiteError(
+      'a secure run starts a broker of its own with users minted for the run: unset KAFKA_BROKERS',
+    );
+  }
+  const name = `kafka-${profile}`;
+  const running = runningFromPidFile(name);
+  if (running !== undefined) {
+    throw new PrerequisiteError(
+      `a secure broker (${name}, pid ${running}) is already running, and its passwords belong to that run: stop it first (npm run runtime -- stop)`,
+    );
+  }
+  requireKafkaTools({ provisioning: !isKafkaProvisioned() });
+  await ensurePortFree(SECURE_KAFKA_PORT, 'the secure Kafka');
+  await ensurePortFree(SECURE_KAFKA_CONTROLLER_PORT, 'the secure Kafka controller');
+
+  return {
+    start: async () => {
+      const t0 = Date.now();
+      const provisioned = await provisionKafka();
+      if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
+      const dataDir = profileDataDir(profile, 'kafka');
+      const secretsDir = profileSecretsDir(profile);
+      const t1 = Date.now();
+      const server = await startSecureKafka({
+        dataDir,
+        secretsDir,
+        name,
+        port: SECURE_KAFKA_PORT,
+        controllerPort: SECURE_KAFKA_CONTROLLER_PORT,
+        detached,
+      });
+      started.push(server);
+      log(
+        `kafka: started with SASL/SCRAM-SHA-512 and ACLs at ${server.brokers[0]} (pid ${server.pid}) in ${seconds(t1)}; passwords in ${path.relative(ROOT, secretsDir)}/`,
+      );
+      return {
+        brokers: server.brokers,
+        security: { credentials: server.credentials, passwordFiles: server.passwordFiles },
+      };
+    },
+  };
 }
 
 function execute<T>(plan: Plan<T>): Promise<T> {

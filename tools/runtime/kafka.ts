@@ -1,11 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { Admin, Kafka, logLevel } from 'kafkajs';
+import {
+  type Admin,
+  type AclEntry,
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+  type SASLOptions,
+} from 'kafkajs';
 
 // The barrel by relative path, not '@storefront/events': Jest requires global setup outside
 // its module registry, where the tsconfig path aliases (moduleNameMapper) do not apply.
-import { TOPIC_SPECS, type TopicSpec } from '../../libs/events/src';
+import { type KafkaAcl, TOPIC_SPECS, type TopicSpec } from '../../libs/events/src';
 // The file, not the barrel: Jest's global setup runs this without the path aliases or Nest.
 import { ensureTopics as createTopics } from '../../libs/messaging/src/kafka/topics';
 
@@ -19,6 +30,7 @@ import {
   spawnManaged,
   waitForReady,
 } from './procs';
+import { waitUntil } from './wait';
 
 const POM = path.join(INFRA_DIR, 'kafka', 'pom.xml');
 const KAFKA_CACHE = path.join(CACHE_DIR, 'kafka');
@@ -78,8 +90,21 @@ export function requireKafkaTools(options: { provisioning: boolean }): void {
   if (options.provisioning) requireCommand('mvn', MVN_HINT);
 }
 
+/** A SASL user as a client presents it; the local broker's users are all SCRAM-SHA-512. */
+export interface KafkaCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
 export interface StartKafkaOptions {
   readonly dataDir: string;
+  /**
+   * SASL_PLAINTEXT with SCRAM-SHA-512 on the client listener, the standard authorizer with
+   * `allow.everyone.if.no.acl.found=false`, and these users (name → password) created when the
+   * storage is formatted; `admin` must be among them and is the super user. Unset: PLAINTEXT
+   * without authentication, as `npm start` runs it.
+   */
+  readonly scramUsers?: Readonly<Record<string, string>>;
   readonly port?: number;
   readonly controllerPort?: number;
   /** Pid and log file name under .runtime/. */
@@ -109,7 +134,21 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaServe
   const absData = path.resolve(dataDir);
   fs.mkdirSync(absData, { recursive: true });
   const propsFile = path.join(absData, 'server.properties');
-  fs.writeFileSync(propsFile, serverProperties(path.join(absData, 'log'), port, controllerPort));
+  const users = options.scramUsers;
+  const admin = users === undefined ? undefined : adminOf(users);
+  const security = admin === undefined ? undefined : { admin, controllerPassword: randomSecret() };
+  if (security) {
+    // SCRAM users exist only from the format step on: a directory formatted by an earlier run
+    // would keep that run's passwords.
+    fs.rmSync(path.join(absData, 'log'), { recursive: true, force: true });
+  }
+  // The secure properties hold the admin's password: readable by the owner only.
+  fs.writeFileSync(
+    propsFile,
+    serverProperties(path.join(absData, 'log'), port, controllerPort, security),
+    { mode: 0o600 },
+  );
+  fs.chmodSync(propsFile, 0o600);
 
   const classpath = `${KAFKA_LIB_DIR}/*`;
   await runCommand(`formatting Kafka storage in ${absData}`, 'java', [
@@ -122,6 +161,11 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaServe
     '-c',
     propsFile,
     '--ignore-formatted',
+    // KRaft keeps SCRAM credentials in the metadata log; format writes the first ones.
+    ...Object.entries(users ?? {}).flatMap(([name, password]) => [
+      '--add-scram',
+      `SCRAM-SHA-512=[name=${name},password=${password}]`,
+    ]),
   ]);
 
   const logFile = logFileFor(name);
@@ -133,7 +177,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaServe
   );
   const brokers = [`127.0.0.1:${port}`];
 
-  await waitForReady(proc, () => isKafkaReady(brokers), {
+  await waitForReady(proc, () => isKafkaReady(brokers, admin), {
     what: `Kafka at ${brokers[0]} to be ready`,
     timeoutMs: readyTimeoutMs,
     intervalMs: 250,
@@ -142,12 +186,15 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaServe
 }
 
 /** True when a client can reach the cluster and it reports at least one broker. */
-export async function isKafkaReady(brokers: readonly string[]): Promise<boolean> {
-  const admin = quietAdmin(brokers, {
-    connectionTimeout: 1_000,
-    requestTimeout: 2_000,
-    retries: 0,
-  });
+export async function isKafkaReady(
+  brokers: readonly string[],
+  credentials?: KafkaCredentials,
+): Promise<boolean> {
+  const admin = quietAdmin(
+    brokers,
+    { connectionTimeout: 1_000, requestTimeout: 2_000, retries: 0 },
+    credentials,
+  );
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
@@ -163,12 +210,13 @@ export async function isKafkaReady(brokers: readonly string[]): Promise<boolean>
 export async function ensureTopics(
   brokers: readonly string[],
   specs: readonly TopicSpec[] = TOPIC_SPECS,
+  credentials?: KafkaCredentials,
 ): Promise<void> {
-  const admin = quietAdmin(brokers, {
-    connectionTimeout: 3_000,
-    requestTimeout: 30_000,
-    retries: 5,
-  });
+  const admin = quietAdmin(
+    brokers,
+    { connectionTimeout: 3_000, requestTimeout: 30_000, retries: 5 },
+    credentials,
+  );
   await admin.connect();
   try {
     const differences = await createTopics(admin, specs);
@@ -190,7 +238,120 @@ const JVM_OPTS = [
   '-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS',
 ];
 
-function serverProperties(logDir: string, port: number, controllerPort: number): string {
+/**
+ * Creates the ACLs (as the super user): idempotent, the broker ignores a rule it already has.
+ * The table is data (libs/events/src/acls.ts); this maps it onto kafkajs' enums.
+ */
+export async function createAcls(
+  brokers: readonly string[],
+  admin: KafkaCredentials,
+  acls: readonly KafkaAcl[],
+): Promise<void> {
+  const client = quietAdmin(
+    brokers,
+    { connectionTimeout: 3_000, requestTimeout: 30_000, retries: 5 },
+    admin,
+  );
+  const entries = acls.map((acl) => ({
+    principal: acl.principal,
+    host: '*',
+    permissionType: AclPermissionTypes.ALLOW,
+    operation: AclOperationTypes[acl.operation],
+    resourceType: AclResourceTypes[acl.resourceType],
+    resourceName: acl.resourceName,
+    resourcePatternType: ResourcePatternTypes[acl.patternType],
+  }));
+  const key = (acl: AclEntry): string =>
+    [
+      acl.principal,
+      acl.operation,
+      acl.resourceType,
+      acl.resourceName,
+      acl.resourcePatternType,
+    ].join(' ');
+  await client.connect();
+  try {
+    await client.createAcls({ acl: entries });
+    // The controller commits the rules before the broker's authorizer has applied them; a
+    // client let in right away could still be refused. The broker answers DescribeAcls from
+    // its own authorizer, so once it lists every rule, they are in force.
+    const wanted = new Set(entries.map(key));
+    await waitUntil(
+      async () => {
+        const { resources } = await client.describeAcls({
+          resourceType: AclResourceTypes.ANY,
+          resourcePatternType: ResourcePatternTypes.ANY,
+          operation: AclOperationTypes.ANY,
+          permissionType: AclPermissionTypes.ANY,
+        });
+        const present = new Set(
+          resources.flatMap((resource) => resource.acls.map((acl) => key({ ...resource, ...acl }))),
+        );
+        return [...wanted].every((rule) => present.has(rule));
+      },
+      { what: 'the broker to apply its ACLs', timeoutMs: 30_000, intervalMs: 100 },
+    );
+  } finally {
+    await client.disconnect();
+  }
+}
+
+/** A random password: URL-safe characters only, so it needs no quoting in JAAS or --add-scram. */
+export function randomSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+function adminOf(users: Readonly<Record<string, string>>): KafkaCredentials {
+  const password = users[KAFKA_ADMIN];
+  if (password === undefined) throw new Error(`the SCRAM users must include ${KAFKA_ADMIN}`);
+  return { username: KAFKA_ADMIN, password };
+}
+
+/** The super user of a secure broker (`super.users`). */
+export const KAFKA_ADMIN = 'admin';
+
+interface BrokerSecurity {
+  readonly admin: KafkaCredentials;
+  /** Static PLAIN password of the controller listener (SCRAM cannot serve a KRaft controller). */
+  readonly controllerPassword: string;
+}
+
+/**
+ * Secure: clients authenticate with SCRAM-SHA-512 on the client listener; the broker reaches
+ * itself there as `admin` (inter-broker). The controller listener takes PLAIN with a single
+ * static user, `admin` again, since KRaft cannot check SCRAM credentials before it has read
+ * them from its own metadata log; left PLAINTEXT, the broker would register with the
+ * controller as ANONYMOUS, which would then have to be a super user on that port.
+ */
+function securityProperties(
+  port: number,
+  controllerPort: number,
+  security: BrokerSecurity,
+): Record<string, string> {
+  const { admin, controllerPassword } = security;
+  return {
+    listeners: `SASL_PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `SASL_PLAINTEXT://127.0.0.1:${port}`,
+    'inter.broker.listener.name': 'SASL_PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
+    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config': `org.apache.kafka.common.security.scram.ScramLoginModule required username="${admin.username}" password="${admin.password}";`,
+    'sasl.mechanism.controller.protocol': 'PLAIN',
+    'listener.name.controller.sasl.enabled.mechanisms': 'PLAIN',
+    'listener.name.controller.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required username="${admin.username}" password="${controllerPassword}" user_${admin.username}="${controllerPassword}";`,
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'super.users': `User:${admin.username}`,
+    'allow.everyone.if.no.acl.found': 'false',
+  };
+}
+
+function serverProperties(
+  logDir: string,
+  port: number,
+  controllerPort: number,
+  security?: BrokerSecurity,
+): string {
   const props: Record<string, string | number> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
@@ -200,6 +361,7 @@ function serverProperties(logDir: string, port: number, controllerPort: number):
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    ...(security ? securityProperties(port, controllerPort, security) : {}),
     'log.dirs': logDir,
     'num.partitions': 1,
     'default.replication.factor': 1,
@@ -223,9 +385,15 @@ function serverProperties(logDir: string, port: number, controllerPort: number):
     .join('\n')}\n`;
 }
 
+/** kafkajs' SASL options for one of the broker's SCRAM-SHA-512 users. */
+export function scramOptions(credentials: KafkaCredentials): SASLOptions {
+  return { mechanism: 'scram-sha-512', ...credentials };
+}
+
 function quietAdmin(
   brokers: readonly string[],
   opts: { connectionTimeout: number; requestTimeout: number; retries: number },
+  credentials?: KafkaCredentials,
 ): Admin {
   const kafka = new Kafka({
     clientId: 'storefront-runtime',
@@ -234,6 +402,7 @@ function quietAdmin(
     requestTimeout: opts.requestTimeout,
     retry: { retries: opts.retries, initialRetryTime: 200 },
     logLevel: logLevel.NOTHING,
+    ...(credentials ? { sasl: scramOptions(credentials) } : {}),
   });
   return kafka.admin();
 }

@@ -16,9 +16,15 @@ export const LOGS_DIR = path.join(RUNTIME_DIR, 'logs');
 /** Project-owned build inputs for the infrastructure (the Kafka POM, the FerretDB wrapper). */
 export const INFRA_DIR = path.join(ROOT, 'infra');
 
-export type Profile = 'dev' | 'test';
+/** `secure`: the `npm start -- --secure` runtime (its broker authenticates and authorizes). */
+export type Profile = 'dev' | 'test' | 'secure';
 
 /** Data of one profile, so a test run never touches the data of a developer's `npm start`. */
 export function profileDataDir(profile: Profile, server: 'kafka' | 'ferretdb'): string {
   return path.join(RUNTIME_DIR, profile, server);
+}
+
+/** Password files of a profile's broker users (mode 600, in a mode 700 folder). */
+export function profileSecretsDir(profile: Profile): string {
+  return path.join(RUNTIME_DIR, profile, 'secrets');
 }

@@ -1,4 +1,5 @@
 export * from './topics';
+export * from './acls';
 export * from './contract';
 export * from './customer.value-objects';
 export * from './order.value-objects';

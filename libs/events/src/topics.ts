@@ -48,3 +48,38 @@ export const TOPIC_SPECS: readonly TopicSpec[] = ALL_TOPICS.flatMap((name): Topi
   },
   { name: deadLetterTopic(name), partitions: PARTITIONS, config: {} },
 ]);
+
+/** The services that publish or consume events; each is also its Kafka principal. */
+export const EVENT_SERVICES = ['accounts', 'orders', 'fulfillment'] as const;
+
+export type EventService = (typeof EVENT_SERVICES)[number];
+
+export function isEventService(value: string): value is EventService {
+  return (EVENT_SERVICES as readonly string[]).includes(value);
+}
+
+/**
+ * Who writes and who reads each contract topic (the table in the root README). A consumer
+ * also writes the dead-letter topic of every topic it consumes. The Kafka ACLs and the topics
+ * each service verifies at start-up both follow from this.
+ */
+export const TOPIC_OWNERSHIP: Readonly<
+  Record<EventService, { readonly produces: readonly Topic[]; readonly consumes: readonly Topic[] }>
+> = {
+  accounts: { produces: [Topics.CustomerChange], consumes: [] },
+  orders: {
+    produces: [Topics.OrderFulfill],
+    consumes: [Topics.CustomerChange, Topics.OrderStatusChange],
+  },
+  fulfillment: { produces: [Topics.OrderStatusChange], consumes: [Topics.OrderFulfill] },
+};
+
+/**
+ * The topics a service touches: those it produces, those it consumes and their dead-letter
+ * topics. A service checks only these at start-up, since its ACLs hide the others from it.
+ */
+export function topicSpecsOf(service: EventService): TopicSpec[] {
+  const { produces, consumes } = TOPIC_OWNERSHIP[service];
+  const names = new Set<string>([...produces, ...consumes, ...consumes.map(deadLetterTopic)]);
+  return TOPIC_SPECS.filter((spec) => names.has(spec.name));
+}

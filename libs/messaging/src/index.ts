@@ -1,10 +1,22 @@
 export * from './messaging.module';
 export * from './messaging.metrics';
 export * from './service-modules';
-export { KafkaConnection, KafkaUnavailableError } from './kafka/kafka-connection';
-export type { KafkaConnectionOptions, OutgoingRecord } from './kafka/kafka-connection';
+export {
+  KAFKA_SASL_MECHANISMS,
+  KafkaConnection,
+  KafkaUnavailableError,
+} from './kafka/kafka-connection';
+export type {
+  KafkaConnectionOptions,
+  KafkaSaslCredentials,
+  OutgoingRecord,
+} from './kafka/kafka-connection';
 export { KafkaHealthIndicator } from './kafka/kafka.health';
-export { createTopicsWithLeaders } from './kafka/topics';
+export {
+  authorizationProblem,
+  createTopicsWithLeaders,
+  KafkaAuthorizationError,
+} from './kafka/topics';
 export * from './outbox/outbox-record';
 export * from './outbox/outbox.schema';
 export * from './outbox/outbox-write';

@@ -8,8 +8,13 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { z } from 'zod';
-import { brokerListSchema, HealthService, Metrics } from '@storefront/platform';
-import { KafkaConnection, type KafkaConnectionOptions } from './kafka/kafka-connection';
+import { isEventService, topicSpecsOf } from '@storefront/events';
+import { brokerListSchema, ConfigError, HealthService, Metrics } from '@storefront/platform';
+import {
+  KAFKA_SASL_MECHANISMS,
+  KafkaConnection,
+  type KafkaConnectionOptions,
+} from './kafka/kafka-connection';
 import { KafkaHealthIndicator } from './kafka/kafka.health';
 import { MessagingMetrics } from './messaging.metrics';
 import { OutboxHealthIndicator } from './outbox/outbox.health';
@@ -34,19 +39,42 @@ export const messagingConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ., _ and - only')
     .default(''),
+  /** SASL user (the service's Kafka principal); unset, the connection is unauthenticated. */
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  /** Its password; KAFKA_SASL_PASSWORD_FILE names a file holding it (a mounted secret). */
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** SASL mechanism; the broker's users are SCRAM-SHA-512. */
+  KAFKA_SASL_MECHANISM: z.enum(KAFKA_SASL_MECHANISMS).default('scram-sha-512'),
 });
 
 export type MessagingConfig = z.infer<typeof messagingConfigSchema>;
 
-/** Module options from the validated config; `clientId` is the app name. */
+/**
+ * Module options from the validated config; `clientId` is the app name. A service checks only
+ * the topics it produces or consumes (its ACLs hide the others). Throws a ConfigError naming
+ * the missing variable when only half of the SASL credentials is set.
+ */
 export function messagingOptionsFromConfig(
   clientId: string,
   config: MessagingConfig,
 ): MessagingModuleOptions {
+  const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
+  if (username !== undefined && password === undefined) {
+    throw new ConfigError([
+      'KAFKA_SASL_PASSWORD: required when KAFKA_SASL_USERNAME is set (or KAFKA_SASL_PASSWORD_FILE)',
+    ]);
+  }
+  if (password !== undefined && username === undefined) {
+    throw new ConfigError(['KAFKA_SASL_USERNAME: required when KAFKA_SASL_PASSWORD is set']);
+  }
   return {
     clientId,
     brokers: config.KAFKA_BROKERS,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    ...(username !== undefined && password !== undefined
+      ? { sasl: { mechanism: config.KAFKA_SASL_MECHANISM, username, password } }
+      : {}),
+    ...(isEventService(clientId) ? { topics: topicSpecsOf(clientId) } : {}),
     outbox: {
       sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
       backlogMaxAgeMs: config.OUTBOX_MAX_AGE_MS,

@@ -8,12 +8,13 @@ import {
   type Message,
   Partitioners,
   type Producer,
+  type SASLOptions,
 } from 'kafkajs';
 import { TOPIC_SPECS, type TopicSpec } from '@storefront/events';
 import { type BackoffOptions, backoffDelay } from '../util/backoff';
 import { CancellableDelay, errorMessage } from '../util/delay';
 import { kafkaLogCreator } from './kafka-logging';
-import { ensureTopics } from './topics';
+import { authorizationProblem, ensureTopics } from './topics';
 
 /** A record to publish, in our own terms so the Kafka client stays swappable. */
 export interface OutgoingRecord {
@@ -24,6 +25,16 @@ export interface OutgoingRecord {
   /** Null publishes a tombstone. */
   readonly value: string | Buffer | null;
   readonly headers: Readonly<Record<string, string | Buffer | (string | Buffer)[]>>;
+}
+
+/** The SASL mechanisms a service may use (the broker's users are SCRAM-SHA-512). */
+export const KAFKA_SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256', 'plain'] as const;
+
+export interface KafkaSaslCredentials {
+  readonly mechanism: (typeof KAFKA_SASL_MECHANISMS)[number];
+  readonly username: string;
+  /** Passed to the client only; never logged. */
+  readonly password: string;
 }
 
 export interface KafkaConnectionOptions {
@@ -50,10 +61,24 @@ export interface KafkaConnectionOptions {
    * The broker never auto-creates topics, and `depends_on` orders nothing in a Swarm stack.
    */
   readonly topics?: readonly TopicSpec[];
+  /** SASL credentials (the service's principal); unset, the connection is unauthenticated. */
+  readonly sasl?: KafkaSaslCredentials;
 }
 
 export class KafkaUnavailableError extends Error {
   override readonly name = 'KafkaUnavailableError';
+}
+
+/** Our credentials in kafkajs' terms (its type wants one literal mechanism per variant). */
+function saslOptions({ mechanism, username, password }: KafkaSaslCredentials): SASLOptions {
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'scram-sha-512':
+      return { mechanism, username, password };
+  }
 }
 
 const DEFAULT_RECONNECT: BackoffOptions = { baseMs: 500, maxMs: 15_000 };
@@ -75,12 +100,17 @@ export class KafkaConnection {
   private connectedWaiters: Array<() => void> = [];
   private healthAdmin: Admin | undefined;
   private readonly topics: readonly TopicSpec[];
+  /** Who the broker sees, for log lines: the SASL user or `anonymous`. */
+  readonly principal: string;
+  /** The last refusal logged, so a retry loop against a refusing broker logs it only once. */
+  private lastRefusal: string | undefined;
 
   constructor(options: KafkaConnectionOptions) {
     this.clientId = options.clientId;
     this.brokers = [...options.brokers];
     this.topicPrefix = options.topicPrefix ?? '';
     this.reconnect = options.reconnect ?? DEFAULT_RECONNECT;
+    this.principal = options.sasl ? `User:${options.sasl.username}` : 'anonymous';
     this.topics = (options.topics ?? TOPIC_SPECS).map((spec) => ({
       ...spec,
       name: this.physicalTopic(spec.name),
@@ -96,6 +126,7 @@ export class KafkaConnection {
       retry: { retries: 3, initialRetryTime: 250, maxRetryTime: 2000 },
       logLevel: logLevel.WARN,
       logCreator: kafkaLogCreator(() => this.state !== 'connected'),
+      ...(options.sasl ? { sasl: saslOptions(options.sasl) } : {}),
     });
     this.producer = this.kafka.producer({
       // Java-compatible murmur2: the same key lands on the same partition as with Java clients.
@@ -236,9 +267,24 @@ export class KafkaConnection {
       } catch (error) {
         if (this.state !== 'connecting') return;
         const wait = backoffDelay(attempt, this.reconnect);
-        this.logger.warn(
-          `Kafka at ${brokers} is not reachable (${errorMessage(error)}); retrying in ${wait} ms (attempt ${attempt})`,
-        );
+        const refusal = authorizationProblem(error);
+        if (refusal === undefined) {
+          this.lastRefusal = undefined;
+          this.logger.warn(
+            `Kafka at ${brokers} is not reachable (${errorMessage(error)}); retrying in ${wait} ms (attempt ${attempt})`,
+          );
+        } else if (refusal !== this.lastRefusal) {
+          // Retrying cannot fix credentials or ACLs soon: say it once, clearly, then keep
+          // retrying quietly (an operator may fix the ACLs or create the topics meanwhile).
+          this.lastRefusal = refusal;
+          this.logger.error(
+            `Kafka at ${brokers} refused ${this.principal}: ${refusal}; check KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD and the ACLs; retrying quietly with backoff`,
+          );
+        } else {
+          this.logger.debug(
+            `Kafka still refuses ${this.principal}: ${refusal} (attempt ${attempt})`,
+          );
+        }
         await this.retryDelay.wait(wait);
       }
     }

@@ -1,5 +1,5 @@
 import type { Admin, ITopicMetadata } from 'kafkajs';
-import { createTopicsWithLeaders } from './topics';
+import { authorizationProblem, createTopicsWithLeaders, KafkaAuthorizationError } from './topics';
 
 /** A protocol error as kafkajs raises it (only `type` matters to the code under test). */
 function protocolError(type: string): Error {
@@ -78,5 +78,36 @@ describe('createTopicsWithLeaders', () => {
     await expect(createTopicsWithLeaders(admin, topics, 250)).rejects.toThrow(
       /Timed out after 250 ms waiting for topic leaders \(no leader yet for a\)/,
     );
+  });
+});
+
+describe('authorizationProblem', () => {
+  it.each([
+    ['a protocol error', protocolError('TOPIC_AUTHORIZATION_FAILED'), 'TOPIC_AUTHORIZATION_FAILED'],
+    [
+      'an aggregate of create-topic errors',
+      Object.assign(new Error('x'), { errors: [protocolError('CLUSTER_AUTHORIZATION_FAILED')] }),
+      'CLUSTER_AUTHORIZATION_FAILED',
+    ],
+    [
+      'a wrapped SASL failure',
+      Object.assign(new Error('retries exhausted'), {
+        cause: Object.assign(new Error('SASL SCRAM SHA512 authentication failed'), {
+          name: 'KafkaJSSASLAuthenticationError',
+        }),
+      }),
+      'SASL SCRAM SHA512 authentication failed',
+    ],
+    ['our own refusal', new KafkaAuthorizationError('topics missing'), 'topics missing'],
+  ])('recognises %s', (_what, error, expected) => {
+    expect(authorizationProblem(error)).toBe(expected);
+  });
+
+  it.each([
+    ['a connection error', Object.assign(new Error('Connection error'), { type: undefined })],
+    ['a leader election', protocolError('LEADER_NOT_AVAILABLE')],
+    ['a non-error', 'boom'],
+  ])('ignores %s', (_what, error) => {
+    expect(authorizationProblem(error)).toBeUndefined();
   });
 });

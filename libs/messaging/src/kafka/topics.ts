@@ -10,21 +10,63 @@ import type { TopicSpec } from '@storefront/events';
  * instead of relying on start order.
  */
 export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {
+  // Only describes when every topic exists, so a principal without CREATE can run this.
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.name));
   if (missing.length > 0) {
     const { brokers } = await admin.describeCluster();
-    await createTopicsWithLeaders(
-      admin,
-      missing.map((spec) => ({
-        topic: spec.name,
-        numPartitions: spec.partitions,
-        replicationFactor: Math.min(3, brokers.length),
-        configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
-      })),
-    );
+    try {
+      await createTopicsWithLeaders(
+        admin,
+        missing.map((spec) => ({
+          topic: spec.name,
+          numPartitions: spec.partitions,
+          replicationFactor: Math.min(3, brokers.length),
+          configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+        })),
+      );
+    } catch (error) {
+      const refusal = authorizationProblem(error);
+      if (refusal === undefined) throw error;
+      throw new KafkaAuthorizationError(
+        `topics ${missing.map((spec) => spec.name).join(', ')} are missing and this principal may not create them (${refusal}); an admin must create them`,
+      );
+    }
   }
   return compareTopics(admin, specs);
+}
+
+/** The broker refused who we are or what we asked for: retrying will not help soon. */
+export class KafkaAuthorizationError extends Error {
+  override readonly name = 'KafkaAuthorizationError';
+}
+
+const REFUSAL_TYPES =
+  /AUTHORIZATION_FAILED|SASL_AUTHENTICATION_FAILED|ILLEGAL_SASL_STATE|UNSUPPORTED_SASL_MECHANISM/;
+
+/**
+ * What the broker refused (failed authentication or a missing ACL), looking through the
+ * errors kafkajs wraps around one another, or undefined for any other failure. Credentials
+ * never appear in these messages.
+ */
+export function authorizationProblem(error: unknown, depth = 0): string | undefined {
+  if (depth > 5 || typeof error !== 'object' || error === null) return undefined;
+  const { name, type, message, errors, cause, originalError } = error as {
+    name?: string;
+    type?: string;
+    message?: string;
+    errors?: unknown[];
+    cause?: unknown;
+    originalError?: unknown;
+  };
+  if (error instanceof KafkaAuthorizationError) return error.message;
+  if (typeof type === 'string' && REFUSAL_TYPES.test(type)) return type;
+  if (name === 'KafkaJSSASLAuthenticationError') return message ?? name;
+  for (const inner of [...(Array.isArray(errors) ? errors : []), cause, originalError]) {
+    const found = authorizationProblem(inner, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Metadata errors that only mean "the new topic has not reached this broker's metadata yet". */
