@@ -16,7 +16,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { TOPIC_SPECS, type TopicSpec } from '@storefront/events';
+import {
+  KAFKA_PRINCIPALS,
+  KAFKA_SUPER_USER,
+  type KafkaAcl,
+  kafkaAcls,
+  TOPIC_SPECS,
+  type TopicSpec,
+} from '@storefront/events';
 import { ROOT } from '../runtime/paths';
 
 export const STACK_FILES = ['docker-compose-middleware.yml', 'docker-compose-services.yml'];
@@ -294,6 +301,53 @@ export function checkKafkaSetup(
       (acl.resourceType === 'group' && groups.includes(acl.resourceName)) ||
       acl.resourceType === 'cluster';
     if (!known) problems.push(`${KAFKA_ENTRY_SCRIPT}: ${rule}: no such ${acl.resourceType}`);
+  }
+  return problems;
+}
+
+/** Kafka's CLI name of an operation (DESCRIBE_CONFIGS → DescribeConfigs). */
+function cliOperation(operation: string): string {
+  return operation
+    .toLowerCase()
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
+/**
+ * The entry script mirrors the messaging library's ACL table (libs/events/src/acls.ts, the one
+ * the local `--secure` runtime applies) rule for rule, and its SCRAM users are the library's
+ * principals with the super user first.
+ */
+export function checkKafkaAclsMatchLibrary(
+  files: StackFiles,
+  library: readonly KafkaAcl[] = kafkaAcls(),
+  principals: readonly string[] = [KAFKA_SUPER_USER, ...KAFKA_PRINCIPALS],
+): string[] {
+  const rule = (acl: BrokerAcl): string =>
+    `${acl.principal} ${acl.operation} ${acl.resourceType} ${acl.resourceName}`;
+  const expected = library
+    .filter((acl) => acl.patternType === 'LITERAL')
+    .map((acl) =>
+      rule({
+        principal: acl.principal.replace(/^User:/, ''),
+        operation: cliOperation(acl.operation),
+        resourceType: acl.resourceType.toLowerCase() as BrokerAcl['resourceType'],
+        resourceName: acl.resourceName,
+      }),
+    );
+  const actual = scriptAcls(files.kafkaEntry).map(rule);
+  const problems = [
+    ...expected
+      .filter((r) => !actual.includes(r))
+      .map((r) => `${KAFKA_ENTRY_SCRIPT}: ACLS lacks ${r} (libs/events/src/acls.ts)`),
+    ...actual
+      .filter((r) => !expected.includes(r))
+      .map((r) => `${KAFKA_ENTRY_SCRIPT}: ACLS has ${r}, not in libs/events/src/acls.ts`),
+  ];
+  const users = [...scramUsers(files).keys()];
+  if (users.join(' ') !== principals.join(' ')) {
+    problems.push(`kafka: SCRAM_USERS are ${users.join(' ')}, expected ${principals.join(' ')}`);
   }
   return problems;
 }

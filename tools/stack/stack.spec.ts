@@ -5,6 +5,7 @@
 import {
   type AppInfo,
   type StackFiles,
+  checkKafkaAclsMatchLibrary,
   checkKafkaSetup,
   checkKafkaVersion,
   checkNoPlainCredentials,
@@ -58,6 +59,10 @@ describe('the stack files', () => {
 
   it("create the contract's topics and grant ACLs on them only, to SCRAM users", () => {
     expect(checkKafkaSetup(files, undefined, consumerGroups())).toEqual([]);
+  });
+
+  it("grant exactly the messaging library's ACLs to its principals", () => {
+    expect(checkKafkaAclsMatchLibrary(files)).toEqual([]);
   });
 });
 
@@ -122,6 +127,19 @@ describe('the checks catch drift', () => {
       'docker/kafka/secure-kafka.sh: TOPICS has orders.order.fulfil 3 [], not in the contract',
       'docker/kafka/secure-kafka.sh: orders Read group order: no such group',
       'docker/kafka/secure-kafka.sh: admin Describe group *: not a SCRAM user of the stack besides the super user',
+    ]);
+  });
+
+  it('an ACL the library does not grant, or one it grants that the script lacks', () => {
+    const drifted = copy();
+    drifted.kafkaEntry = drifted.kafkaEntry.replace(
+      "'kafka-ui Describe group *'",
+      "'kafka-ui Read,Describe group *'",
+    );
+    drifted.kafkaEntry = drifted.kafkaEntry.replace("  'fulfillment Read group fulfillment'\n", '');
+    expect(checkKafkaAclsMatchLibrary(drifted)).toEqual([
+      'docker/kafka/secure-kafka.sh: ACLS lacks fulfillment Read group fulfillment (libs/events/src/acls.ts)',
+      'docker/kafka/secure-kafka.sh: ACLS has kafka-ui Read group *, not in libs/events/src/acls.ts',
     ]);
   });
 
