@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Deploys the storefront stack on a Docker Swarm (see README, "Deploy on Docker Swarm"):
 #   1. writes the secrets on the first run (random values in .stack-secrets/, git-ignored);
-#   2. deploys docker-compose-middleware.yml and waits until every task is healthy and the
-#      registry and gateway answer on their published ports;
+#   2. deploys docker-compose-middleware.yml (with docker-compose-kafka-external.yml when
+#      KAFKA_EXTERNAL=1) and waits until every task is healthy (Kafka's only once its users,
+#      ACLs and topics exist) and the gateway answers on its published port (the registry is
+#      not published);
 #   3. deploys docker-compose-services.yml and waits until every replica is healthy and the
 #      gateway reaches each service through the registry;
 #   4. prints the stack's services and the URLs.
@@ -60,7 +62,7 @@ die() {
   exit 1
 }
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
 
 build=0
 secrets_only=0
