@@ -5,7 +5,8 @@
  *   npm start -- --apps registry,accounts  a subset of the apps
  *   npm start -- --extra orders:8091       a second orders instance (load balancing, failover)
  *   npm start -- --secure                  Kafka with SASL/SCRAM and ACLs on 127.0.0.1:9192, each
- *                                          service as its own user (passwords minted per run)
+ *                                          service as its own user; registry writes and admin
+ *                                          endpoints need credentials (all minted per run)
  *   npm run runtime -- stop                stops what an earlier run left behind (by PID file)
  */
 import { parseArgs } from 'node:util';
@@ -27,7 +28,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PIDS_DIR, ROOT } from './paths';
 import { PrerequisiteError, stopFromPidFile } from './procs';
-import { secureAppEnv } from './secure-kafka';
+import { REGISTRY_USER, secureAppEnv } from './secure-kafka';
 
 function say(line: string): void {
   process.stdout.write(`[runtime] ${line}\n`);
@@ -68,7 +69,15 @@ const LOCAL_DISCOVERY_ENV: Record<string, string> = {
   LEASE_EVICTION_INTERVAL_MS: '5000',
 };
 
-function printTable(infra: Infra, apps: RunningApps | undefined): void {
+function relative(file: string): string {
+  return path.relative(ROOT, file);
+}
+
+function printTable(
+  infra: Infra,
+  apps: RunningApps | undefined,
+  secrets: ReturnType<typeof secureAppEnv> | undefined,
+): void {
   const rows: Array<[string, string]> = [
     ['kafka', infra.kafkaBrokers.join(',')],
     ...(infra.kafkaSecurity
@@ -81,6 +90,15 @@ function printTable(infra: Infra, apps: RunningApps | undefined): void {
         ] satisfies Array<[string, string]>)
       : []),
     ['mongodb (FerretDB)', infra.mongoUrl],
+    ...(secrets
+      ? ([
+          [
+            'registry writes',
+            `HTTP Basic ${REGISTRY_USER} / ${relative(secrets.files.registryPassword)}`,
+          ],
+          ['admin API key', relative(secrets.files.adminApiKey)],
+        ] satisfies Array<[string, string]>)
+      : []),
   ];
   for (const instance of apps?.instances ?? []) {
     rows.push([instance.name, instance.url]);
@@ -118,6 +136,9 @@ async function up(argv: string[]): Promise<void> {
 
   const started = Date.now();
   const infra = await ensureInfra({ profile: secure ? 'secure' : 'dev', secure, log: say });
+  const secrets = infra.kafkaSecurity
+    ? secureAppEnv(infra.kafkaSecurity, path.dirname(infra.kafkaSecurity.passwordFiles.admin))
+    : undefined;
   let apps: RunningApps | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -144,7 +165,7 @@ async function up(argv: string[]): Promise<void> {
           kafkaBrokers: infra.kafkaBrokers,
           mongoUrl: infra.mongoUrl,
           env: LOCAL_DISCOVERY_ENV,
-          ...(infra.kafkaSecurity ? { secure: { appEnv: secureAppEnv(infra.kafkaSecurity) } } : {}),
+          ...(secrets ? { secure: { appEnv: secrets.appEnv } } : {}),
         },
         say,
       );
@@ -155,7 +176,7 @@ async function up(argv: string[]): Promise<void> {
     throw error;
   }
   say(`all healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  printTable(infra, apps);
+  printTable(infra, apps, secrets);
   say('logs in .runtime/logs/ — press Ctrl-C to stop');
   // Keep running until a signal arrives; the handlers above stop everything in order.
   await new Promise<never>(() => {});

@@ -96,19 +96,45 @@ export function kafkaSaslEnv(
   };
 }
 
+/** The registry's user name in a secure run (the registry's default). */
+export const REGISTRY_USER = 'eureka';
+
 /**
- * Each app's own environment for a secure run (RuntimeEnv.secure): the services' Kafka users.
- * The registry and the gateway use no Kafka; their registry credentials will join them here.
+ * Each app's own environment for a secure run (RuntimeEnv.secure): the services' Kafka users,
+ * the registry's password (REGISTRY_PASSWORD_FILE) and every client's registry credentials, and
+ * the admin API key that guards the admin endpoints and the gateway's /admin/registry/. The
+ * registry password and the key are minted per run into `secretsDir`, next to Kafka's.
  */
 export function secureAppEnv(
   kafka: Pick<SecureKafka, 'credentials' | 'passwordFiles'>,
-): Record<'registry' | 'gateway' | EventService, Record<string, string>> {
+  secretsDir: string,
+): {
+  appEnv: Record<'registry' | 'gateway' | EventService, Record<string, string>>;
+  files: { registryPassword: string; adminApiKey: string };
+} {
+  const files = {
+    registryPassword: path.join(secretsDir, 'registry.password'),
+    adminApiKey: path.join(secretsDir, 'admin-api.key'),
+  };
+  fs.writeFileSync(files.registryPassword, randomSecret(), { mode: 0o600 });
+  fs.writeFileSync(files.adminApiKey, randomSecret(), { mode: 0o600 });
+  const http = {
+    EUREKA_USERNAME: REGISTRY_USER,
+    EUREKA_PASSWORD_FILE: files.registryPassword,
+    ADMIN_API_KEY_FILE: files.adminApiKey,
+  };
   return {
-    registry: {},
-    gateway: {},
-    accounts: kafkaSaslEnv(kafka, 'accounts'),
-    orders: kafkaSaslEnv(kafka, 'orders'),
-    fulfillment: kafkaSaslEnv(kafka, 'fulfillment'),
+    files,
+    appEnv: {
+      registry: {
+        REGISTRY_USERNAME: REGISTRY_USER,
+        REGISTRY_PASSWORD_FILE: files.registryPassword,
+      },
+      gateway: http,
+      accounts: { ...http, ...kafkaSaslEnv(kafka, 'accounts') },
+      orders: { ...http, ...kafkaSaslEnv(kafka, 'orders') },
+      fulfillment: { ...http, ...kafkaSaslEnv(kafka, 'fulfillment') },
+    },
   };
 }
 
