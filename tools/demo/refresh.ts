@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { SASLOptions } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { TOPIC_SPECS } from '@storefront/events';
 import {
@@ -28,12 +29,16 @@ import {
   SUMMARY_PATHS,
   viewsFor,
 } from './demo.rules';
+import {
+  DEFAULT_KAFKA_BROKERS as DEFAULT_TOOL_KAFKA_BROKERS,
+  kafkaTarget,
+} from '../cli/kafka-options';
 import { KafkaReset } from './kafka-reset';
 import { dropDatabase, findOne, indexNames } from './mongo-reset';
 
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
 export const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/';
-export const DEFAULT_KAFKA_BROKERS = ['127.0.0.1:9092'];
+export const DEFAULT_KAFKA_BROKERS = [DEFAULT_TOOL_KAFKA_BROKERS];
 
 /** Collection of each service's aggregate (the original's names). */
 export const COLLECTIONS: Readonly<Record<Service, string>> = {
@@ -47,11 +52,7 @@ export interface RefreshOptions {
   mongoUrl: string;
   kafkaBrokers: readonly string[];
   /** SASL login on the brokers (the Swarm stack's); none by default, as `npm start` runs Kafka. */
-  kafkaSasl?: {
-    mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain';
-    username: string;
-    password: string;
-  };
+  kafkaSasl?: SASLOptions;
   /** Sent as `X-API-Key` (the stack locks the sample endpoints with it). */
   adminApiKey?: string;
   /** Database of each service; defaults to the service's name. */
@@ -533,47 +534,21 @@ export function parseCommandLine(
     throw new RefreshRefused(`--step-timeout takes seconds (got "${values['step-timeout']}")`);
   }
   const keyFile = values['admin-key-file'];
-  const kafkaUsername = values['kafka-username'] ?? process.env.KAFKA_SASL_USERNAME?.trim();
-  const kafkaPasswordFile = values['kafka-password-file'];
-  const kafkaPassword = kafkaPasswordFile
-    ? fs.readFileSync(kafkaPasswordFile, 'utf8').trim()
-    : fromEnvOrFile('KAFKA_SASL_PASSWORD');
-  const kafkaMechanism = (
-    values['kafka-mechanism'] ??
-    process.env.KAFKA_SASL_MECHANISM ??
-    'scram-sha-512'
-  ).toLowerCase();
-  if (!['scram-sha-512', 'scram-sha-256', 'plain'].includes(kafkaMechanism)) {
-    throw new RefreshRefused(
-      `--kafka-mechanism takes scram-sha-512, scram-sha-256 or plain (got "${kafkaMechanism}")`,
-    );
-  }
-  if (kafkaUsername && !kafkaPassword) {
-    throw new RefreshRefused(
-      `--kafka-username ${kafkaUsername} needs its password (--kafka-password-file, KAFKA_SASL_PASSWORD[_FILE])`,
-    );
-  }
+  // The tools' shared Kafka options (brokers, SASL login, topic prefix; tools/cli).
+  const kafka = kafkaTarget({
+    'kafka-brokers': values['kafka-brokers'],
+    'kafka-username': values['kafka-username'],
+    'kafka-password-file': values['kafka-password-file'],
+    'kafka-mechanism': values['kafka-mechanism'],
+    'topic-prefix': values['topic-prefix'],
+  });
   return {
     gatewayUrl: values.gateway ?? process.env.GATEWAY_URL ?? DEFAULT_GATEWAY_URL,
     mongoUrl: values['mongo-url'] ?? fromEnvOrFile('MONGO_URL') ?? DEFAULT_MONGO_URL,
-    kafkaBrokers: (
-      values['kafka-brokers'] ??
-      process.env.KAFKA_BROKERS ??
-      DEFAULT_KAFKA_BROKERS.join(',')
-    )
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
-    kafkaSasl:
-      kafkaUsername && kafkaPassword
-        ? {
-            mechanism: kafkaMechanism as 'scram-sha-512' | 'scram-sha-256' | 'plain',
-            username: kafkaUsername,
-            password: kafkaPassword,
-          }
-        : undefined,
+    kafkaBrokers: kafka.brokers,
+    kafkaSasl: kafka.sasl,
     adminApiKey: keyFile ? fs.readFileSync(keyFile, 'utf8').trim() : fromEnvOrFile('ADMIN_API_KEY'),
-    topicPrefix: values['topic-prefix'] ?? process.env.KAFKA_TOPIC_PREFIX ?? '',
+    topicPrefix: kafka.topicPrefix,
     databases,
     force: values.force,
     stepTimeoutMs: stepTimeout * 1000,
