@@ -93,6 +93,10 @@ function refreshArgs(): string[] {
 
 function expectRefreshPassed(result: Pick<SpawnSyncReturns<string>, 'status' | 'stdout'>): void {
   const verdict = result.stdout.split('\n').find((line) => /^(PASS|FAIL)/.test(line));
+  if (!verdict?.startsWith('PASS')) {
+    // The refresh's whole account (each step's answer and attempts), for the failure's reader.
+    fs.writeFileSync(artifactPath(`stack-refresh-${Date.now()}.log`), result.stdout);
+  }
   expect(verdict).toMatch(/^PASS: 3 customers, 3 × 5 orders, order #5 CREATED → … → RECEIVED/);
   expect(result.status).toBe(0);
 }
