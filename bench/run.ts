@@ -7,6 +7,9 @@
  *   npm run bench -- --no-build      reuse dist/ as it is
  *   npm run bench -- --no-profile    skip the CPU-profile passes
  *   npm run bench -- --no-readme     write the results file only
+ *   npm run bench -- --secure        Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its
+ *                                    own user (the stack's setting); never rewrites the README
+ *   npm run bench -- --help          every option
  *
  * Starts its own Kafka and FerretDB on free ports (or uses KAFKA_BROKERS / MONGO_URL) and the
  * five apps from dist/ on free ports with databases of their own; stops all of it at the end.
@@ -14,9 +17,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
+import {
+  type CommandDef,
+  type OptionDef,
+  type OptionValues,
+  runCommand,
+  UsageError,
+} from '../tools/cli/options';
 import { build } from '../tools/build';
+import { kafkaSaslEnv, type SecureKafka } from '../tools/runtime/secure-kafka';
 import { type TestStack, startTestStack } from '../tools/runtime/test-stack';
 import type { BenchContext, Mode } from './lib/context';
 import { type BenchInfra, startBenchInfra } from './lib/infra';
@@ -44,6 +54,8 @@ export interface SuiteRun<T> {
 export interface BenchResults {
   readonly date: string;
   readonly mode: Mode;
+  /** Kafka with SASL/SCRAM-SHA-512 and ACLs (`--secure`). */
+  readonly secure?: boolean;
   readonly runId: string;
   readonly totalSeconds: number;
   readonly machine: ReturnType<typeof machineFacts>;
@@ -73,6 +85,24 @@ const APP_SETTINGS: Record<string, string> = {
   EUREKA_STATUS_CHECK_INTERVAL_MS: '10000',
 };
 
+/**
+ * `--secure`: each service connects to Kafka as its own user. Only Kafka's credentials: the
+ * bench weighs SCRAM and the authorizer; the registry password and the admin API key of
+ * `npm start -- --secure` would change the HTTP side it compares against (and the admin key
+ * would shut the suites out of the sample endpoints).
+ */
+function kafkaUsersOnly(security: Pick<SecureKafka, 'credentials' | 'passwordFiles'>): {
+  appEnv: Record<'accounts' | 'orders' | 'fulfillment', Record<string, string>>;
+} {
+  return {
+    appEnv: {
+      accounts: kafkaSaslEnv(security, 'accounts'),
+      orders: kafkaSaslEnv(security, 'orders'),
+      fulfillment: kafkaSaslEnv(security, 'fulfillment'),
+    },
+  };
+}
+
 function say(line: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
@@ -82,7 +112,7 @@ function parseSuites(value: string | undefined): Suite[] {
   return value.split(',').map((name) => {
     const suite = name.trim() as Suite;
     if (!SUITES.includes(suite)) {
-      throw new Error(`unknown suite "${name}" (suites: ${SUITES.join(', ')})`);
+      throw new UsageError(`unknown suite "${name}" (suites: ${SUITES.join(', ')})`);
     }
     return suite;
   });
@@ -129,18 +159,39 @@ async function timed<T>(
   };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      full: { type: 'boolean', default: false },
-      only: { type: 'string' },
-      'no-build': { type: 'boolean', default: false },
-      'no-profile': { type: 'boolean', default: false },
-      'no-readme': { type: 'boolean', default: false },
-    },
-  });
-  if (values.quick && values.full) throw new Error('--quick and --full exclude each other');
+const OPTIONS = {
+  quick: { type: 'boolean', description: 'short steps (the default; about 8 minutes on 2 cores)' },
+  full: { type: 'boolean', description: 'longer steps, 60 s of lifecycle' },
+  only: {
+    type: 'string',
+    value: 'LIST',
+    description: `some suites, comma-separated (${SUITES.join(', ')})`,
+    default: 'all',
+  },
+  'no-build': { type: 'boolean', description: 'reuse dist/ as it is' },
+  'no-profile': { type: 'boolean', description: 'skip the CPU-profile passes' },
+  'no-readme': { type: 'boolean', description: 'write the results file only' },
+  secure: {
+    type: 'boolean',
+    description:
+      'Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its own user (never rewrites the README)',
+  },
+} as const satisfies Record<string, OptionDef>;
+
+export const BENCH_COMMAND: CommandDef<typeof OPTIONS> = {
+  usage: ['npm run bench -- [options]'],
+  summary:
+    'The benchmarks (not tests): floor → gateway → propagation → lifecycle, on its own Kafka and\n' +
+    'FerretDB on free ports (or KAFKA_BROKERS / MONGO_URL) and the five apps from dist/. Writes\n' +
+    'bench/results/<date>[-N].json; a complete open run also rewrites the README section.',
+  options: OPTIONS,
+  footer:
+    'Exit status: 0 done (a failed suite is recorded in the results); 1 failed; 2 a wrong command line.',
+};
+
+async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
+  const secure = values.secure;
+  if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
   const mode: Mode = values.full ? 'full' : 'quick';
   const suites = parseSuites(values.only);
   const profile = !values['no-profile'];
@@ -151,7 +202,9 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   const runId = Date.now().toString(36);
   const before = loadAverage();
-  say(`mode ${mode}, suites ${suites.join(', ')}, load average ${before.join(' ')}`);
+  say(
+    `mode ${mode}${secure ? ' (secure Kafka)' : ''}, suites ${suites.join(', ')}, load average ${before.join(' ')}`,
+  );
 
   const needsApps = suites.some((suite) => suite !== 'floor');
   if (needsApps && !values['no-build']) {
@@ -182,9 +235,9 @@ async function main(): Promise<void> {
   const results: BenchResults['suites'] = {};
   let servers = { kafka: '', mongo: '' };
   try {
-    infra = await startBenchInfra(say);
+    infra = await startBenchInfra(say, { secure });
     servers = {
-      kafka: `${infra.kafkaSource === 'own' ? 'own broker' : 'KAFKA_BROKERS'} ${infra.kafkaBrokers.join(',')}`,
+      kafka: `${infra.kafkaSource === 'own' ? 'own broker' : 'KAFKA_BROKERS'}${secure ? ' (SASL/SCRAM-SHA-512, ACLs)' : ''} ${infra.kafkaBrokers.join(',')}`,
       mongo: infra.mongoSource === 'own' ? 'own FerretDB (SQLite backend)' : 'MONGO_URL',
     };
     const startedServers = infra.processes;
@@ -217,6 +270,7 @@ async function main(): Promise<void> {
           NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROBE_SCRIPT}`.trim(),
           BENCH_PROBE_DIR: probeDir,
         },
+        ...(infra.kafkaSecurity ? { secure: kafkaUsersOnly(infra.kafkaSecurity) } : {}),
       });
       say(`apps healthy: ${stack.apps.instances.map((i) => `${i.app} ${i.url}`).join(', ')}`);
       const withStack = { ...context, stack, profile };
@@ -238,6 +292,7 @@ async function main(): Promise<void> {
   const output: BenchResults = {
     date,
     mode,
+    secure,
     runId,
     totalSeconds: Math.round((Date.now() - t0) / 1000),
     machine: machineFacts(),
@@ -252,6 +307,8 @@ async function main(): Promise<void> {
   say(`results: ${path.relative(process.cwd(), file)} (${output.totalSeconds} s in all)`);
   if (values['no-readme']) {
     say('README.md left alone (--no-readme)');
+  } else if (secure) {
+    say('README.md left alone: its table is the open broker; --secure results are for comparison');
   } else if (suites.length === SUITES.length) {
     await updateReadme(output, path.relative(path.join(__dirname, '..'), file));
     say('README.md: bench section rewritten');
@@ -260,7 +317,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`[bench] error: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
+void runCommand('bench', BENCH_COMMAND, async ({ values }) => {
+  try {
+    await main(values);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    process.stderr.write(`[bench] error: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
 });

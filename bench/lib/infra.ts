@@ -7,9 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMongoReady, provisionFerretDb, startFerretDb } from '../../tools/runtime/ferretdb';
-import { ensureTopics, isKafkaReady, provisionKafka, startKafka } from '../../tools/runtime/kafka';
+import {
+  ensureTopics,
+  isKafkaReady,
+  type KafkaCredentials,
+  provisionKafka,
+  startKafka,
+} from '../../tools/runtime/kafka';
 import { RUNTIME_DIR } from '../../tools/runtime/paths';
 import type { ManagedProcess } from '../../tools/runtime/procs';
+import { type SecureKafka, startSecureKafka } from '../../tools/runtime/secure-kafka';
 import { freePort } from '../../tools/runtime/test-stack';
 import { waitUntil } from '../../tools/runtime/wait';
 import type { NamedPid } from './cpu';
@@ -22,24 +29,41 @@ export interface BenchInfra {
   readonly mongoSource: 'own' | 'external';
   /** The servers this run started (for CPU accounting). */
   readonly processes: NamedPid[];
+  /**
+   * Set with `--secure`: the broker takes SASL/SCRAM-SHA-512 and enforces the ACL table; each
+   * app connects as its own user, the bench's own clients (the floor) as `admin`.
+   */
+  readonly kafkaSecurity?: Pick<SecureKafka, 'credentials' | 'passwordFiles'>;
+  /** What the bench's own Kafka clients present (`admin` on a secure broker). */
+  readonly kafkaClientCredentials?: KafkaCredentials;
   stop(): Promise<void>;
 }
 
 export const BENCH_DIR = path.join(RUNTIME_DIR, 'bench');
 
-export async function startBenchInfra(log: (line: string) => void): Promise<BenchInfra> {
+export async function startBenchInfra(
+  log: (line: string) => void,
+  options: { secure?: boolean } = {},
+): Promise<BenchInfra> {
   const started: ManagedProcess[] = [];
   const stop = async (): Promise<void> => {
     for (const proc of started.splice(0).reverse()) await proc.stop().catch(() => undefined);
   };
   try {
     const [kafka, mongo] = await Promise.all([
-      kafkaServer(log, started),
+      options.secure ? secureKafkaServer(log, started) : kafkaServer(log, started),
       mongoServer(log, started),
     ]);
-    await ensureTopics(kafka.brokers);
+    // A secure broker got its topics (and ACLs) as admin when it started.
+    if (!kafka.security) await ensureTopics(kafka.brokers);
     return {
       kafkaBrokers: kafka.brokers,
+      ...(kafka.security
+        ? {
+            kafkaSecurity: kafka.security,
+            kafkaClientCredentials: kafka.security.credentials.admin,
+          }
+        : {}),
       mongoUrl: mongo.url,
       kafkaSource: kafka.source,
       mongoSource: mongo.source,
@@ -55,10 +79,16 @@ export async function startBenchInfra(log: (line: string) => void): Promise<Benc
   }
 }
 
+interface BenchKafka {
+  brokers: string[];
+  source: 'own' | 'external';
+  security?: Pick<SecureKafka, 'credentials' | 'passwordFiles'>;
+}
+
 async function kafkaServer(
   log: (line: string) => void,
   started: ManagedProcess[],
-): Promise<{ brokers: string[]; source: 'own' | 'external' }> {
+): Promise<BenchKafka> {
   const fromEnv = process.env.KAFKA_BROKERS?.trim();
   if (fromEnv) {
     const brokers = fromEnv.split(',').map((b) => b.trim());
@@ -83,6 +113,35 @@ async function kafkaServer(
   started.push(server);
   log(`kafka: started at ${server.brokers[0]} (pid ${server.pid}) in ${Date.now() - t0} ms`);
   return { brokers: server.brokers, source: 'own' };
+}
+
+async function secureKafkaServer(
+  log: (line: string) => void,
+  started: ManagedProcess[],
+): Promise<BenchKafka> {
+  if (process.env.KAFKA_BROKERS?.trim()) {
+    throw new Error(
+      '--secure starts a broker of its own with users of its own: unset KAFKA_BROKERS',
+    );
+  }
+  const t0 = Date.now();
+  await provisionKafka();
+  const server = await startSecureKafka({
+    dataDir: path.join(BENCH_DIR, 'kafka'),
+    secretsDir: path.join(BENCH_DIR, 'secrets'),
+    name: 'kafka-bench',
+    port: await freePort(),
+    controllerPort: await freePort(),
+  });
+  started.push(server);
+  log(
+    `kafka: started with SASL/SCRAM-SHA-512 and ACLs at ${server.brokers[0]} (pid ${server.pid}) in ${Date.now() - t0} ms`,
+  );
+  return {
+    brokers: server.brokers,
+    source: 'own',
+    security: { credentials: server.credentials, passwordFiles: server.passwordFiles },
+  };
 }
 
 async function mongoServer(

@@ -79,9 +79,11 @@ async function prepareKafkaFloor(
   context: BenchContext,
 ): Promise<{ measure(): Promise<FloorResult['kafka']>; close(): Promise<void> }> {
   const topic = `bench.floor.${context.runId}`;
+  const credentials = context.infra.kafkaClientCredentials;
   const connection = new KafkaConnection({
     clientId: 'bench-floor',
     brokers: context.infra.kafkaBrokers,
+    ...(credentials ? { sasl: { mechanism: 'scram-sha-512', ...credentials } } : {}),
   });
   const admin = connection.kafka.admin();
   await admin.connect();

@@ -8,8 +8,8 @@
  *                                          service as its own user; registry writes and admin
  *                                          endpoints need credentials (all minted per run)
  *   npm run runtime -- stop                stops what an earlier run left behind (by PID file)
+ *   npm start -- --help                    every option
  */
-import { parseArgs } from 'node:util';
 import { build } from '../build';
 import {
   APP_ORDER,
@@ -28,13 +28,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PIDS_DIR, ROOT } from './paths';
 import { PrerequisiteError, stopFromPidFile } from './procs';
+import {
+  type CommandDef,
+  type OptionDef,
+  type OptionValues,
+  runCommand,
+  UsageError,
+} from '../cli/options';
 import { REGISTRY_USER, secureAppEnv } from './secure-kafka';
 
 function say(line: string): void {
   process.stdout.write(`[runtime] ${line}\n`);
 }
-
-class UsageError extends Error {}
 
 function parseAppList(value: string | undefined): AppName[] {
   if (!value) return [...APP_ORDER];
@@ -115,23 +120,48 @@ function printTable(
   );
 }
 
-async function up(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'infra-only': { type: 'boolean', default: false },
-      apps: { type: 'string' },
-      extra: { type: 'string', multiple: true, default: [] },
-      'no-build': { type: 'boolean', default: false },
-      secure: { type: 'boolean', default: false },
-    },
-  });
-  const secure = values.secure ?? false;
+const OPTIONS = {
+  'infra-only': { type: 'boolean', description: 'only Kafka and FerretDB' },
+  apps: {
+    type: 'string',
+    value: 'LIST',
+    description: `a subset of the apps, comma-separated (${APP_ORDER.join(', ')})`,
+    default: 'all',
+  },
+  extra: {
+    type: 'string',
+    multiple: true,
+    value: 'APP:PORT',
+    description: 'one more instance of a service on another port, e.g. orders:8091',
+  },
+  'no-build': { type: 'boolean', description: 'skip the swc build of the apps' },
+  secure: {
+    type: 'boolean',
+    description:
+      'Kafka with SASL/SCRAM and ACLs on 127.0.0.1:9192, registry writes and admin endpoints behind credentials (minted per run)',
+  },
+} as const satisfies Record<string, OptionDef>;
+
+export const RUNTIME_COMMAND: CommandDef<typeof OPTIONS> = {
+  usage: ['npm start -- [options]', 'npm run runtime -- [up|stop|provision] [options]'],
+  summary: [
+    'up (npm start)  provisions and starts Kafka and FerretDB on loopback, then the five apps;',
+    '                Ctrl-C stops everything it started. Open on loopback unless --secure.',
+    'stop            stops what an earlier run left behind (by PID file).',
+    'provision       resolves the Kafka jars and builds FerretDB, starting nothing.',
+  ].join('\n'),
+  maxPositionals: 1,
+  options: OPTIONS,
+  footer: 'Exit status: 0 stopped cleanly; 1 failed; 2 a wrong command line.',
+};
+
+async function up(values: OptionValues<typeof OPTIONS>): Promise<void> {
+  const secure = values.secure;
   const specs: AppSpec[] = values['infra-only']
     ? []
     : [
         ...parseAppList(values.apps).map((app) => ({ app, port: APP_PORTS[app] })),
-        ...parseExtra(values.extra ?? []),
+        ...parseExtra(values.extra),
       ];
 
   const started = Date.now();
@@ -182,9 +212,8 @@ async function up(argv: string[]): Promise<void> {
   await new Promise<never>(() => {});
 }
 
-async function main(): Promise<void> {
-  const [command = 'up', ...rest] = process.argv.slice(2);
-  if (command === 'up') return up(rest);
+async function run(command: string, values: OptionValues<typeof OPTIONS>): Promise<void> {
+  if (command === 'up') return up(values);
   if (command === 'provision') {
     // The Kafka jars and the FerretDB binary, without starting anything (the image builds).
     const [kafka, ferretdb] = [await provisionKafka(), await provisionFerretDb()];
@@ -211,11 +240,17 @@ async function main(): Promise<void> {
   throw new UsageError(`unknown command "${command}" (commands: up, stop, provision)`);
 }
 
-main().catch((error: unknown) => {
-  const message =
-    error instanceof PrerequisiteError || error instanceof UsageError
-      ? error.message
-      : ((error as Error).message ?? String(error));
-  process.stderr.write(`[runtime] error: ${message}\n`);
-  process.exit(1);
+void runCommand('runtime', RUNTIME_COMMAND, async ({ values, positionals }) => {
+  try {
+    await run(positionals[0] ?? 'up', values);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const message =
+      error instanceof PrerequisiteError
+        ? error.message
+        : ((error as Error).message ?? String(error));
+    process.stderr.write(`[runtime] error: ${message}\n`);
+    return 1;
+  }
 });

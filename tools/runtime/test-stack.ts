@@ -9,7 +9,14 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { TOPIC_SPECS } from '../../libs/events/src';
-import { APP_ORDER, type AppName, type AppSpec, type RunningApps, startApps } from './apps';
+import {
+  APP_ORDER,
+  type AppName,
+  type AppSpec,
+  type RunningApps,
+  type RuntimeEnv,
+  startApps,
+} from './apps';
 import { ensureTopics } from './kafka';
 import { ROOT } from './paths';
 
@@ -52,6 +59,8 @@ export interface TestStackOptions {
   /** Extra environment for every app. */
   env?: Record<string, string>;
   apps?: AppName[];
+  /** Each app's own environment on a secure broker (see secure-kafka.ts `secureAppEnv`). */
+  secure?: RuntimeEnv['secure'];
 }
 
 function requireBuild(): void {
@@ -108,6 +117,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
         DASHBOARD_REFRESH_SECONDS: '0',
         ...options.env,
       },
+      ...(options.secure ? { secure: options.secure } : {}),
     },
   );
   const url = (app: AppName): string => `http://127.0.0.1:${ports.get(app)}`;

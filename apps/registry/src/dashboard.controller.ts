@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { APP_CONFIG, APP_INFO, type AppInfo } from '@storefront/platform';
 import { renderDashboard } from './dashboard.view';
-import type { RegistryConfig } from './registry.app';
+import type { RegistryConfig } from './registry.config';
 import { RegistryService } from './registry.service';
 
 /** The human view of the registry, like Eureka's page on `/`. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, basicAuthorization, splitUrlCredentials } from '@storefront/platform';
-import type { RegistryConfig } from './registry.app';
+import type { RegistryConfig } from './registry.config';
 import type {
   ApplicationsJson,
   InstanceJson,

@@ -9,7 +9,7 @@ import {
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { APP_CONFIG, HealthService } from '@storefront/platform';
 import { InstanceNotFoundError, InvalidRequestError } from './registry.errors';
-import type { RegistryConfig } from './registry.app';
+import type { RegistryConfig } from './registry.config';
 import { PeerReplicationService } from './peer-replication.service';
 import {
   type ApplicationJson,

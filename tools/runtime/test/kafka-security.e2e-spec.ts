@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Logger } from '@nestjs/common';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import {
@@ -21,6 +22,7 @@ import { authorizationProblem, KafkaConnection } from '@storefront/messaging';
 import { type RunningApps, startApps } from '../apps';
 import { type KafkaCredentials, scramOptions } from '../kafka';
 import { ROOT, RUNTIME_DIR } from '../paths';
+import { logFileFor, tailFile } from '../procs';
 import { kafkaSaslEnv, type SecureKafka, startSecureKafka } from '../secure-kafka';
 import { freePort } from '../test-stack';
 import { waitUntil } from '../wait';
@@ -124,7 +126,13 @@ describe('a secure broker', () => {
       reconnect: { baseMs: 100, maxMs: 500 },
     });
     clients.push({ disconnect: () => accounts.close() });
-    await accounts.whenConnected();
+    accounts.start();
+    // Connected means its producer has a producer id and its topics checked out, all without
+    // CREATE or IDEMPOTENT_WRITE.
+    await waitUntil(() => accounts.isConnected, {
+      what: 'accounts to connect as its own user',
+      timeoutMs: 30_000,
+    });
     const key = randomUUID();
     await accounts.send([
       { topic: Topics.CustomerChange, key, value: 'from accounts', headers: {} },
@@ -174,6 +182,72 @@ describe('a secure broker', () => {
     ).rejects.toThrow('Failed to find group coordinator');
     expect(answers.join('\n')).toMatch(/GROUP_AUTHORIZATION_FAILED|Group authorization failed/);
     await admin.disconnect();
+  });
+});
+
+describe('a service refused by the broker', () => {
+  const lines: Array<{ level: string; message: string }> = [];
+  const capture = (level: string) => (message: unknown) => {
+    lines.push({ level, message: String(message) });
+  };
+
+  beforeAll(() => {
+    Logger.overrideLogger({
+      log: capture('log'),
+      error: capture('error'),
+      warn: capture('warn'),
+      debug: capture('debug'),
+      verbose: capture('verbose'),
+    });
+  });
+
+  afterAll(() => {
+    Logger.overrideLogger(['error', 'warn']);
+  });
+
+  // Guard: KafkaConnection's refusal handling (one error line, then quiet retries).
+  it.each([
+    ['a wrong password', 'x', '', /SASL SCRAM SHA512 authentication failed/],
+    [
+      'missing topics it may not create',
+      '',
+      'missing.',
+      /topics missing\.accounts\.customer\.change, .* are missing and this principal may not create them \(TOPIC_AUTHORIZATION_FAILED\)/,
+    ],
+  ])('says so once for %s, then retries quietly', async (_what, suffix, topicPrefix, reason) => {
+    lines.length = 0;
+    const orders = new KafkaConnection({
+      clientId: 'orders',
+      brokers: kafka.brokers,
+      sasl: {
+        mechanism: 'scram-sha-512',
+        username: 'orders',
+        password: `${kafka.credentials.orders.password}${suffix}`,
+      },
+      topicPrefix,
+      topics: topicSpecsOf('orders'),
+      reconnect: { baseMs: 50, maxMs: 100 },
+    });
+    orders.start();
+    try {
+      await waitUntil(
+        () => lines.filter((line) => /still refuses/.test(line.message)).length >= 3,
+        {
+          what: 'three refused attempts',
+          timeoutMs: 30_000,
+        },
+      );
+    } finally {
+      await orders.close();
+    }
+    const errors = lines.filter((line) => line.level === 'error' && /refused/.test(line.message));
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(reason);
+    expect(errors[0].message).toMatch(/^Kafka at .* refused User:orders: /);
+    expect(lines.some((line) => line.message.includes(kafka.credentials.orders.password))).toBe(
+      false,
+    );
+    expect(orders.isConnected).toBe(false);
   });
 });
 
@@ -293,17 +367,25 @@ describe('accounts and orders on a secure broker', () => {
     const { id } = (await response.json()) as { id: string };
 
     const replicas = mongo.db(ordersDb).collection<{ _id: string }>('customer.orders');
+    const ordersLog = (): string => tailFile(logFileFor(apps!.instances[1].name), 15);
     await waitUntil(() => replicas.findOne({ _id: id }), {
       what: "the real customer to reach orders' replica",
       timeoutMs: 30_000,
+      detail: ordersLog,
     });
     // Orders has consumed everything on the topic by now: had a forgery got through, its
     // replica would exist (it was produced before the real event, on a partition of its own).
     await waitUntil(() => ordersCaughtUp(), {
       what: 'the orders group to commit the end of the customer topic',
       timeoutMs: 30_000,
+      detail: ordersLog,
     });
     await expect(replicas.findOne({ _id: forgedId })).resolves.toBeNull();
+
+    for (const instance of apps!.instances) {
+      const log = fs.readFileSync(logFileFor(instance.name), 'utf8');
+      expect(log).not.toContain(kafka.credentials[instance.app as 'accounts' | 'orders'].password);
+    }
   });
 });
 
