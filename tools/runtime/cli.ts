@@ -8,6 +8,7 @@
  *                                          service as its own user; registry writes and admin
  *                                          endpoints need credentials (all minted per run)
  *   npm run runtime -- stop                stops what an earlier run left behind (by PID file)
+ *   npm start -- --kafka-brokers 3         a 3-node KRaft cluster (one broker may die)
  *   npm start -- --help                    every option
  */
 import { build } from '../build';
@@ -135,6 +136,13 @@ const OPTIONS = {
     description: 'one more instance of a service on another port, e.g. orders:8091',
   },
   'no-build': { type: 'boolean', description: 'skip the swc build of the apps' },
+  'kafka-brokers': {
+    type: 'string',
+    value: 'N',
+    description:
+      'a KRaft cluster of N brokers on 127.0.0.1:9292, 9294, … (replication factor N, min.insync.replicas N−1)',
+    default: '1',
+  },
   secure: {
     type: 'boolean',
     description:
@@ -157,6 +165,10 @@ export const RUNTIME_COMMAND: CommandDef<typeof OPTIONS> = {
 
 async function up(values: OptionValues<typeof OPTIONS>): Promise<void> {
   const secure = values.secure;
+  const kafkaNodes = Number(values['kafka-brokers'] ?? '1');
+  if (!Number.isInteger(kafkaNodes) || kafkaNodes < 1 || kafkaNodes > 5) {
+    throw new UsageError(`--kafka-brokers takes 1 to 5 (got "${values['kafka-brokers']}")`);
+  }
   const specs: AppSpec[] = values['infra-only']
     ? []
     : [
@@ -165,7 +177,12 @@ async function up(values: OptionValues<typeof OPTIONS>): Promise<void> {
       ];
 
   const started = Date.now();
-  const infra = await ensureInfra({ profile: secure ? 'secure' : 'dev', secure, log: say });
+  const infra = await ensureInfra({
+    profile: secure ? 'secure' : 'dev',
+    secure,
+    kafkaNodes,
+    log: say,
+  });
   const secrets = infra.kafkaSecurity
     ? secureAppEnv(infra.kafkaSecurity, path.dirname(infra.kafkaSecurity.passwordFiles.admin))
     : undefined;

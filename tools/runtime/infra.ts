@@ -15,6 +15,7 @@ import {
   provisionKafka,
   requireKafkaTools,
   startKafka,
+  startKafkaCluster,
 } from './kafka';
 import { type Profile, ROOT, profileDataDir, profileSecretsDir } from './paths';
 import {
@@ -38,6 +39,12 @@ export const DEFAULT_MONGO_PORT = 27017;
 export const SECURE_KAFKA_PORT = 9192;
 export const SECURE_KAFKA_CONTROLLER_PORT = 9193;
 
+/**
+ * A cluster (`--kafka-brokers 3`) has ports of its own too: node i on 9292 + 2(i−1), its
+ * controller on the next port, so it is never mistaken for a single broker on 9092.
+ */
+export const CLUSTER_KAFKA_BASE_PORT = 9292;
+
 /** How long a server named by KAFKA_BROKERS / MONGO_URL may take to answer before we give up. */
 const EXTERNAL_READY_TIMEOUT_MS = 30_000;
 
@@ -51,6 +58,8 @@ export interface EnsureInfraOptions {
    * SECURE_KAFKA_PORT, never an existing one: its users and passwords are minted per run.
    */
   readonly secure?: boolean;
+  /** More than 1: a KRaft cluster of this many brokers of this run's own (see startKafkaCluster). */
+  readonly kafkaNodes?: number;
 }
 
 /** What a secure run's clients need: each user's credentials and password file. */
@@ -79,7 +88,10 @@ type Plan<T> = { readonly ready: T } | { readonly start: () => Promise<T> };
  * .runtime/<profile>/. Ends by creating the contract's topics.
  */
 export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
-  const { profile, detached = false, secure = false } = options;
+  const { profile, detached = false, secure = false, kafkaNodes = 1 } = options;
+  if (secure && kafkaNodes > 1) {
+    throw new PrerequisiteError('--secure runs one broker; a secured cluster is not supported yet');
+  }
   const log = options.log ?? ((line: string) => process.stderr.write(`[infra] ${line}\n`));
   const started: ManagedProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -96,7 +108,9 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
   const [kafkaPlan, mongoPlan] = await Promise.all([
     secure
       ? planSecureKafka(profile, detached, log, started)
-      : planKafka(profile, detached, log, started).then(openKafka),
+      : kafkaNodes > 1
+        ? planKafkaCluster(profile, kafkaNodes, detached, log, started)
+        : planKafka(profile, detached, log, started).then(openKafka),
     planMongo(profile, detached, log, started),
   ]);
 
@@ -156,9 +170,7 @@ async function planSecureKafka(
 
   return {
     start: async () => {
-      const t0 = Date.now();
-      const provisioned = await provisionKafka();
-      if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
+      await provisionKafkaLogged(log);
       const dataDir = profileDataDir(profile, 'kafka');
       const secretsDir = profileSecretsDir(profile);
       const t1 = Date.now();
@@ -180,6 +192,65 @@ async function planSecureKafka(
       };
     },
   };
+}
+
+async function planKafkaCluster(
+  profile: Profile,
+  size: number,
+  detached: boolean,
+  log: Log,
+  started: ManagedProcess[],
+): Promise<Plan<KafkaEndpoint>> {
+  if (process.env.KAFKA_BROKERS?.trim()) {
+    throw new PrerequisiteError(
+      `--kafka-brokers ${size} starts a cluster of its own: unset KAFKA_BROKERS`,
+    );
+  }
+  const name = `kafka-${profile}`;
+  requireKafkaTools({ provisioning: !isKafkaProvisioned() });
+  for (let id = 1; id <= size; id += 1) {
+    await stopLeftover(`${name}-${id}`, log);
+    const port = CLUSTER_KAFKA_BASE_PORT + 2 * (id - 1);
+    await ensurePortFree(port, `Kafka node ${id}`);
+    await ensurePortFree(port + 1, `the Kafka controller of node ${id}`);
+  }
+  return {
+    start: async () => {
+      await provisionKafkaLogged(log);
+      const dataDir = path.join(freshDataDir(profile, 'kafka'), `cluster-${size}`);
+      const t1 = Date.now();
+      const cluster = await startKafkaCluster({
+        size,
+        dataDir,
+        basePort: CLUSTER_KAFKA_BASE_PORT,
+        name,
+        detached,
+      });
+      // Stopped together: a node stopped after the others has lost its quorum and would wait
+      // out its whole controlled shutdown.
+      const [first] = cluster.nodes;
+      started.push({
+        name,
+        pid: first.pid,
+        logFile: first.logFile,
+        exited: Promise.all(cluster.nodes.map((node) => node.exited)).then(() => null),
+        exitSignal: null,
+        stop: async (timeoutMs) => {
+          await Promise.all(cluster.nodes.map((node) => node.stop(timeoutMs)));
+        },
+      });
+      log(
+        `kafka: a cluster of ${size} (replication factor ${size}, min.insync.replicas ${Math.max(1, size - 1)}) at ${cluster.brokers.join(',')} in ${seconds(t1)}, data in ${path.relative(ROOT, dataDir)}`,
+      );
+      return { brokers: cluster.brokers };
+    },
+  };
+}
+
+async function provisionKafkaLogged(log: Log): Promise<void> {
+  const t0 = Date.now();
+  const provisioned = await provisionKafka();
+  if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
 }
 
 function execute<T>(plan: Plan<T>): Promise<T> {
@@ -224,9 +295,7 @@ async function planKafka(
 
   return {
     start: async () => {
-      const t0 = Date.now();
-      const provisioned = await provisionKafka();
-      if (!provisioned.cached) log(`kafka: resolved the broker jars with Maven in ${seconds(t0)}`);
+      await provisionKafkaLogged(log);
 
       const dataDir = freshDataDir(profile, 'kafka');
       const t1 = Date.now();

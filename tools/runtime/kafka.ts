@@ -111,6 +111,17 @@ export interface StartKafkaOptions {
   readonly name?: string;
   readonly readyTimeoutMs?: number;
   readonly detached?: boolean;
+  /** This node's place in a cluster (startKafkaCluster); unset: a cluster of one. */
+  readonly cluster?: ClusterNode;
+}
+
+/** One combined broker+controller of a KRaft cluster on loopback. */
+export interface ClusterNode {
+  readonly nodeId: number;
+  /** `controller.quorum.voters`: every node's `id@host:controllerPort`. */
+  readonly voters: string;
+  /** How many brokers: replication factor of every topic, min ISR one less (at least 1). */
+  readonly size: number;
 }
 
 export interface KafkaServer extends ManagedProcess {
@@ -123,13 +134,20 @@ export interface KafkaServer extends ManagedProcess {
  * before it has a controller and metadata). Expects provisionKafka() to have run.
  */
 export async function startKafka(options: StartKafkaOptions): Promise<KafkaServer> {
-  const {
-    dataDir,
-    port = 9092,
-    controllerPort = 9093,
-    name = 'kafka',
-    readyTimeoutMs = 90_000,
-  } = options;
+  const { proc, brokers, admin } = await formatAndSpawn(options);
+  await waitForReady(proc, () => isKafkaReady(brokers, admin), {
+    what: `Kafka at ${brokers[0]} to be ready`,
+    timeoutMs: options.readyTimeoutMs ?? 90_000,
+    intervalMs: 250,
+  });
+  return Object.assign(proc, { brokers });
+}
+
+/** Writes the node's properties, formats its storage and starts its JVM (not waiting on it). */
+async function formatAndSpawn(
+  options: StartKafkaOptions,
+): Promise<{ proc: ManagedProcess; brokers: string[]; admin?: KafkaCredentials }> {
+  const { dataDir, port = 9092, controllerPort = 9093, name = 'kafka' } = options;
   requireCommand('java', JAVA_HINT);
   const absData = path.resolve(dataDir);
   fs.mkdirSync(absData, { recursive: true });
@@ -145,7 +163,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaServe
   // The secure properties hold the admin's password: readable by the owner only.
   fs.writeFileSync(
     propsFile,
-    serverProperties(path.join(absData, 'log'), port, controllerPort, security),
+    serverProperties(path.join(absData, 'log'), port, controllerPort, security, options.cluster),
     { mode: 0o600 },
   );
   fs.chmodSync(propsFile, 0o600);
@@ -175,21 +193,83 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaServe
     [...JVM_OPTS, '-cp', classpath, 'kafka.Kafka', propsFile],
     { logFile, detached: options.detached },
   );
-  const brokers = [`127.0.0.1:${port}`];
-
-  await waitForReady(proc, () => isKafkaReady(brokers, admin), {
-    what: `Kafka at ${brokers[0]} to be ready`,
-    timeoutMs: readyTimeoutMs,
-    intervalMs: 250,
-  });
-  return Object.assign(proc, { brokers });
+  return { proc, brokers: [`127.0.0.1:${port}`], admin };
 }
 
-/** True when a client can reach the cluster and it reports at least one broker. */
-export async function isKafkaReady(
+export interface KafkaCluster {
+  readonly brokers: string[];
+  readonly nodes: ManagedProcess[];
+}
+
+export interface StartKafkaClusterOptions {
+  readonly size: number;
+  /** Node i gets `<dataDir>/node-i`. */
+  readonly dataDir: string;
+  /** Node i listens on basePort + 2(i−1) and its controller on the port after. */
+  readonly basePort: number;
+  /** Node i's pid and log file are `<name>-i`. */
+  readonly name: string;
+  readonly readyTimeoutMs?: number;
+  readonly detached?: boolean;
+}
+
+/**
+ * A KRaft cluster of `size` combined broker+controller nodes on loopback, from the same jars:
+ * every node votes in the controller quorum, so with three one can die and the other two keep
+ * a quorum and the in-sync replicas (min.insync.replicas = size − 1). Resolves once a client
+ * sees every broker. Expects provisionKafka() to have run.
+ */
+export async function startKafkaCluster(options: StartKafkaClusterOptions): Promise<KafkaCluster> {
+  const { size, basePort } = options;
+  const ids = Array.from({ length: size }, (_, i) => i + 1);
+  const portOf = (id: number): number => basePort + 2 * (id - 1);
+  const voters = ids.map((id) => `${id}@127.0.0.1:${portOf(id) + 1}`).join(',');
+  const nodes: ManagedProcess[] = [];
+  try {
+    // All at once: no node is ready before a quorum of controllers is up.
+    const spawned = await Promise.all(
+      ids.map((id) =>
+        formatAndSpawn({
+          dataDir: path.join(options.dataDir, `node-${id}`),
+          port: portOf(id),
+          controllerPort: portOf(id) + 1,
+          name: `${options.name}-${id}`,
+          detached: options.detached,
+          cluster: { nodeId: id, voters, size },
+        }),
+      ),
+    );
+    nodes.push(...spawned.map((node) => node.proc));
+    const brokers = spawned.map((node) => node.brokers[0]);
+    let dead: string | undefined;
+    for (const node of nodes) {
+      void node.exited.then((code) => {
+        dead ??= `${node.name} exited (${node.exitSignal ?? `code ${String(code)}`}) while the cluster formed (see ${node.logFile})`;
+      });
+    }
+    await waitUntil(
+      async () => {
+        if (dead !== undefined) throw new Error(dead);
+        return (await clusterSize(brokers)) === size;
+      },
+      {
+        what: `a Kafka cluster of ${size} at ${brokers.join(',')}`,
+        timeoutMs: options.readyTimeoutMs ?? 120_000,
+        intervalMs: 500,
+      },
+    );
+    return { brokers, nodes };
+  } catch (error) {
+    await Promise.all(nodes.map((node) => node.stop().catch(() => undefined)));
+    throw error;
+  }
+}
+
+/** How many brokers the cluster reports (0 when it cannot be reached or has no controller). */
+export async function clusterSize(
   brokers: readonly string[],
   credentials?: KafkaCredentials,
-): Promise<boolean> {
+): Promise<number> {
   const admin = quietAdmin(
     brokers,
     { connectionTimeout: 1_000, requestTimeout: 2_000, retries: 0 },
@@ -198,12 +278,20 @@ export async function isKafkaReady(
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null;
+    return cluster.controller === null ? 0 : cluster.brokers.length;
   } catch {
-    return false;
+    return 0;
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/** True when a client can reach the cluster and it reports at least one broker. */
+export async function isKafkaReady(
+  brokers: readonly string[],
+  credentials?: KafkaCredentials,
+): Promise<boolean> {
+  return (await clusterSize(brokers, credentials)) > 0;
 }
 
 /** Creates the contract topics on `brokers` (see libs/messaging's ensureTopics), idempotently. */
@@ -351,11 +439,16 @@ function serverProperties(
   port: number,
   controllerPort: number,
   security?: BrokerSecurity,
+  cluster: ClusterNode = { nodeId: 1, voters: `1@127.0.0.1:${controllerPort}`, size: 1 },
 ): string {
+  // A cluster keeps every partition on every broker and acknowledges a write once all but
+  // one hold it: one broker can be lost without losing an acknowledged record.
+  const replicas = cluster.size;
+  const minIsr = Math.max(1, cluster.size - 1);
   const props: Record<string, string | number> = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    'node.id': cluster.nodeId,
+    'controller.quorum.voters': cluster.voters,
     listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
     'controller.listener.names': 'CONTROLLER',
@@ -364,17 +457,17 @@ function serverProperties(
     ...(security ? securityProperties(port, controllerPort, security) : {}),
     'log.dirs': logDir,
     'num.partitions': 1,
-    'default.replication.factor': 1,
-    'min.insync.replicas': 1,
+    'default.replication.factor': replicas,
+    'min.insync.replicas': minIsr,
     // The defaults (3 replicas) would leave a single broker without a group coordinator.
-    'offsets.topic.replication.factor': 1,
+    'offsets.topic.replication.factor': replicas,
     // Fewer __consumer_offsets partitions make the first group join noticeably faster.
     'offsets.topic.num.partitions': 3,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': minIsr,
     'transaction.state.log.num.partitions': 3,
-    'share.coordinator.state.topic.replication.factor': 1,
-    'share.coordinator.state.topic.min.isr': 1,
+    'share.coordinator.state.topic.replication.factor': replicas,
+    'share.coordinator.state.topic.min.isr': minIsr,
     // Tests join groups constantly; the 3 s default delay would be paid on every join.
     'group.initial.rebalance.delay.ms': 0,
     // Topics come from the contract (ensureTopics); auto-creation races with consumers.

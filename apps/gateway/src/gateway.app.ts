@@ -2,6 +2,7 @@ import { type AppDefinition, DiscoveryModule, discoveryConfigSchema } from '@sto
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { gatewayConfigSchema as routingConfigSchema } from './gateway.config';
+import { GatewayErrors } from './gateway.errors';
 import { GatewayModule } from './gateway.module';
 import { GatewayProxy } from './gateway.proxy';
 import { REGISTRY_DASHBOARD_PREFIX, registryDashboard } from './registry-dashboard';
@@ -29,7 +30,7 @@ export const gatewayApp: AppDefinition<typeof gatewayConfigSchema> = {
           handler: (request, response, _next, options) => {
             response.status(options.statusCode).json({
               statusCode: options.statusCode,
-              code: 'GATEWAY.RATE_LIMITED',
+              code: GatewayErrors.RateLimited,
               message: `Too many requests: at most ${config.GATEWAY_RATE_LIMIT} per ${config.GATEWAY_RATE_WINDOW_MS / 1000} s per client`,
               path: request.originalUrl,
             });

@@ -15,6 +15,7 @@ import {
 import { Counter } from 'prom-client';
 import type { GatewayConfig } from './gateway.config';
 import { routesFrom } from './gateway.config';
+import { type GatewayErrorCode, GatewayErrors } from './gateway.errors';
 import {
   classifyError,
   isConnectFailure,
@@ -57,7 +58,7 @@ export function sendError(
   response: ServerResponse,
   request: ProxiedRequest,
   statusCode: number,
-  code: string,
+  code: GatewayErrorCode,
   message: string,
 ): void {
   if (response.headersSent) {
@@ -132,7 +133,7 @@ export class GatewayProxy implements OnModuleDestroy {
           response,
           proxied,
           404,
-          'GATEWAY.NOT_EXPOSED',
+          GatewayErrors.NotExposed,
           `${request.originalUrl} is not reachable through the gateway`,
         );
       }
@@ -143,7 +144,7 @@ export class GatewayProxy implements OnModuleDestroy {
           response,
           proxied,
           413,
-          'GATEWAY.BODY_TOO_LARGE',
+          GatewayErrors.BodyTooLarge,
           `Request body exceeds ${this.config.GATEWAY_MAX_BODY_BYTES} bytes`,
         );
       }
@@ -182,7 +183,7 @@ export class GatewayProxy implements OnModuleDestroy {
         response,
         request,
         503,
-        'GATEWAY.NO_INSTANCE',
+        GatewayErrors.NoInstance,
         `No instance of ${attempt.route.serviceId} is available`,
       );
     }
@@ -194,7 +195,13 @@ export class GatewayProxy implements OnModuleDestroy {
     );
     const instance = pickInstance(instances, counter, attempt.tried, refused);
     if (!instance)
-      return sendError(response, request, 502, 'GATEWAY.UPSTREAM_FAILED', 'Every instance failed');
+      return sendError(
+        response,
+        request,
+        502,
+        GatewayErrors.UpstreamFailed,
+        'Every instance failed',
+      );
     attempt.tried.add(instance.instanceId);
     attempt.instance = instance;
     attempt.connectTimedOut = false;
@@ -281,7 +288,7 @@ export class GatewayProxy implements OnModuleDestroy {
         response,
         request,
         413,
-        'GATEWAY.BODY_TOO_LARGE',
+        GatewayErrors.BodyTooLarge,
         `Request body exceeds ${this.config.GATEWAY_MAX_BODY_BYTES} bytes`,
       );
     }
@@ -326,7 +333,7 @@ export class GatewayProxy implements OnModuleDestroy {
       response,
       request,
       status,
-      status === 504 ? 'GATEWAY.UPSTREAM_TIMEOUT' : 'GATEWAY.UPSTREAM_FAILED',
+      status === 504 ? GatewayErrors.UpstreamTimeout : GatewayErrors.UpstreamFailed,
       status === 504
         ? `${attempt.route.serviceId} did not answer in time`
         : `${attempt.route.serviceId} failed to answer (${failure})`,

@@ -9,6 +9,7 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { GatewayConfig } from './gateway.config';
+import { GatewayErrors } from './gateway.errors';
 import { sendError } from './gateway.proxy';
 
 /** Where the gateway serves the registry's dashboard: the registry's own port stays unpublished. */
@@ -67,7 +68,7 @@ export function registryDashboard(config: GatewayConfig & DiscoveryConfig): Requ
             response as ServerResponse,
             request,
             502,
-            'GATEWAY.UPSTREAM_FAILED',
+            GatewayErrors.UpstreamFailed,
             'The registry did not answer',
           );
         }
@@ -89,7 +90,7 @@ export function registryDashboard(config: GatewayConfig & DiscoveryConfig): Requ
           response,
           request,
           401,
-          'COMMON.UNAUTHORIZED',
+          GatewayErrors.Unauthorized,
           given === undefined
             ? 'The registry dashboard needs the admin API key (X-API-Key, or as the HTTP Basic password)'
             : 'The admin API key is wrong',
@@ -102,7 +103,7 @@ export function registryDashboard(config: GatewayConfig & DiscoveryConfig): Requ
         response,
         request,
         404,
-        'GATEWAY.NOT_EXPOSED',
+        GatewayErrors.NotExposed,
         `${request.originalUrl} is not reachable through the gateway (read-only registry pages only)`,
       );
     }
