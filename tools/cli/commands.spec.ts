@@ -13,6 +13,7 @@ const COMMANDS: Array<[string, string[], RegExp]> = [
   ['npm run runtime', ['tools/runtime/cli.ts'], /stop .*PID file/],
   ['npm run bench', ['bench/run.ts'], /--only LIST/],
   ['npm run dlt', ['tools/dlt/cli.ts'], /--kafka-password-file FILE/],
+  ['npm run refresh', ['tools/demo/refresh.ts'], /--step-timeout SEC/],
 ];
 
 function run(args: string[]) {
