@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Deploys the storefront stack on a Docker Swarm (see README, "Deploy on Docker Swarm"):
 #   1. writes the secrets on the first run (random values in .stack-secrets/, git-ignored);
-#   2. deploys docker-compose-middleware.yml and waits until every task is healthy and the
-#      registry and gateway answer on their published ports;
+#   2. deploys docker-compose-middleware.yml (with docker-compose-kafka-external.yml when
+#      KAFKA_EXTERNAL=1) and waits until every task is healthy (Kafka's only once its users,
+#      ACLs and topics exist) and the gateway answers on its published port (the registry is
+#      not published);
 #   3. deploys docker-compose-services.yml and waits until every replica is healthy and the
 #      gateway reaches each service through the registry;
 #   4. prints the stack's services and the URLs.
@@ -18,6 +20,8 @@
 # On a Docker engine in no swarm, it first makes a single-node swarm (docker swarm init).
 #
 # Environment: STACK_NAME (storefront), REGISTRY (storefront), TAG (latest),
+# KAFKA_EXTERNAL (0; 1 also deploys docker-compose-kafka-external.yml: Kafka on the node's
+# port 29092, SASL like inside the stack),
 # STACK_HOST (localhost: where the published ports are reached), WAIT_TIMEOUT (600 s per
 # phase), STACK_SECRETS_DIR (.stack-secrets), ACCOUNTS_REPLICAS / ORDERS_REPLICAS /
 # FULFILLMENT_REPLICAS / GATEWAY_REPLICAS, LOG_LEVEL, ENDPOINT_MODE / PUBLISH_MODE /
@@ -37,15 +41,20 @@ export REGISTRY TAG STACK_SECRETS_DIR
 
 MIDDLEWARE_FILE=docker-compose-middleware.yml
 SERVICES_FILE=docker-compose-services.yml
+KAFKA_EXTERNAL_FILE=docker-compose-kafka-external.yml
+KAFKA_EXTERNAL="${KAFKA_EXTERNAL:-0}"
 # Service names as in the two files (tools/stack/stack.spec.ts keeps these lists in sync).
 MIDDLEWARE_SERVICES=(kafka mongo mongo-express kafka-ui registry gateway)
 APP_SERVICES=(accounts orders fulfillment)
 APP_IMAGES=(registry gateway accounts orders fulfillment)
-# Every secret the files reference. The first six are random; the two URLs derive from the
-# passwords. Generated once and kept: MongoDB stores the passwords on its volume at the first
-# start, and accounts encrypts card numbers with card_encryption_key.
-RANDOM_SECRETS=(mongo_root_password mongo_app_password mongo_express_password kafka_ui_password admin_api_key card_encryption_key)
-DERIVED_SECRETS=(mongo_root_url mongo_app_url)
+# Every secret the files reference. The RANDOM_SECRETS are random; the two URLs and kafka-ui's
+# JAAS line derive from the passwords. Generated once and kept: MongoDB stores the passwords on
+# its volume at the first start, and accounts encrypts card numbers with card_encryption_key.
+# The Kafka passwords are SCRAM users (admin: the broker's own setup; one per service;
+# kafka-ui's read-only one): the broker applies a changed one at its next start.
+RANDOM_SECRETS=(mongo_root_password mongo_app_password mongo_express_password kafka_ui_password admin_api_key card_encryption_key
+  registry_password kafka_admin_password kafka_accounts_password kafka_orders_password kafka_fulfillment_password kafka_ui_kafka_password)
+DERIVED_SECRETS=(mongo_root_url mongo_app_url kafka_ui_kafka_jaas)
 
 log() { printf '%s stack-deploy: %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() {
@@ -53,7 +62,7 @@ die() {
   exit 1
 }
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
 
 build=0
 secrets_only=0
@@ -97,6 +106,8 @@ ensure_secrets() {
     "mongodb://root:$(cat "$STACK_SECRETS_DIR/mongo_root_password")@mongo:27017/?authSource=admin"
   write_secret mongo_app_url \
     "mongodb://storefront:$(cat "$STACK_SECRETS_DIR/mongo_app_password")@mongo:27017/?authSource=admin"
+  write_secret kafka_ui_kafka_jaas \
+    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"kafka-ui\" password=\"$(cat "$STACK_SECRETS_DIR/kafka_ui_kafka_password")\";"
   if [[ ${#created[@]} -gt 0 ]]; then
     log "created secrets in $STACK_SECRETS_DIR: ${created[*]}"
   fi
@@ -262,15 +273,20 @@ wait_for_http() { # description url
 # ---------------------------------------------------------------- deploy
 base="http://${STACK_HOST}"
 
+middleware_files=(-c "$MIDDLEWARE_FILE")
+if [[ "$KAFKA_EXTERNAL" == 1 ]]; then
+  middleware_files+=(-c "$KAFKA_EXTERNAL_FILE")
+fi
+
 log "deploying the middleware (stack ${STACK_NAME})"
-docker stack deploy "${deploy_flags[@]}" -c "$MIDDLEWARE_FILE" "$STACK_NAME"
+docker stack deploy "${deploy_flags[@]}" "${middleware_files[@]}" "$STACK_NAME"
+# The registry is not published: its task's health check covers it.
 wait_for_tasks "${MIDDLEWARE_SERVICES[@]}"
-wait_for_http registry "${base}:8761/actuator/health"
 wait_for_http gateway "${base}:8080/actuator/health"
 
 log "deploying the services"
 # Both files: the middleware part is unchanged, so Swarm leaves those services alone.
-docker stack deploy "${deploy_flags[@]}" -c "$MIDDLEWARE_FILE" -c "$SERVICES_FILE" "$STACK_NAME"
+docker stack deploy "${deploy_flags[@]}" "${middleware_files[@]}" -c "$SERVICES_FILE" "$STACK_NAME"
 wait_for_tasks "${APP_SERVICES[@]}"
 # Through the gateway: the service registered, the gateway found it, and its health (MongoDB,
 # Kafka, consumers) is UP.
@@ -282,16 +298,22 @@ done
 echo
 docker stack services "$STACK_NAME"
 secrets_dir="${STACK_SECRETS_DIR#"$ROOT"/}"
+if [[ "$KAFKA_EXTERNAL" == 1 ]]; then
+  kafka_line="${STACK_HOST}:29092     SASL SCRAM-SHA-512, e.g. kafka-ui / ${secrets_dir}/kafka_ui_kafka_password"
+else
+  kafka_line="not published (KAFKA_EXTERNAL=1 publishes 29092, SASL)"
+fi
 cat << EOF
 
-Storefront is up (stack ${STACK_NAME}):
-  Gateway (API entry point)  ${base}:8080         e.g. ${base}:8080/accounts/customers
-  Swagger UI (all services)  ${base}:8080/swagger-ui.html
-  Registry dashboard         ${base}:8761/
-  Kafka UI                   ${base}:9000/         admin / ${secrets_dir}/kafka_ui_password
-  Mongo Express              ${base}:8081/         admin / ${secrets_dir}/mongo_express_password
-  Kafka for host tools       ${STACK_HOST}:29092
-  Admin API key (X-API-Key)  ${secrets_dir}/admin_api_key
+Storefront is up (stack ${STACK_NAME}). Published ports, every one of them:
+  8080 Gateway (API entry point)  ${base}:8080         e.g. ${base}:8080/accounts/customers
+                                  sample and admin endpoints: X-API-Key ${secrets_dir}/admin_api_key
+       Swagger UI (all services)  ${base}:8080/swagger-ui.html
+       Registry dashboard         ${base}:8080/admin/registry/   any user / the admin API key
+  8081 Mongo Express              ${base}:8081/         admin / ${secrets_dir}/mongo_express_password
+  9000 Kafka UI                   ${base}:9000/         admin / ${secrets_dir}/kafka_ui_password
+Not published: the registry (8761, the stack network only), MongoDB, Kafka (9092 on the stack
+network, SASL per service); Kafka for host tools: ${kafka_line}
 
 Scale:  docker service scale ${STACK_NAME}_orders=3
 Logs:   docker service logs -f ${STACK_NAME}_orders

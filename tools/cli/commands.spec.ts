@@ -14,6 +14,7 @@ const COMMANDS: Array<[string, string[], RegExp]> = [
   ['npm run bench', ['bench/run.ts'], /--only LIST/],
   ['npm run dlt', ['tools/dlt/cli.ts'], /--kafka-password-file FILE/],
   ['npm run audit', ['tools/audit/audit.ts'], /--repair/],
+  ['npm run refresh', ['tools/demo/refresh.ts'], /--step-timeout SEC/],
 ];
 
 function run(args: string[]) {

@@ -8,7 +8,7 @@
  *   npm run refresh -- --help             every option
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
+import type { SASLOptions } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { TOPIC_SPECS } from '@storefront/events';
 import {
@@ -28,12 +28,25 @@ import {
   SUMMARY_PATHS,
   viewsFor,
 } from './demo.rules';
+import {
+  DEFAULT_KAFKA_BROKERS as DEFAULT_TOOL_KAFKA_BROKERS,
+  KAFKA_OPTIONS,
+  kafkaTarget,
+} from '../cli/kafka-options';
+import {
+  type CommandDef,
+  type OptionDef,
+  type OptionValues,
+  parseCommand,
+  runCommand,
+  UsageError,
+} from '../cli/options';
 import { KafkaReset } from './kafka-reset';
 import { dropDatabase, findOne, indexNames } from './mongo-reset';
 
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
 export const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/';
-export const DEFAULT_KAFKA_BROKERS = ['127.0.0.1:9092'];
+export const DEFAULT_KAFKA_BROKERS = [DEFAULT_TOOL_KAFKA_BROKERS];
 
 /** Collection of each service's aggregate (the original's names). */
 export const COLLECTIONS: Readonly<Record<Service, string>> = {
@@ -46,6 +59,8 @@ export interface RefreshOptions {
   gatewayUrl: string;
   mongoUrl: string;
   kafkaBrokers: readonly string[];
+  /** SASL login on the brokers (the Swarm stack's); none by default, as `npm start` runs Kafka. */
+  kafkaSasl?: SASLOptions;
   /** Sent as `X-API-Key` (the stack locks the sample endpoints with it). */
   adminApiKey?: string;
   /** Database of each service; defaults to the service's name. */
@@ -226,7 +241,7 @@ class Refresh {
   private async reset(mongo: MongoClient): Promise<Map<Service, string[]>> {
     const specs = TOPIC_SPECS.map((spec) => ({ ...spec, name: `${this.prefix}${spec.name}` }));
     const names = specs.map((s) => s.name);
-    const kafka = new KafkaReset(this.options.kafkaBrokers);
+    const kafka = new KafkaReset(this.options.kafkaBrokers, this.options.kafkaSasl);
     await kafka.connect();
     const indexesAfterReset = new Map<Service, string[]>();
     try {
@@ -251,7 +266,7 @@ class Refresh {
       }
 
       t0 = Date.now();
-      await kafka.createTopics(this.options.kafkaBrokers, specs);
+      await kafka.createTopics(specs);
       this.log(
         `${specs.length} topics created (${specs.map((s) => s.partitions).join('/')} partitions) in ${Date.now() - t0} ms`,
       );
@@ -457,25 +472,56 @@ export async function runRefresh(
 
 // ---------------------------------------------------------------- command line
 
-const USAGE = `Usage: npm run refresh -- [options]
+const REFRESH_OPTIONS = {
+  gateway: {
+    type: 'string',
+    value: 'URL',
+    description: 'gateway base URL',
+    env: ['GATEWAY_URL'],
+    default: DEFAULT_GATEWAY_URL,
+  },
+  'mongo-url': {
+    type: 'string',
+    value: 'URL',
+    description: 'MongoDB server',
+    env: ['MONGO_URL', 'MONGO_URL_FILE'],
+    default: DEFAULT_MONGO_URL,
+  },
+  ...KAFKA_OPTIONS,
+  'admin-key-file': {
+    type: 'string',
+    value: 'FILE',
+    description: 'file holding the admin API key',
+    env: ['ADMIN_API_KEY', 'ADMIN_API_KEY_FILE'],
+  },
+  database: {
+    type: 'string',
+    multiple: true,
+    value: 'S=NAME',
+    description: 'database of service S (accounts, orders, fulfillment)',
+  },
+  'step-timeout': {
+    type: 'string',
+    value: 'SEC',
+    description: 'how long one step may take to propagate',
+    default: '60',
+  },
+  force: { type: 'boolean', description: 'also refresh a target that is not on this machine' },
+  json: { type: 'boolean', description: 'print the result as JSON at the end' },
+} as const satisfies Record<string, OptionDef>;
 
-Drops the databases accounts, orders and fulfillment, deletes and recreates the Kafka topics
-(dead-letter topics included), runs the seven sample steps through the gateway, waiting after
-each until it has propagated, then prints one document per database and a verdict.
-
-Options (environment variable in brackets):
-  --gateway URL          gateway base URL [GATEWAY_URL] (${DEFAULT_GATEWAY_URL})
-  --mongo-url URL        MongoDB server [MONGO_URL, MONGO_URL_FILE] (${DEFAULT_MONGO_URL})
-  --kafka-brokers LIST   comma-separated host:port [KAFKA_BROKERS] (${DEFAULT_KAFKA_BROKERS.join(',')})
-  --admin-key-file FILE  file holding the admin API key [ADMIN_API_KEY, ADMIN_API_KEY_FILE]
-  --topic-prefix P       the services' topic prefix [KAFKA_TOPIC_PREFIX] (none)
-  --database S=NAME      database of service S (accounts, orders, fulfillment); repeatable
-  --step-timeout SEC     how long one step may take to propagate (60)
-  --force                also refresh a target that is not on this machine
-  --json                 print the result as JSON at the end
-  -h, --help             this text
-
-Exit status: 0 when the end state is the original's, 1 when not, 2 when refused.`;
+export const REFRESH_COMMAND: CommandDef<typeof REFRESH_OPTIONS> = {
+  usage: ['npm run refresh -- [options]'],
+  summary: [
+    'Drops the databases accounts, orders and fulfillment, deletes and recreates the Kafka topics',
+    '(dead-letter topics included), runs the seven sample steps through the gateway, waiting after',
+    'each until it has propagated, then prints one document per database and a verdict. On the',
+    'Swarm stack it logs in to Kafka as the super user, admin: it deletes and creates topics and joins',
+    "the services' groups.",
+  ].join('\n'),
+  options: REFRESH_OPTIONS,
+  footer: "Exit status: 0 when the end state is the original's, 1 when not, 2 when refused.",
+};
 
 function fromEnvOrFile(name: string): string | undefined {
   const value = process.env[name]?.trim();
@@ -484,29 +530,15 @@ function fromEnvOrFile(name: string): string | undefined {
   return file ? fs.readFileSync(file, 'utf8').trim() : undefined;
 }
 
-export function parseCommandLine(
-  argv: string[],
-): RefreshOptions & { json: boolean; help: boolean } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      gateway: { type: 'string' },
-      'mongo-url': { type: 'string' },
-      'kafka-brokers': { type: 'string' },
-      'admin-key-file': { type: 'string' },
-      'topic-prefix': { type: 'string' },
-      database: { type: 'string', multiple: true, default: [] },
-      'step-timeout': { type: 'string' },
-      force: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+/** The refresh's options from its parsed command line and the environment. */
+export function refreshOptions(
+  values: OptionValues<typeof REFRESH_OPTIONS>,
+): RefreshOptions & { json: boolean } {
   const databases: Partial<Record<Service, string>> = {};
   for (const entry of values.database) {
     const [service, name] = entry.split('=');
     if (!(SERVICES as readonly string[]).includes(service ?? '') || !name) {
-      throw new RefreshRefused(
+      throw new UsageError(
         `--database takes service=name, e.g. orders=orders_demo (got "${entry}")`,
       );
     }
@@ -514,52 +546,40 @@ export function parseCommandLine(
   }
   const stepTimeout = Number(values['step-timeout'] ?? 60);
   if (!Number.isFinite(stepTimeout) || stepTimeout <= 0) {
-    throw new RefreshRefused(`--step-timeout takes seconds (got "${values['step-timeout']}")`);
+    throw new UsageError(`--step-timeout takes seconds (got "${values['step-timeout']}")`);
   }
   const keyFile = values['admin-key-file'];
+  // The tools' shared Kafka options (brokers, SASL login, topic prefix; tools/cli).
+  const kafka = kafkaTarget(values);
   return {
     gatewayUrl: values.gateway ?? process.env.GATEWAY_URL ?? DEFAULT_GATEWAY_URL,
     mongoUrl: values['mongo-url'] ?? fromEnvOrFile('MONGO_URL') ?? DEFAULT_MONGO_URL,
-    kafkaBrokers: (
-      values['kafka-brokers'] ??
-      process.env.KAFKA_BROKERS ??
-      DEFAULT_KAFKA_BROKERS.join(',')
-    )
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
+    kafkaBrokers: kafka.brokers,
+    kafkaSasl: kafka.sasl,
     adminApiKey: keyFile ? fs.readFileSync(keyFile, 'utf8').trim() : fromEnvOrFile('ADMIN_API_KEY'),
-    topicPrefix: values['topic-prefix'] ?? process.env.KAFKA_TOPIC_PREFIX ?? '',
+    topicPrefix: kafka.topicPrefix,
     databases,
     force: values.force,
     stepTimeoutMs: stepTimeout * 1000,
     json: values.json,
-    help: values.help,
   };
 }
 
-async function main(): Promise<number> {
-  let options: ReturnType<typeof parseCommandLine>;
-  try {
-    options = parseCommandLine(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  try {
-    const result = await runRefresh(options);
-    if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return result.ok ? 0 : 1;
-  } catch (error) {
-    process.stderr.write(`refresh: ${(error as Error).message}\n`);
-    return error instanceof RefreshRefused ? 2 : 1;
-  }
+/** The command line as the refresh reads it (tests); throws UsageError when it is wrong. */
+export function parseCommandLine(argv: string[]): RefreshOptions & { json: boolean } {
+  return refreshOptions(parseCommand(REFRESH_COMMAND, argv).values);
 }
 
 if (require.main === module) {
-  void main().then((code) => process.exit(code));
+  void runCommand('refresh', REFRESH_COMMAND, async ({ values }) => {
+    const options = refreshOptions(values);
+    try {
+      const result = await runRefresh(options);
+      if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return result.ok ? 0 : 1;
+    } catch (error) {
+      process.stderr.write(`refresh: ${(error as Error).message}\n`);
+      return error instanceof RefreshRefused ? 2 : 1;
+    }
+  });
 }

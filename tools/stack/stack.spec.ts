@@ -5,8 +5,11 @@
 import {
   type AppInfo,
   type StackFiles,
+  checkKafkaAclsMatchLibrary,
+  checkKafkaSetup,
   checkKafkaVersion,
   checkNoPlainCredentials,
+  checkPublishedPorts,
   checkVariableDefaults,
   checkVariablesRead,
   loadApps,
@@ -49,7 +52,28 @@ describe('the stack files', () => {
   it("run the tests' Kafka version, official image and ours", () => {
     expect(checkKafkaVersion(files)).toEqual([]);
   });
+
+  it('publish only the gateway, mongo-express and kafka-ui', () => {
+    expect(checkPublishedPorts(files)).toEqual([]);
+  });
+
+  it("create the contract's topics and grant ACLs on them only, to SCRAM users", () => {
+    expect(checkKafkaSetup(files, undefined, consumerGroups())).toEqual([]);
+  });
+
+  it("grant exactly the messaging library's ACLs to its principals", () => {
+    expect(checkKafkaAclsMatchLibrary(files)).toEqual([]);
+  });
 });
+
+/** The apps' consumer groups: the default of each one's KAFKA_CONSUMER_GROUP. */
+function consumerGroups(): string[] {
+  return apps.flatMap((app) => {
+    const field = app.schema.shape.KAFKA_CONSUMER_GROUP as
+      { parse(v: unknown): unknown } | undefined;
+    return field ? [String(field.parse(undefined))] : [];
+  });
+}
 
 describe('the checks catch drift', () => {
   it('a misspelt variable', () => {
@@ -81,6 +105,41 @@ describe('the checks catch drift', () => {
     drifted.texts['docker-compose-services.yml'] += '\n# replicas: ${ORDERS_REPLICAS}\n';
     expect(checkVariableDefaults(drifted)).toEqual([
       'docker-compose-services.yml: ${ORDERS_REPLICAS} needs a default (${VAR:-default})',
+    ]);
+  });
+
+  it('a published port users do not need', () => {
+    const drifted = copy();
+    drifted.services.registry.ports = [{ target: 8761, published: 8761 }];
+    expect(checkPublishedPorts(drifted)).toEqual([
+      'registry: publishes 8761, which users do not need',
+    ]);
+  });
+
+  it('a topic or an ACL of the entry script that the contract does not know', () => {
+    const drifted = copy();
+    drifted.kafkaEntry = drifted.kafkaEntry
+      .replace("'orders.order.fulfill 3 -'", "'orders.order.fulfil 3 -'")
+      .replace("'orders Read group orders'", "'orders Read group order'")
+      .replace("'kafka-ui Describe group *'", "'admin Describe group *'");
+    expect(checkKafkaSetup(drifted, undefined, consumerGroups())).toEqual([
+      'docker/kafka/secure-kafka.sh: TOPICS lacks orders.order.fulfill 3 []',
+      'docker/kafka/secure-kafka.sh: TOPICS has orders.order.fulfil 3 [], not in the contract',
+      'docker/kafka/secure-kafka.sh: orders Read group order: no such group',
+      'docker/kafka/secure-kafka.sh: admin Describe group *: not a SCRAM user of the stack besides the super user',
+    ]);
+  });
+
+  it('an ACL the library does not grant, or one it grants that the script lacks', () => {
+    const drifted = copy();
+    drifted.kafkaEntry = drifted.kafkaEntry.replace(
+      "'kafka-ui Describe group *'",
+      "'kafka-ui Read,Describe group *'",
+    );
+    drifted.kafkaEntry = drifted.kafkaEntry.replace("  'fulfillment Read group fulfillment'\n", '');
+    expect(checkKafkaAclsMatchLibrary(drifted)).toEqual([
+      'docker/kafka/secure-kafka.sh: ACLS lacks fulfillment Read group fulfillment (libs/events/src/acls.ts)',
+      'docker/kafka/secure-kafka.sh: ACLS has kafka-ui Read group *, not in libs/events/src/acls.ts',
     ]);
   });
 

@@ -3,7 +3,9 @@
  * stack files on a single-node swarm, runs this file (in band, top to bottom: the later tests
  * scale, kill, roll and finally remove the stack), then removes what is left. Everything is
  * reached the way a user reaches it: the published ports on 127.0.0.1, and tools in a container
- * on the stack's network.
+ * on the stack's network. The attackers work from there too: a client on the network without
+ * Kafka credentials or with the wrong principal's, a rogue registration with the registry, and
+ * the ports that must not be published.
  */
 import {
   type SpawnSyncReturns,
@@ -13,6 +15,8 @@ import {
   spawnSync,
 } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
@@ -25,7 +29,9 @@ const STACK = process.env.STACK_NAME ?? 'storefront';
 const SECRETS_DIR = process.env.STACK_SECRETS_DIR ?? path.join(ROOT, '.stack-secrets');
 const HOST = 'http://127.0.0.1';
 const GATEWAY = `${HOST}:8080`;
-const REGISTRY = `${HOST}:8761`;
+/** The registry is not published: its dashboard and reads are the gateway's admin path. */
+const REGISTRY = `${GATEWAY}/admin/registry`;
+const NETWORK = `${STACK}_storefront-net`;
 const MONGO_EXPRESS = `${HOST}:8081`;
 const NODE_IMAGE = IMAGES.find((image) => image.startsWith('storefront/node:'))!;
 const APPS = ['ACCOUNTS', 'FULFILLMENT', 'GATEWAY', 'ORDERS'];
@@ -45,24 +51,36 @@ function script(name: string, ...args: string[]): void {
   execFileSync(path.join(ROOT, 'scripts', name), args, { cwd: ROOT, stdio: 'inherit' });
 }
 
-/** `npm run refresh` as the README runs it against the stack: in a container on its network. */
-function refreshArgs(): string[] {
+/** `docker run` arguments of a tool container on the stack's network, with the repo and secrets. */
+function onNetwork(...env: string[]): string[] {
   return [
     'run',
     '--rm',
     '--network',
-    `${STACK}_storefront-net`,
+    NETWORK,
     '-v',
     `${ROOT}:/repo:ro`,
     '-v',
     `${SECRETS_DIR}:/secrets:ro`,
     '-w',
     '/repo',
-    '-e',
-    'MONGO_URL_FILE=/secrets/mongo_root_url',
-    '-e',
-    'ADMIN_API_KEY_FILE=/secrets/admin_api_key',
+    ...env.flatMap((entry) => ['-e', entry]),
     NODE_IMAGE,
+  ];
+}
+
+/**
+ * `npm run refresh` as the README runs it against the stack: in a container on its network,
+ * as Kafka's super user (it deletes and creates topics and joins the services' groups).
+ */
+function refreshArgs(): string[] {
+  return [
+    ...onNetwork(
+      'MONGO_URL_FILE=/secrets/mongo_root_url',
+      'ADMIN_API_KEY_FILE=/secrets/admin_api_key',
+      'KAFKA_SASL_USERNAME=admin',
+      'KAFKA_SASL_PASSWORD_FILE=/secrets/kafka_admin_password',
+    ),
     'node_modules/.bin/tsx',
     'tools/demo/refresh.ts',
     '--gateway',
@@ -75,6 +93,10 @@ function refreshArgs(): string[] {
 
 function expectRefreshPassed(result: Pick<SpawnSyncReturns<string>, 'status' | 'stdout'>): void {
   const verdict = result.stdout.split('\n').find((line) => /^(PASS|FAIL)/.test(line));
+  if (!verdict?.startsWith('PASS')) {
+    // The refresh's whole account (each step's answer and attempts), for the failure's reader.
+    fs.writeFileSync(artifactPath(`stack-refresh-${Date.now()}.log`), result.stdout);
+  }
   expect(verdict).toMatch(/^PASS: 3 customers, 3 × 5 orders, order #5 CREATED → … → RECEIVED/);
   expect(result.status).toBe(0);
 }
@@ -93,8 +115,12 @@ interface Apps {
   applications: { application: { name: string; instance: Instance[] }[] };
 }
 
+function adminKey(): Record<string, string> {
+  return { 'x-api-key': secret('admin_api_key') };
+}
+
 async function upInstances(app: string): Promise<Instance[]> {
-  const apps = await getJson<Apps>(`${REGISTRY}/eureka/apps`);
+  const apps = await getJson<Apps>(`${REGISTRY}/eureka/apps`, adminKey());
   const entry = apps.applications.application.find((a) => a.name === app);
   return (entry?.instance ?? []).filter((i) => i.status === 'UP');
 }
@@ -133,6 +159,20 @@ function eventually<T>(
   timeoutMs = 180_000,
 ): Promise<T> {
   return waitUntil(probe, { what, timeoutMs, intervalMs: 1_000 });
+}
+
+/** Whether a TCP connection to host:port opens ("… open") or not ("… refused"). */
+function connects(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 3_000 });
+    const done = (state: string): void => {
+      socket.destroy();
+      resolve(`${host}:${port} ${state}`);
+    };
+    socket.once('connect', () => done('open'));
+    socket.once('error', () => done('refused'));
+    socket.once('timeout', () => done('refused'));
+  });
 }
 
 describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
@@ -190,6 +230,139 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
     expectRefreshPassed(result);
   });
 
+  describe('attacked from a container on the stack network', () => {
+    /** A customer id no one created (ObjectId hex, as accounts assigns them). */
+    const forged = `5b1be0107f2b1c${Date.now().toString(16).slice(-10)}`;
+
+    function probe(...login: string[]): { result: string; type?: string; error?: string } {
+      const result = spawnSync(
+        'docker',
+        [
+          ...onNetwork(),
+          'node_modules/.bin/tsx',
+          'tools/stack/test/kafka-probe.ts',
+          '--brokers',
+          'kafka:9092',
+          '--customer-id',
+          forged,
+          ...login,
+        ],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      const line = result.stdout.split('\n').find((l) => l.startsWith('{'));
+      if (!line) throw new Error(`kafka-probe printed no answer: ${result.stdout}${result.stderr}`);
+      return JSON.parse(line) as { result: string; type?: string; error?: string };
+    }
+
+    it('refuses a producer without credentials on accounts.customer.change', () => {
+      expect(probe().result).toBe('refused');
+    });
+
+    it("refuses orders' principal (authenticated) on accounts.customer.change: not authorized", () => {
+      const answer = probe(
+        '--username',
+        'orders',
+        '--password-file',
+        '/secrets/kafka_orders_password',
+      );
+      expect(answer).toMatchObject({ result: 'refused', type: 'TOPIC_AUTHORIZATION_FAILED' });
+    });
+
+    it('refuses accounts with a wrong password', () => {
+      const answer = probe(
+        '--username',
+        'accounts',
+        '--password-file',
+        '/secrets/kafka_orders_password',
+      );
+      expect(answer).toMatchObject({ result: 'refused', error: 'KafkaJSSASLAuthenticationError' });
+    });
+
+    it("leaves orders' customer replica alone: the forged customer never appears", async () => {
+      // A record that got through would reach orders within a second or two (the flow above
+      // converges in well under one): wait longer than that, then look.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      const orders = await fetch(`${GATEWAY}/orders/customerOrderses/${forged}`, {
+        headers: adminKey(),
+      });
+      expect(orders.status).toBe(404);
+    });
+
+    it('cannot reach the registry (8761) or Kafka (29092) on the node', async () => {
+      // Nothing of the stack publishes them…
+      const published = docker('stack', 'services', STACK, '--format', '{{.Name}} {{.Ports}}');
+      expect(published).not.toMatch(/:(8761|29092)->/);
+      for (const service of ['registry', 'kafka']) {
+        const ports = docker(
+          'service',
+          'inspect',
+          '--format',
+          '{{json .Endpoint.Ports}}',
+          `${STACK}_${service}`,
+        );
+        expect(`${service} ${ports}`).toBe(`${service} null`);
+      }
+      // …and nothing answers on the node's own addresses (127.0.0.1 is left out: a local
+      // `npm start` on this machine may run a registry there, outside the stack).
+      const addresses = Object.values(os.networkInterfaces())
+        .flat()
+        .filter((entry) => entry && entry.family === 'IPv4' && !entry.internal)
+        .map((entry) => entry!.address);
+      expect(addresses.length).toBeGreaterThan(0);
+      for (const host of addresses) {
+        for (const port of [8761, 29092]) {
+          await expect(connects(host, port)).resolves.toBe(`${host}:${port} refused`);
+        }
+      }
+    });
+
+    it('refuses a registration without credentials (401), and the gateway sends the rogue nothing', async () => {
+      const rogue = spawn(
+        'docker',
+        [
+          ...onNetwork(),
+          'node_modules/.bin/tsx',
+          'tools/stack/test/rogue-instance.ts',
+          '--registry',
+          'http://registry:8761/eureka',
+          '--app',
+          'ACCOUNTS',
+          '--port',
+          '8085',
+          '--seconds',
+          '12',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      rogue.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const finished = new Promise<number | null>((resolve) => rogue.on('close', resolve));
+      const lines = (): Array<Record<string, unknown>> =>
+        stdout
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const registration = await eventually(
+        'the rogue to register',
+        () => lines().find((line) => line.event === 'registration'),
+        60_000,
+      );
+      expect(registration.status).toBe(401);
+      // While it listens: 20 requests through the gateway, all answered by the real accounts.
+      for (let i = 0; i < 20; i += 1) {
+        const response = await fetch(`${GATEWAY}/accounts/customers/summary`, {
+          headers: adminKey(),
+        });
+        expect(response.status).toBe(200);
+        await expect(response.json()).resolves.not.toHaveProperty('rogue');
+      }
+      const ids = (await upInstances('ACCOUNTS')).map((instance) => instance.instanceId);
+      expect(ids).not.toContain(registration.instanceId);
+      expect(await finished).toBe(0);
+      expect(lines().find((line) => line.event === 'done')).toEqual({ event: 'done', hits: 0 });
+    });
+  });
+
   it.each(['accounts', 'orders', 'fulfillment'])(
     'renders the %s Swagger UI through the gateway',
     async (service) => {
@@ -204,8 +377,15 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
     },
   );
 
-  it('shows every instance UP on the registry dashboard (8761)', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  it("shows every instance UP on the registry dashboard, behind the gateway's admin key", async () => {
+    const anonymous = await fetch(`${REGISTRY}/`);
+    expect(anonymous.status).toBe(401);
+    // A browser logs in with HTTP Basic: any user name, the admin key as the password.
+    const context = await browser.newContext({
+      httpCredentials: { username: 'admin', password: secret('admin_api_key') },
+      viewport: { width: 1400, height: 900 },
+    });
+    const page = await context.newPage();
     const response = await page.goto(`${REGISTRY}/`);
     expect(response?.status()).toBe(200);
     const rows = page.locator('table.apps tbody tr');
@@ -216,7 +396,7 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
     ).resolves.toEqual(APPS.map((app) => [app, 'UP']));
     await expect(page.locator('header p').innerText()).resolves.toContain('4 of 4 instance(s) UP');
     await page.screenshot({ path: artifactPath('stack-registry.png'), fullPage: true });
-    await page.close();
+    await context.close();
   });
 
   it('logs in to mongo-express (8081) with the generated password and lists the three databases', async () => {
@@ -250,7 +430,7 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
       for (const app of ['ORDERS', 'FULFILLMENT']) {
         await eventually(
           `two ${app} instances UP`,
-          async () => (await upInstances(app)).length === 2,
+          async () => (await upInstances(app).catch(() => [])).length === 2,
         );
       }
     });
@@ -360,7 +540,7 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
     // Reads go on until the registry serves only the new instances.
     await eventually(
       'two orders instances UP after the roll',
-      async () => (await upInstances('ORDERS')).length === 2,
+      async () => (await upInstances('ORDERS').catch(() => [])).length === 2,
     );
     stop = true;
     await reader;
