@@ -65,8 +65,8 @@ const COLLECTIONS = {
   fulfillment: 'fulfillment.requests',
 } as const;
 
-/** Ids per repair request: well under the endpoints' limit of 1000. */
-const REPAIR_BATCH = 500;
+/** Ids per repair request: the endpoints take at most 50 (MAX_REPUBLISH_BATCH). */
+const REPAIR_BATCH = 50;
 const PROGRESS_EVERY = 5000;
 
 export type ConsumingService = 'orders' | 'fulfillment';

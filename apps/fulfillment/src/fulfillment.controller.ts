@@ -143,7 +143,8 @@ export class FulfillmentController {
   @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
   async republishMany(@Body() body: RepublishFulfillmentsDto): Promise<RepublishedStatusesView> {
     const fulfillments: RepublishedStatusView[] = [];
-    for (const id of body.fulfillments) {
+    // Each id once: a repeated id would only queue the same events again.
+    for (const id of new Set(body.fulfillments)) {
       const result = await this.fulfillments.republishStatuses(id);
       fulfillments.push(
         result

@@ -168,7 +168,10 @@ export class OrdersController {
   @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
   async republishMany(@Body() body: RepublishFulfillmentsDto): Promise<RepublishedRequestsView> {
     const orders = [];
-    for (const guid of body.orders) orders.push(await this.orders.republishFulfillment(guid));
+    // Each id once: a repeated id would only queue the same request again.
+    for (const guid of new Set(body.orders)) {
+      orders.push(await this.orders.republishFulfillment(guid));
+    }
     return { orders };
   }
 
