@@ -174,6 +174,9 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
       for (let round = 0; round < 6; round += 1) {
         const req = aRequest();
         let found = false;
+        // Before the request is delivered a reader gets 404 (awaited here, so the 404 is seen
+        // whatever the scheduling of the racing readers below).
+        statuses.add((await http.get(`/fulfillments/${req.order.guid}`)).status);
         // Readers that find the fulfillment before its key write the key too, racing the
         // consumer's own key write.
         const pollers = Array.from({ length: 6 }, async () => {
