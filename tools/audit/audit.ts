@@ -30,6 +30,7 @@ import {
   seconds,
   SERVICES,
   type Service,
+  serviceDatabases,
 } from '../demo/demo.rules';
 import {
   classify,
@@ -488,11 +489,7 @@ class Audit {
     private readonly options: AuditOptions,
     private readonly log: Log,
   ) {
-    this.databases = {
-      accounts: options.databases?.accounts ?? 'accounts',
-      orders: options.databases?.orders ?? 'orders',
-      fulfillment: options.databases?.fulfillment ?? 'fulfillment',
-    };
+    this.databases = serviceDatabases(options.databases);
     this.prefix = options.topicPrefix ?? '';
     this.groups = {
       orders: options.groups?.orders ?? consumerGroupOf('orders', this.prefix),

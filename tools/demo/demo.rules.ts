@@ -7,6 +7,17 @@
 export const SERVICES = ['accounts', 'orders', 'fulfillment'] as const;
 export type Service = (typeof SERVICES)[number];
 
+/** Each service's database: the one named, else the service's own name (as the apps default). */
+export function serviceDatabases(
+  named: Partial<Record<Service, string>> = {},
+): Record<Service, string> {
+  return {
+    accounts: named.accounts ?? 'accounts',
+    orders: named.orders ?? 'orders',
+    fulfillment: named.fulfillment ?? 'fulfillment',
+  };
+}
+
 /** The seven sample URLs, through the gateway, in the order refresh.py called them. */
 export const SAMPLE_STEPS = [
   { key: 'customers', service: 'accounts', path: '/accounts/customers/sample' },

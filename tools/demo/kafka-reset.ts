@@ -1,5 +1,6 @@
 import { type Admin, AssignerProtocol, Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { TopicSpec } from '@storefront/events';
+import { toolKafkaConfig } from '../cli/kafka-options';
 // The file, not the barrel: the library's topic check without Nest.
 import { ensureTopics } from '../../libs/messaging/src/kafka/topics';
 import { waitUntil } from '../runtime/wait';
@@ -46,12 +47,7 @@ export class KafkaReset {
     this.brokers = [...brokers];
     this.sasl = sasl;
     this.kafka = new Kafka({
-      clientId: CLIENT_ID,
-      brokers: [...brokers],
-      sasl,
-      connectionTimeout: 3000,
-      requestTimeout: 30_000,
-      retry: { retries: 5, initialRetryTime: 200 },
+      ...toolKafkaConfig(CLIENT_ID, { brokers: [...brokers], sasl, topicPrefix: '' }),
       logLevel: logLevel.NOTHING,
     });
     this.admin = this.kafka.admin();

@@ -21,6 +21,7 @@ import {
   type SampleStep,
   seconds,
   SERVICES,
+  serviceDatabases,
   type Service,
   type Snapshot,
   type StepKey,
@@ -35,6 +36,7 @@ import {
 } from '../cli/kafka-options';
 import {
   type CommandDef,
+  fromEnvOrFile,
   type OptionDef,
   type OptionValues,
   parseCommand,
@@ -138,11 +140,7 @@ class Refresh {
     private readonly options: RefreshOptions,
     private readonly log: Log,
   ) {
-    this.databases = {
-      accounts: options.databases?.accounts ?? 'accounts',
-      orders: options.databases?.orders ?? 'orders',
-      fulfillment: options.databases?.fulfillment ?? 'fulfillment',
-    };
+    this.databases = serviceDatabases(options.databases);
     this.prefix = options.topicPrefix ?? '';
     this.stepTimeoutMs = options.stepTimeoutMs ?? 60_000;
     this.pollMs = options.pollIntervalMs ?? 100;
@@ -522,13 +520,6 @@ export const REFRESH_COMMAND: CommandDef<typeof REFRESH_OPTIONS> = {
   options: REFRESH_OPTIONS,
   footer: "Exit status: 0 when the end state is the original's, 1 when not, 2 when refused.",
 };
-
-function fromEnvOrFile(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  if (value) return value;
-  const file = process.env[`${name}_FILE`]?.trim();
-  return file ? fs.readFileSync(file, 'utf8').trim() : undefined;
-}
 
 /** The refresh's options from its parsed command line and the environment. */
 export function refreshOptions(

@@ -146,17 +146,20 @@ function openKafka(plan: Plan<string[]>): Plan<KafkaEndpoint> {
     : { start: async () => ({ brokers: await plan.start() }) };
 }
 
+/** A run that starts Kafka of its own cannot honour KAFKA_BROKERS: it says so and stops. */
+function refuseExternalKafka(why: string): void {
+  if (process.env.KAFKA_BROKERS?.trim()) {
+    throw new PrerequisiteError(`${why}: unset KAFKA_BROKERS`);
+  }
+}
+
 async function planSecureKafka(
   profile: Profile,
   detached: boolean,
   log: Log,
   started: ManagedProcess[],
 ): Promise<Plan<KafkaEndpoint>> {
-  if (process.env.KAFKA_BROKERS?.trim()) {
-    throw new PrerequisiteError(
-      'a secure run starts a broker of its own with users minted for the run: unset KAFKA_BROKERS',
-    );
-  }
+  refuseExternalKafka('a secure run starts a broker of its own with users minted for the run');
   const name = `kafka-${profile}`;
   const running = runningFromPidFile(name);
   if (running !== undefined) {
@@ -201,11 +204,7 @@ async function planKafkaCluster(
   log: Log,
   started: ManagedProcess[],
 ): Promise<Plan<KafkaEndpoint>> {
-  if (process.env.KAFKA_BROKERS?.trim()) {
-    throw new PrerequisiteError(
-      `--kafka-brokers ${size} starts a cluster of its own: unset KAFKA_BROKERS`,
-    );
-  }
+  refuseExternalKafka(`--kafka-brokers ${size} starts a cluster of its own`);
   const name = `kafka-${profile}`;
   requireKafkaTools({ provisioning: !isKafkaProvisioned() });
   for (let id = 1; id <= size; id += 1) {

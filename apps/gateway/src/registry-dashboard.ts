@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import {
   basicCredentials,
   type DiscoveryConfig,
-  registryCredentials,
+  splitUrlCredentials,
   sameSecret,
 } from '@storefront/platform';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -46,8 +46,8 @@ export function givenAdminKey(headers: IncomingMessage['headers']): string | und
  */
 export function registryDashboard(config: GatewayConfig & DiscoveryConfig): RequestHandler {
   const logger = new Logger('RegistryDashboard');
-  const registry = registryCredentials(config.EUREKA_URL, undefined, undefined);
-  const target = registry.urls[0].replace(/\/eureka$/, '');
+  // The registry's base URL, without any credentials EUREKA_URL carries (reads need none).
+  const target = splitUrlCredentials(config.EUREKA_URL[0]).url.replace(/\/eureka$/, '');
   const proxy = createProxyMiddleware<Request, Response>({
     target,
     changeOrigin: true,
