@@ -66,8 +66,8 @@ const COLLECTIONS = {
   fulfillment: 'fulfillment.requests',
 } as const;
 
-/** Ids per repair request: the endpoints take at most 50 (MAX_REPUBLISH_BATCH). */
-const REPAIR_BATCH = 50;
+/** Ids per repair request: the endpoints take at most 10 (MAX_REPUBLISH_BATCH). */
+const REPAIR_BATCH = 10;
 const PROGRESS_EVERY = 5000;
 
 export type ConsumingService = 'orders' | 'fulfillment';

@@ -15,7 +15,7 @@ import {
 import { MAX_VERSION } from '../customer.rules';
 
 /** Most customers one bulk republish request may name. */
-export const MAX_REPUBLISH_BATCH = 50;
+export const MAX_REPUBLISH_BATCH = 10;
 
 /** Optional body of `POST /customers/{id}/republish`. */
 export class RepublishCustomerDto {
