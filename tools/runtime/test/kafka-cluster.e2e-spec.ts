@@ -91,7 +91,18 @@ describe('a three-broker Kafka cluster', () => {
     const [, second, third] = cluster.nodes;
     process.kill(second.pid, 'SIGKILL');
     await second.exited;
-    for (let i = 0; i < 50; i += 1) await send(`after-${i}`);
+    // Until the two survivors have elected new leaders a send may fail (the client can give up
+    // on the dead node); only an acknowledged send counts, so a failed one is sent again.
+    for (let i = 0; i < 50; i += 1) {
+      await waitUntil(
+        () =>
+          send(`after-${i}`).then(
+            () => true,
+            () => false,
+          ),
+        { what: `record after-${i} acknowledged`, timeoutMs: 60_000, intervalMs: 500 },
+      );
+    }
 
     // Every acknowledged record is there, read from the two brokers left.
     const reader = new Kafka({
