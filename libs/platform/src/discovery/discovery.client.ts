@@ -17,7 +17,8 @@ import {
   buildInstanceConfig,
   eurekaServiceUrls,
   type RegistryStatus,
-  registryStatusFor,
+  nextReadiness,
+  type ReadinessState,
   resolveInstanceAddress,
   type ServiceInstance,
   toServiceInstance,
@@ -72,7 +73,8 @@ function eurekaLogger(logger: Logger): EurekaLogger {
  * HTTP server, so callers stop picking this instance while it can still answer.
  *
  * Readiness: every EUREKA_STATUS_CHECK_INTERVAL_MS it runs the readiness health group; when
- * that fails it puts a status override OUT_OF_SERVICE on its registry entry, and removes it
+ * that fails EUREKA_STATUS_FAILURE_THRESHOLD times in a row (or the app is shutting down) it
+ * puts a status override OUT_OF_SERVICE on its registry entry, and removes it
  * (`DELETE …/status?value=UP`) once ready again. An override rather than a re-registration,
  * because eureka-js-client forces status UP on every registration, including the automatic
  * one after a 404 heartbeat; an override is one small call and survives that. An override
@@ -85,6 +87,8 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
   private statusTimer?: NodeJS.Timeout;
   /** What the registry shows as far as we know; UNKNOWN right after a (re-)registration. */
   private applied: RegistryStatus | 'UNKNOWN' = 'UNKNOWN';
+  /** What the readiness checks ask for, counting failures against the threshold. */
+  private readiness: ReadinessState = { status: 'UP', failuresInARow: 0 };
   private checking?: Promise<void>;
   private registered = false;
   private registrationError?: string;
@@ -289,7 +293,12 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
   private async reconcileStatus(): Promise<void> {
     const client = this.client;
     if (!client) return;
-    const desired = registryStatusFor((await this.health.report('readiness')).status);
+    this.readiness = nextReadiness(
+      this.readiness,
+      (await this.health.report('readiness')).status,
+      this.config.EUREKA_STATUS_FAILURE_THRESHOLD,
+    );
+    const desired = this.readiness.status;
     // A fresh registration is UP: only an OUT_OF_SERVICE needs a call.
     if (this.applied === 'UNKNOWN' && desired === 'UP') {
       this.applied = 'UP';

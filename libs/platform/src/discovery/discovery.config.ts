@@ -39,6 +39,8 @@ export const discoveryConfigSchema = z.object({
   EUREKA_LEASE_DURATION_SECONDS: z.coerce.number().int().min(1).default(90),
   /** How often readiness is checked and reflected in the registry as UP / OUT_OF_SERVICE. */
   EUREKA_STATUS_CHECK_INTERVAL_MS: milliseconds(10_000),
+  /** Failing readiness checks in a row that take the instance OUT_OF_SERVICE (one passing check puts it back). */
+  EUREKA_STATUS_FAILURE_THRESHOLD: z.coerce.number().int().min(1).default(3),
 });
 
 export type DiscoveryConfig = z.infer<typeof discoveryConfigSchema>;

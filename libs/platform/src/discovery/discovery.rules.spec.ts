@@ -5,7 +5,8 @@ import {
   buildInstanceConfig,
   eurekaServiceUrls,
   pickInterfaceAddress,
-  registryStatusFor,
+  nextReadiness,
+  type ReadinessState,
   resolveInstanceAddress,
   toServiceInstance,
 } from './discovery.rules';
@@ -147,13 +148,42 @@ describe('toServiceInstance', () => {
   });
 });
 
-describe('registryStatusFor', () => {
-  it.each([
-    ['UP', 'UP'],
-    ['DOWN', 'OUT_OF_SERVICE'],
-    ['OUT_OF_SERVICE', 'OUT_OF_SERVICE'],
-  ] as const)('readiness %s → %s', (readiness, status) => {
-    expect(registryStatusFor(readiness)).toBe(status);
+describe('nextReadiness', () => {
+  const up: ReadinessState = { status: 'UP', failuresInARow: 0 };
+  /** The status shown after each check, from UP. */
+  function run(checks: Array<'UP' | 'DOWN' | 'OUT_OF_SERVICE'>, threshold = 3): string[] {
+    let state = up;
+    return checks.map((check) => (state = nextReadiness(state, check, threshold)).status);
+  }
+
+  it('stays UP through fewer failing checks in a row than the threshold', () => {
+    expect(run(['DOWN', 'DOWN', 'UP', 'DOWN', 'DOWN', 'UP'])).toEqual([
+      'UP',
+      'UP',
+      'UP',
+      'UP',
+      'UP',
+      'UP',
+    ]);
+  });
+
+  it('goes OUT_OF_SERVICE at the threshold and back UP with one passing check', () => {
+    expect(run(['DOWN', 'DOWN', 'DOWN', 'DOWN', 'UP', 'DOWN'])).toEqual([
+      'UP',
+      'UP',
+      'OUT_OF_SERVICE',
+      'OUT_OF_SERVICE',
+      'UP',
+      'UP',
+    ]);
+  });
+
+  it('takes the instance out at once when it is shutting down', () => {
+    expect(run(['OUT_OF_SERVICE'])).toEqual(['OUT_OF_SERVICE']);
+  });
+
+  it('with a threshold of 1 follows every check', () => {
+    expect(run(['DOWN', 'UP'], 1)).toEqual(['OUT_OF_SERVICE', 'UP']);
   });
 });
 
@@ -166,6 +196,7 @@ describe('discoveryConfigSchema', () => {
       EUREKA_REGISTRY_FETCH_INTERVAL_MS: 30_000,
       EUREKA_LEASE_DURATION_SECONDS: 90,
       EUREKA_STATUS_CHECK_INTERVAL_MS: 10_000,
+      EUREKA_STATUS_FAILURE_THRESHOLD: 3,
     });
   });
 

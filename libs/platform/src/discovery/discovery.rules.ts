@@ -122,7 +122,26 @@ export function toServiceInstance(instance: EurekaInstance): ServiceInstance | u
   };
 }
 
-/** Anything but a readiness UP takes the instance out of service (it stays registered). */
-export function registryStatusFor(readiness: HealthStatus): RegistryStatus {
-  return readiness === 'UP' ? 'UP' : 'OUT_OF_SERVICE';
+/** Where the readiness checks stand: the status to show and the failing checks in a row. */
+export interface ReadinessState {
+  status: RegistryStatus;
+  failuresInARow: number;
+}
+
+/**
+ * The next readiness state after one check, with a failure threshold like a Kubernetes
+ * readiness probe's: a DOWN check only counts, and `threshold` of them in a row take the
+ * instance out of service, so one check that is slow under load (the health check gives up
+ * after 2 s) does not empty the gateway's route. One passing check puts it back. Shutting
+ * down (readiness OUT_OF_SERVICE) applies at once: that is a decision, not a symptom.
+ */
+export function nextReadiness(
+  previous: ReadinessState,
+  readiness: HealthStatus,
+  threshold: number,
+): ReadinessState {
+  if (readiness === 'UP') return { status: 'UP', failuresInARow: 0 };
+  const failuresInARow = previous.failuresInARow + 1;
+  const outOfService = readiness === 'OUT_OF_SERVICE' || failuresInARow >= threshold;
+  return { status: outOfService ? 'OUT_OF_SERVICE' : previous.status, failuresInARow };
 }
