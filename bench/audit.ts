@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { type Document, MongoClient, ObjectId } from 'mongodb';
 import { serviceSource, Topics } from '@storefront/events';
-import { createOutboxRecord, toOutgoingRecord } from '@storefront/messaging';
+import { createOutboxRecord, stampVersion, toOutgoingRecord } from '@storefront/messaging';
 import { runAudit, type AuditResult } from '../tools/audit/audit';
 import { ensureInfra } from '../tools/runtime/infra';
 import { formatted } from './lib/report';
@@ -113,18 +113,22 @@ async function main(): Promise<void> {
     for (let i = 0; i < N; i += BATCH) {
       const messages = ids.slice(i, i + BATCH).map((id, k) => {
         const c = customer(i + k);
-        const record = toOutgoingRecord(
-          createOutboxRecord(
-            Topics.CustomerChange,
-            {
-              id: id.toHexString(),
-              name: { ...c.name, middleName: null, suffix: null },
-              contact: { ...c.contact, secondaryPhone: null },
-              addresses: c.addresses.map((a) => ({ ...a, address2: null })),
-            },
-            { aggregateVersion: 1, source: serviceSource('accounts') },
-          ),
+        const [stamped] = stampVersion(
+          [
+            createOutboxRecord(
+              Topics.CustomerChange,
+              {
+                id: id.toHexString(),
+                name: { ...c.name, middleName: null, suffix: null },
+                contact: { ...c.contact, secondaryPhone: null },
+                addresses: c.addresses.map((a) => ({ ...a, address2: null })),
+              },
+              { source: serviceSource('accounts') },
+            ),
+          ],
+          1,
         );
+        const record = toOutgoingRecord(stamped);
         return { key: record.key, value: record.value, headers: record.headers };
       });
       await producer.send({ topic: `${prefix}${Topics.CustomerChange}`, messages });

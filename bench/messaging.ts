@@ -123,11 +123,11 @@ async function main(): Promise<void> {
       afterPublish: (_collection, id) => acked.get(String(id))?.(),
     });
     const outbox = relay.watch(accounts);
-    const event = (id: string, lastName: string, version: number) =>
+    const event = (id: string, lastName: string) =>
       createOutboxRecord(
         Topics.CustomerChange,
         fixtures.aCustomerChanged({ id, name: fixtures.aName({ lastName }) }),
-        { aggregateVersion: version, source: serviceSource('accounts') },
+        { source: serviceSource('accounts') },
       );
 
     async function measureWrites(
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       const versions = new Map<string, number>();
       for (let index = 0; index < docs; index += 1) {
         const id = `c${concurrency}-${index}`;
-        await outbox.insert({ _id: id, lastName: 'start' }, (v) => [event(id, 'start', v)]);
+        await outbox.insert({ _id: id, lastName: 'start' }, [event(id, 'start')]);
         versions.set(id, 1);
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -154,8 +154,8 @@ async function main(): Promise<void> {
           const ack = new Promise<number>((resolve) =>
             acked.set(id, () => resolve(performance.now())),
           );
-          const updated = await outbox.update(id, version, { set: { lastName: `n${n}` } }, (v) => [
-            event(id, `n${n}`, v),
+          const updated = await outbox.update(id, version, { set: { lastName: `n${n}` } }, [
+            event(id, `n${n}`),
           ]);
           const written = performance.now();
           if (!updated) throw new Error(`version conflict on ${id}`);

@@ -4,15 +4,11 @@ import { serviceSource, Topics } from '@storefront/events';
 import {
   type CollectionRelay,
   createOutboxRecord,
-  type OutboxRecord,
+  type OutboxEvent,
   OutboxRelay,
+  type WriteDecision,
 } from '@storefront/messaging';
-import {
-  DomainError,
-  isDuplicateKeyError,
-  type PageQueryDto,
-  parseSort,
-} from '@storefront/platform';
+import { DomainError, type PageQueryDto, parseSort } from '@storefront/platform';
 import { type FilterQuery, Model, Types } from 'mongoose';
 import { CardCipher } from './card.cipher';
 import { AccountsErrors } from './customer.errors';
@@ -38,8 +34,6 @@ import { Customer, type CustomerRecord } from './schemas/customer.schema';
 const SOURCE = serviceSource('accounts');
 /** Deleted customers stay as markers without personal data; readers never see them. */
 const LIVE: FilterQuery<Customer> = { deletedAt: { $exists: false } };
-/** Rounds of read → version-checked write before an unconditional write gives up. */
-const WRITE_ATTEMPTS = 5;
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 export type CustomerWrite = CustomerInput & { version?: number };
@@ -173,17 +167,7 @@ export class CustomersService {
       expectedVersion(ifMatch, undefined),
       AccountsErrors.PreconditionInvalid,
     );
-    for (let attempt = 1; ; attempt += 1) {
-      const current = await this.read(id);
-      if (!current) throw notFound(id);
-      if (expected !== undefined && current.version !== expected) {
-        throw conflict(id, expected, current.version);
-      }
-      if (await this.markDeleted(current)) return;
-      if (expected !== undefined || attempt >= WRITE_ATTEMPTS) {
-        throw this.lostRace(id, expected ?? current.version);
-      }
-    }
+    await this.change(id, expected, () => 'delete');
   }
 
   /**
@@ -220,42 +204,46 @@ export class CustomersService {
   async republish(id: string, replicaVersion?: number): Promise<Republished> {
     if (!OBJECT_ID.test(id)) return { id, outcome: 'not-found' };
     const _id = new Types.ObjectId(id);
-    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
-      const current = await this.model.findById(_id).lean<CustomerRecord>().exec();
-      if (!current) {
-        if (replicaVersion === undefined) return { id, outcome: 'not-found' };
-        const version = replicaVersion + 1;
-        try {
+    return this.relay.readModifyWrite({
+      load: () => this.model.findById(_id).lean<CustomerRecord>().exec(),
+      decide: (current): WriteDecision<Customer, Republished> => {
+        if (!current) {
+          if (replicaVersion === undefined)
+            return { write: false, result: { id, outcome: 'not-found' } };
+          const version = replicaVersion + 1;
           const marker: Pick<Customer, 'deletedAt'> & { _id: Types.ObjectId } = {
             _id,
             deletedAt: new Date(),
           };
-          await this.relay.insert(marker, this.tombstone(id), version);
-          return { id, outcome: 'tombstone', version };
-        } catch (error) {
-          // Created meanwhile: republish what is there now.
-          if (!isDuplicateKeyError(error)) throw error;
-          continue;
+          return {
+            write: 'insert',
+            doc: marker,
+            version,
+            events: this.tombstone(id),
+            result: { id, outcome: 'tombstone', version },
+          };
         }
-      }
-      const version =
-        replicaVersion !== undefined && replicaVersion >= current.version
-          ? replicaVersion + 1
-          : current.version;
-      const deleted = current.deletedAt !== undefined && current.deletedAt !== null;
-      const events = deleted
-        ? this.tombstone(id)
-        : this.changeEvent(id, {
-            name: current.name ?? { title: '', firstName: '', lastName: '' },
-            contact: current.contact ?? { primaryPhone: '', email: '' },
-            addresses: current.addresses ?? [],
-            creditCards: [],
-          });
-      if (await this.relay.republish(current._id, current.version, events, version)) {
-        return { id, outcome: deleted ? 'tombstone' : 'state', version };
-      }
-    }
-    throw this.lostRace(id, undefined);
+        const version =
+          replicaVersion !== undefined && replicaVersion >= current.version
+            ? replicaVersion + 1
+            : current.version;
+        const deleted = current.deletedAt !== undefined && current.deletedAt !== null;
+        return {
+          write: 'republish',
+          newVersion: version,
+          events: deleted
+            ? this.tombstone(id)
+            : this.changeEvent(id, {
+                name: current.name ?? { title: '', firstName: '', lastName: '' },
+                contact: current.contact ?? { primaryPhone: '', email: '' },
+                addresses: current.addresses ?? [],
+                creditCards: [],
+              }),
+          result: { id, outcome: deleted ? 'tombstone' : 'state', version },
+        };
+      },
+      lostRace: () => this.lostRace(id, undefined),
+    });
   }
 
   /** Live customers only: deleted markers and ids that are no ObjectId are "not found". */
@@ -267,23 +255,14 @@ export class CustomersService {
       .exec();
   }
 
-  private changeEvent(id: string, customer: CustomerInput) {
-    return (aggregateVersion: number): OutboxRecord[] => [
-      createOutboxRecord(Topics.CustomerChange, customerChanged(id, customer), {
-        aggregateVersion,
-        source: SOURCE,
-      }),
+  private changeEvent(id: string, customer: CustomerInput): OutboxEvent[] {
+    return [
+      createOutboxRecord(Topics.CustomerChange, customerChanged(id, customer), { source: SOURCE }),
     ];
   }
 
-  private tombstone(id: string) {
-    return (aggregateVersion: number): OutboxRecord[] => [
-      createOutboxRecord(Topics.CustomerChange, null, {
-        aggregateVersion,
-        source: SOURCE,
-        key: id,
-      }),
-    ];
+  private tombstone(id: string): OutboxEvent[] {
+    return [createOutboxRecord(Topics.CustomerChange, null, { source: SOURCE, key: id })];
   }
 
   private sealCards(customer: CustomerInput, stored: CustomerInput['creditCards']): StoredCustomer {
@@ -299,50 +278,48 @@ export class CustomersService {
     // The id is chosen here (fixed for the sample customers), not by the database.
     const doc: StoredCustomer & { _id: Types.ObjectId } = { _id: id, ...customer };
     const created = await this.relay.insert(doc, this.changeEvent(id.toHexString(), customer));
-    return toState(created.toObject<CustomerRecord>());
+    return toState(created as CustomerRecord);
   }
 
   /**
    * Read, apply, write guarded by the version read. With an expected version a lost race is
    * a conflict for the client to resolve; without one (last writer wins, as in the original)
-   * it re-reads and tries again.
+   * it re-reads and tries again. `apply` returns the new input, or 'delete'.
    */
-  private async change(
+  private change(
     id: string,
     expected: number | undefined,
-    apply: (current: CustomerInput) => CustomerInput,
+    apply: (current: CustomerInput) => CustomerInput | 'delete',
   ): Promise<CustomerState> {
-    for (let attempt = 1; ; attempt += 1) {
-      const current = await this.read(id);
-      if (!current) throw notFound(id);
-      if (expected !== undefined && current.version !== expected) {
-        throw conflict(id, expected, current.version);
-      }
-      // The change sees cards as clients do, masked: a card it keeps resolves back to the
-      // stored (sealed) number, exactly as a masked number sent by a client does.
-      const state = toState(current);
-      const seen = { ...state, creditCards: state.creditCards.map(maskedCard) };
-      const updated = await this.write(current, apply(seen));
-      if (updated) return updated;
-      if (expected !== undefined || attempt >= WRITE_ATTEMPTS) {
-        throw this.lostRace(id, expected ?? current.version);
-      }
-    }
+    return this.relay.readModifyWrite({
+      load: () => this.read(id),
+      decide: (current) => {
+        if (!current) throw notFound(id);
+        if (expected !== undefined && current.version !== expected) {
+          throw conflict(id, expected, current.version);
+        }
+        // The change sees cards as clients do, masked: a card it keeps resolves back to the
+        // stored (sealed) number, exactly as a masked number sent by a client does.
+        const state = toState(current);
+        const next = apply({ ...state, creditCards: state.creditCards.map(maskedCard) });
+        return next === 'delete' ? this.deleteDecision(current) : this.writeDecision(current, next);
+      },
+      attempts: expected === undefined ? undefined : 1,
+      lostRace: (current) => this.lostRace(id, expected ?? current?.version),
+    });
   }
 
-  private async write(
+  private writeDecision(
     current: CustomerRecord,
     input: CustomerInput,
-  ): Promise<CustomerState | null> {
+  ): WriteDecision<Customer, CustomerState> {
     const customer = this.sealCards(input, current.creditCards ?? []);
-    const id = current._id.toHexString();
-    const updated = await this.relay.update(
-      current._id,
-      current.version,
-      { set: customer, unset: ['deletedAt'] },
-      this.changeEvent(id, customer),
-    );
-    return updated ? toState(updated.toObject<CustomerRecord>()) : null;
+    return {
+      write: 'update',
+      change: { set: customer, unset: ['deletedAt'] },
+      events: this.changeEvent(current._id.toHexString(), customer),
+      result: (stored) => toState(stored as CustomerRecord),
+    };
   }
 
   /**
@@ -351,35 +328,31 @@ export class CustomersService {
    * a customer re-created under the same id (the sample ids) publishes newer versions than
    * its tombstone and replicas do not discard it as stale.
    */
-  private async markDeleted(current: CustomerRecord): Promise<boolean> {
-    const id = current._id.toHexString();
-    const updated = await this.relay.update(
-      current._id,
-      current.version,
-      { set: { deletedAt: new Date() }, unset: ['name', 'contact', 'addresses', 'creditCards'] },
-      this.tombstone(id),
-    );
-    return updated !== null;
+  private deleteDecision(current: CustomerRecord): WriteDecision<Customer, CustomerState> {
+    return {
+      write: 'update',
+      change: {
+        set: { deletedAt: new Date() },
+        unset: ['name', 'contact', 'addresses', 'creditCards'],
+      },
+      events: this.tombstone(current._id.toHexString()),
+      result: (stored) => toState(stored as CustomerRecord),
+    };
   }
 
   /** Creates or updates one customer under a fixed id, deleted marker included. */
   private async upsert(id: string, input: CustomerInput): Promise<void> {
     const _id = new Types.ObjectId(id);
-    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
-      const current = await this.model.findById(_id).lean<CustomerRecord>().exec();
-      try {
-        if (!current) {
-          await this.insert(_id, input);
-          return;
-        }
-        // A deleted marker has no cards left to keep.
-        if (await this.write(current, input)) return;
-      } catch (error) {
-        // Created by a concurrent run between the read and the insert: read it again.
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-    }
-    throw this.lostRace(id, undefined);
+    await this.relay.readModifyWrite({
+      load: () => this.model.findById(_id).lean<CustomerRecord>().exec(),
+      decide: (current): WriteDecision<Customer, unknown> => {
+        if (current) return this.writeDecision(current, input);
+        const customer = this.sealCards(input, []);
+        const doc: StoredCustomer & { _id: Types.ObjectId } = { _id, ...customer };
+        return { write: 'insert', doc, events: this.changeEvent(id, customer), result: undefined };
+      },
+      lostRace: () => this.lostRace(id, undefined),
+    });
   }
 
   private lostRace(id: string, version: number | undefined): DomainError {

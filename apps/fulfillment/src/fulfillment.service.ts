@@ -1,7 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type FulfillmentRequested, serviceSource, Topics } from '@storefront/events';
-import { type CollectionRelay, createOutboxRecord, OutboxRelay } from '@storefront/messaging';
+import {
+  type CollectionRelay,
+  createOutboxRecord,
+  OutboxRelay,
+  type WriteDecision,
+} from '@storefront/messaging';
 import { toOrderItemDoc } from '@storefront/model';
 import {
   DomainError,
@@ -45,12 +50,6 @@ export const SORTABLE_FIELDS = [
   'order.guid',
   'name.lastName',
 ] as const;
-
-/**
- * A transition re-reads and retries when another writer changed the document between its
- * read and its version-checked write; past this many tries it gives up with a conflict.
- */
-const MAX_WRITE_ATTEMPTS = 5;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
@@ -128,23 +127,20 @@ export class FulfillmentService implements OnModuleInit {
   /** Moves one fulfillment (document id or order guid) one step, or says why it cannot. */
   async advance(idOrGuid: string, step: FulfillmentStep): Promise<FulfillmentView> {
     const id = await this.idFor(idOrGuid);
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
-      const current = await this.model.findById(id).lean<StoredFulfillment>().exec();
-      if (!current) throw this.notFound(idOrGuid);
-      const updated = await this.write(current, step);
-      if (updated === 'illegal') {
+    return this.relay.readModifyWrite({
+      load: () => this.load(id),
+      decide: (current) => {
+        if (!current) throw this.notFound(idOrGuid);
+        const decision = this.stepDecision(current, step, (view) => view);
+        if (decision) return decision;
         const rule = STEP_RULES[step];
         throw new DomainError(
           FulfillmentErrors.IllegalTransition,
           `Cannot ${step} fulfillment ${idOrGuid}: its status is ${current.status}, the step needs ${rule.from}`,
         );
-      }
-      if (updated) return toFulfillmentView(updated);
-    }
-    throw new DomainError(
-      FulfillmentErrors.VersionConflict,
-      `Fulfillment ${idOrGuid} kept changing; try again`,
-    );
+      },
+      lostRace: () => this.keptChanging(idOrGuid),
+    });
   }
 
   /**
@@ -158,20 +154,30 @@ export class FulfillmentService implements OnModuleInit {
     const candidates = await this.model
       .find({ status: from }, { _id: 1 })
       .sort({ _id: 1 })
-      .lean<Array<{ _id: unknown }>>()
+      .lean<Array<{ _id: Types.ObjectId }>>()
       .exec();
     let moved = 0;
     for (const { _id } of candidates) {
-      for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
-        const current = await this.model.findById(_id).lean<StoredFulfillment>().exec();
-        if (!current || current.status !== from) break;
-        const updated = await this.write(current, step);
-        if (updated === 'illegal') break;
-        if (updated) {
-          moved += 1;
-          break;
-        }
-      }
+      const didMove = await this.relay
+        .readModifyWrite({
+          load: () => this.load(_id),
+          decide: (current): WriteDecision<Fulfillment, boolean> =>
+            (current &&
+              current.status === from &&
+              this.stepDecision(current, step, () => true)) || {
+              write: false,
+              result: false,
+            },
+          lostRace: () => this.keptChanging(String(_id)),
+        })
+        .catch((error: unknown) => {
+          // Kept changing under other writers: theirs to move, as when it was moved first.
+          if (error instanceof DomainError && error.code === FulfillmentErrors.VersionConflict) {
+            return false;
+          }
+          throw error;
+        });
+      if (didMove) moved += 1;
     }
     this.logger.log(`${step}: ${moved} of ${candidates.length} fulfillments moved from ${from}`);
     return moved;
@@ -192,13 +198,15 @@ export class FulfillmentService implements OnModuleInit {
       if (error instanceof DomainError && error.code === FulfillmentErrors.NotFound) return null;
       throw error;
     }
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
-      const current = await this.model.findById(id).lean<StoredFulfillment>().exec();
-      if (!current) return null;
-      const guid = current.order.guid;
-      const own = ownStatusEvents(current.order.orderStatusEvents);
-      const events = (aggregateVersion: number) =>
-        own.map((entry) =>
+    return this.relay.readModifyWrite({
+      load: () => this.load(id),
+      decide: (current): WriteDecision<Fulfillment, { id: string; events: number } | null> => {
+        if (!current) return { write: false, result: null };
+        const guid = current.order.guid;
+        const own = ownStatusEvents(current.order.orderStatusEvents);
+        const result = { id: String(current._id), events: own.length };
+        if (own.length === 0) return { write: false, result };
+        const events = own.map((entry) =>
           createOutboxRecord(
             Topics.OrderStatusChange,
             {
@@ -209,18 +217,13 @@ export class FulfillmentService implements OnModuleInit {
                 note: entry.note ?? null,
               },
             },
-            { aggregateVersion, source: SOURCE, occurredAt: new Date() },
+            { source: SOURCE, occurredAt: new Date() },
           ),
         );
-      if (own.length === 0) return { id: String(current._id), events: 0 };
-      if (await this.relay.republish(current._id, current.version, events)) {
-        return { id: String(current._id), events: own.length };
-      }
-    }
-    throw new DomainError(
-      FulfillmentErrors.VersionConflict,
-      `Fulfillment ${idOrGuid} kept changing; try again`,
-    );
+        return { write: 'republish', events, result };
+      },
+      lostRace: () => this.keptChanging(idOrGuid),
+    });
   }
 
   async findAll(): Promise<FulfillmentView[]> {
@@ -255,25 +258,29 @@ export class FulfillmentService implements OnModuleInit {
     return toHalPage('fulfillments', basePath, items, total, query);
   }
 
+  private load(id: Types.ObjectId): Promise<StoredFulfillment | null> {
+    return this.model.findById(id).lean<StoredFulfillment>().exec();
+  }
+
   /**
-   * The state change and its status event in one version-checked single-document write
-   * (new status, whole history, carrier, `$push` outbox, `$inc` version). Null when another
-   * writer got there first; 'illegal' when the step does not follow the current status.
+   * The step as one write: new status, whole history, carrier, and its status event; the
+   * answer is made from the stored fulfillment. Null when the step does not follow the
+   * current status.
    */
-  private async write(
+  private stepDecision<R>(
     current: StoredFulfillment,
     step: FulfillmentStep,
-  ): Promise<StoredFulfillment | null | 'illegal'> {
+    answer: (view: FulfillmentView) => R,
+  ): WriteDecision<Fulfillment, R> | null {
     const result = transition(current, step, {
       now: Date.now(),
       chooseShippingMethod: () => pickShippingMethod(this.random),
     });
-    if (!result.ok) return 'illegal';
+    if (!result.ok) return null;
     const guid = current.order.guid;
-    const updated = await this.relay.update(
-      current._id,
-      current.version,
-      {
+    return {
+      write: 'update',
+      change: {
         set: {
           status: result.status,
           shippingMethod: result.shippingMethod,
@@ -283,19 +290,25 @@ export class FulfillmentService implements OnModuleInit {
           },
         },
       },
-      (aggregateVersion) => [
+      events: [
         createOutboxRecord(
           Topics.OrderStatusChange,
           { guid, orderStatusEvent: result.statusEvent },
-          { aggregateVersion, source: SOURCE, occurredAt: new Date(result.statusEvent.timestamp) },
+          { source: SOURCE, occurredAt: new Date(result.statusEvent.timestamp) },
         ),
       ],
+      result: (stored) => {
+        this.logger.log(`order ${guid}: ${current.status} → ${result.status}`);
+        return answer(toFulfillmentView(stored as StoredFulfillment));
+      },
+    };
+  }
+
+  private keptChanging(idOrGuid: string): DomainError {
+    return new DomainError(
+      FulfillmentErrors.VersionConflict,
+      `Fulfillment ${idOrGuid} kept changing; try again`,
     );
-    if (updated) {
-      this.logger.log(`order ${guid}: ${current.status} → ${result.status}`);
-      return updated.toObject<StoredFulfillment>();
-    }
-    return null;
   }
 
   /**

@@ -49,9 +49,6 @@ export const orderNotFound = (guid: string, customerId?: string): DomainError =>
 export const illegalTransition = (guid: string, reason: string): DomainError =>
   new DomainError(OrdersErrors.IllegalTransition, `Order ${guid}: ${reason}`, { guid });
 
-/** Attempts of a version-checked read-modify-write before giving up with a conflict. */
-export const MAX_WRITE_ATTEMPTS = 5;
-
 export const versionConflict = (customerId: string): DomainError =>
   new DomainError(
     OrdersErrors.VersionConflict,

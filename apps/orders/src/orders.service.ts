@@ -10,8 +10,9 @@ import {
 import {
   type CollectionRelay,
   createOutboxRecord,
-  type OutboxRecord,
+  type OutboxEvent,
   OutboxRelay,
+  type WriteDecision,
 } from '@storefront/messaging';
 import {
   type AddressDoc,
@@ -46,7 +47,6 @@ import {
 import {
   customerNotFound,
   illegalTransition,
-  MAX_WRITE_ATTEMPTS,
   NO_APPROVED_ORDERS_MESSAGE,
   orderNotFound,
   OrdersErrors,
@@ -70,7 +70,7 @@ type Decision<R> =
   | {
       readonly write: true;
       readonly orders: CustomerOrderDoc[];
-      readonly events?: (aggregateVersion: number) => OutboxRecord[];
+      readonly events?: readonly OutboxEvent[];
       readonly result: R;
     };
 
@@ -116,9 +116,8 @@ const NO_SHIPPING_ADDRESS = 'the customer has no SHIPPING address';
  * Orders of a customer, embedded in the customer's document as in the original. Every change
  * to the orders is a read-modify-write of the whole `orders` array guarded by the document
  * version (FerretDB has no positional updates), retried a few times on a conflict; events
- * leave through the outbox in the same single-document update. All writes go through the
- * messaging helpers, which also serialize this process's writes per document: FerretDB 1.24
- * can lose one of two concurrent updates of a document even when both check the version.
+ * leave through the outbox in the same single-document update (the messaging lib's
+ * `readModifyWrite`).
  */
 @Injectable()
 export class OrdersService implements OnModuleInit {
@@ -215,7 +214,7 @@ export class OrdersService implements OnModuleInit {
         return {
           write: true,
           orders: replaceOrder(doc, sent),
-          events: (version) => [this.fulfillmentRecord(doc, address, order, version)],
+          events: [this.fulfillmentRecord(doc, address, order)],
           result: toOrderView(sent),
         };
       },
@@ -261,8 +260,7 @@ export class OrdersService implements OnModuleInit {
             orders: doc.orders.map((o) =>
               guids.has(o.guid) ? { ...o, fulfillmentRequested: true } : o,
             ),
-            events: (version) =>
-              waiting.map((o) => this.fulfillmentRecord(doc, address, o, version, now)),
+            events: waiting.map((o) => this.fulfillmentRecord(doc, address, o, now)),
             result: { sent: waiting.map((o) => ({ customerId, guid: o.guid })), skipped: [] },
           };
         },
@@ -401,25 +399,30 @@ export class OrdersService implements OnModuleInit {
    * whose loss no request can undo.
    */
   async republishFulfillment(guid: string, customerId?: string): Promise<RepublishedRequest> {
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const doc = await this.findByGuid(guid);
-      const order = doc?.orders?.find((o) => o.guid === guid);
-      if (!doc || !order || (customerId !== undefined && doc._id !== customerId)) {
-        return { guid, outcome: 'not-found' };
-      }
-      const address = findShippingAddress(doc.addresses);
-      let reason: string | undefined;
-      if (!order.fulfillmentRequested) reason = 'the order was never sent for fulfillment';
-      else if (order.status !== 'APPROVED') {
-        reason = `the order is ${order.status}; fulfillment accepts APPROVED orders only`;
-      } else if (!address) reason = NO_SHIPPING_ADDRESS;
-      if (reason || !address) return { guid, outcome: 'not-requestable', reason };
-      const updated = await this.outbox.republish(doc._id, doc.version, (version) => [
-        this.fulfillmentRecord(doc, address, order, version),
-      ]);
-      if (updated) return { guid, outcome: 'requested' };
-    }
-    throw versionConflict(guid);
+    return this.outbox.readModifyWrite({
+      load: () => this.findByGuid(guid),
+      decide: (doc): WriteDecision<CustomerOrders, RepublishedRequest> => {
+        const order = doc?.orders?.find((o) => o.guid === guid);
+        if (!doc || !order || (customerId !== undefined && doc._id !== customerId)) {
+          return { write: false, result: { guid, outcome: 'not-found' } };
+        }
+        const address = findShippingAddress(doc.addresses);
+        let reason: string | undefined;
+        if (!order.fulfillmentRequested) reason = 'the order was never sent for fulfillment';
+        else if (order.status !== 'APPROVED') {
+          reason = `the order is ${order.status}; fulfillment accepts APPROVED orders only`;
+        } else if (!address) reason = NO_SHIPPING_ADDRESS;
+        if (reason || !address) {
+          return { write: false, result: { guid, outcome: 'not-requestable', reason } };
+        }
+        return {
+          write: 'republish',
+          events: [this.fulfillmentRecord(doc, address, order)],
+          result: { guid, outcome: 'requested' },
+        };
+      },
+      lostRace: () => versionConflict(guid),
+    });
   }
 
   /**
@@ -482,34 +485,32 @@ export class OrdersService implements OnModuleInit {
   }
 
   /**
-   * Reads the document, decides, and writes the new `orders` array (and events) only if the
-   * document still has the version that was read; on a conflict, starts over.
+   * The lib's version-checked read-modify-write (retried on a conflict), with a decision on
+   * the new `orders` array; `whenMissing` is the answer when the document is gone.
    */
-  private async readModifyWrite<R>(
+  private readModifyWrite<R>(
     load: () => Promise<CustomerOrders | null>,
     decide: (doc: CustomerOrders) => Decision<R>,
     whenMissing?: R,
   ): Promise<R> {
-    let lastId = '';
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const doc = await load();
-      if (!doc) {
-        if (whenMissing === undefined) throw new Error('document vanished during an update');
-        return whenMissing;
-      }
-      lastId = doc._id;
-      const decision = decide(doc);
-      if (!decision.write) return decision.result;
-      const updated = await this.outbox.update(
-        doc._id,
-        doc.version,
-        { set: { orders: decision.orders } },
-        decision.events ?? [],
-      );
-      if (updated) return decision.result;
-      this.logger.debug(`Version conflict on customer ${doc._id} (attempt ${attempt})`);
-    }
-    throw versionConflict(lastId);
+    return this.outbox.readModifyWrite({
+      load,
+      decide: (doc): WriteDecision<CustomerOrders, R> => {
+        if (!doc) {
+          if (whenMissing === undefined) throw new Error('document vanished during an update');
+          return { write: false, result: whenMissing };
+        }
+        const decision = decide(doc);
+        if (!decision.write) return decision;
+        return {
+          write: 'update',
+          change: { set: { orders: decision.orders } },
+          events: decision.events ?? [],
+          result: decision.result,
+        };
+      },
+      lostRace: (doc) => versionConflict(doc?._id ?? ''),
+    });
   }
 
   /** The fulfillment request of one order: exactly the contract's fields, nothing internal. */
@@ -517,9 +518,8 @@ export class OrdersService implements OnModuleInit {
     doc: CustomerOrders,
     address: AddressDoc,
     order: CustomerOrderDoc,
-    aggregateVersion: number,
     now = Date.now(),
-  ): OutboxRecord {
+  ): OutboxEvent {
     const payload: FulfillmentRequestedInput = {
       timestamp: now,
       name: toNameView(doc.name),
@@ -527,10 +527,7 @@ export class OrdersService implements OnModuleInit {
       address: { ...toAddressView(address), type: 'SHIPPING' },
       order: toContractOrder(order),
     };
-    return createOutboxRecord(Topics.OrderFulfill, payload, {
-      aggregateVersion,
-      source: ORDERS_SOURCE,
-    });
+    return createOutboxRecord(Topics.OrderFulfill, payload, { source: ORDERS_SOURCE });
   }
 }
 

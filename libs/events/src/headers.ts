@@ -124,9 +124,21 @@ export class EventHeadersError extends Error {
  * producer bug, and a record with broken metadata must not reach the topic.
  */
 export function buildEventHeaders(meta: EventMetadataInput): Record<string, string> {
+  const headers = formatEventHeaders(meta);
+  const result = EventHeadersSchema.safeParse(headers);
+  if (!result.success) throw new EventHeadersError(issuesFromZod(result.error));
+  return headers;
+}
+
+/**
+ * The same headers without the check, for metadata already checked once (an outbox record's
+ * was checked when it was created; only its aggregate version, a positive integer the write
+ * stamped, is new).
+ */
+export function formatEventHeaders(meta: EventMetadataInput): Record<string, string> {
   const id = meta.id ?? newEventId();
   const time = meta.time ?? new Date();
-  const headers: Record<string, string> = {
+  return {
     [EventHeaders.id]: id,
     [EventHeaders.type]: meta.type,
     [EventHeaders.specVersion]: CLOUDEVENTS_SPEC_VERSION,
@@ -138,9 +150,6 @@ export function buildEventHeaders(meta: EventMetadataInput): Record<string, stri
     [EventHeaders.traceparent]: meta.traceparent ?? newTraceparent(),
     [EventHeaders.contentType]: JSON_CONTENT_TYPE,
   };
-  const result = EventHeadersSchema.safeParse(headers);
-  if (!result.success) throw new EventHeadersError(issuesFromZod(result.error));
-  return headers;
 }
 
 /** kafkajs's `IHeaders` value shape, without depending on kafkajs. */

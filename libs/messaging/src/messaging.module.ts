@@ -19,9 +19,12 @@ import { KafkaHealthIndicator } from './kafka/kafka.health';
 import { MessagingMetrics } from './messaging.metrics';
 import { OutboxHealthIndicator } from './outbox/outbox.health';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox.relay';
+import { useDocumentLocks } from './util/document-lock';
 
 export interface MessagingModuleOptions extends KafkaConnectionOptions {
   readonly outbox?: OutboxRelayOptions;
+  /** Serialize this process's writes per document (`useDocumentLocks`); only a stock FerretDB needs it. */
+  readonly documentLocks?: boolean;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -45,6 +48,12 @@ export const messagingConfigSchema = z.object({
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   /** SASL mechanism; the broker's users are SCRAM-SHA-512. */
   KAFKA_SASL_MECHANISM: z.enum(KAFKA_SASL_MECHANISMS).default('scram-sha-512'),
+  /**
+   * true: writes to one document from this process wait for each other (see
+   * `useDocumentLocks`). Only for a stock FerretDB 1.24, which loses concurrent updates;
+   * MongoDB and the FerretDB this project builds are atomic per document (ADR 0002, 0003).
+   */
+  MONGO_DOCUMENT_LOCKS: z.stringbool({ error: 'expected true or false' }).default(false),
 });
 
 export type MessagingConfig = z.infer<typeof messagingConfigSchema>;
@@ -79,6 +88,7 @@ export function messagingOptionsFromConfig(
       sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
       backlogMaxAgeMs: config.OUTBOX_MAX_AGE_MS,
     },
+    documentLocks: config.MONGO_DOCUMENT_LOCKS,
   };
 }
 
@@ -136,6 +146,7 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnAppl
 @Module({})
 export class MessagingModule {
   static forRoot(options: MessagingModuleOptions): DynamicModule {
+    useDocumentLocks(options.documentLocks ?? false);
     return {
       module: MessagingModule,
       global: true,

@@ -7,43 +7,45 @@ import {
   Topics,
 } from '@storefront/events';
 import { runWithContext } from '@storefront/platform';
-import { createOutboxRecord, InvalidEventError, toOutgoingRecord } from './outbox-record';
+import {
+  createOutboxRecord,
+  InvalidEventError,
+  stampVersion,
+  toOutgoingRecord,
+} from './outbox-record';
 
 const source = serviceSource('accounts');
 
 describe('createOutboxRecord', () => {
   it('stores the validated payload as JSON with the contract metadata', () => {
     const payload = fixtures.aCustomerChanged();
-    const record = createOutboxRecord(Topics.CustomerChange, payload, {
-      aggregateVersion: 3,
-      source,
-    });
+    const record = createOutboxRecord(Topics.CustomerChange, payload, { source });
     expect(record).toMatchObject({
       topic: Topics.CustomerChange,
       key: payload.id,
       type: CUSTOMER_CHANGED_TYPE,
       schemaVersion: 1,
       source,
-      aggregateVersion: 3,
       correlationId: record.id,
     });
+    // The write that stores it stamps the version (see stampVersion).
+    expect(record).not.toHaveProperty('aggregateVersion');
     expect(JSON.parse(record.payload!)).toEqual(payload);
   });
 
   it('refuses a payload that breaks the contract, naming the field', () => {
     const payload = { ...fixtures.aCustomerChanged(), creditCards: [{ number: '4111' }] };
-    expect(() =>
-      createOutboxRecord(Topics.CustomerChange, payload as never, { aggregateVersion: 1, source }),
-    ).toThrow(InvalidEventError);
-    expect(() =>
-      createOutboxRecord(Topics.CustomerChange, payload as never, { aggregateVersion: 1, source }),
-    ).toThrow(/creditCards/);
+    expect(() => createOutboxRecord(Topics.CustomerChange, payload as never, { source })).toThrow(
+      InvalidEventError,
+    );
+    expect(() => createOutboxRecord(Topics.CustomerChange, payload as never, { source })).toThrow(
+      /creditCards/,
+    );
   });
 
   it('refuses a key that differs from the payload key', () => {
     expect(() =>
       createOutboxRecord(Topics.CustomerChange, fixtures.aCustomerChanged(), {
-        aggregateVersion: 1,
         source,
         key: 'another-id',
       }),
@@ -52,7 +54,6 @@ describe('createOutboxRecord', () => {
 
   it('builds a tombstone with the key given and the tombstone type', () => {
     const record = createOutboxRecord(Topics.CustomerChange, null, {
-      aggregateVersion: 4,
       source,
       key: 'customer-9',
     });
@@ -62,7 +63,6 @@ describe('createOutboxRecord', () => {
   it('refuses a tombstone on a topic whose contract has none', () => {
     expect(() =>
       createOutboxRecord(Topics.OrderFulfill as never, null, {
-        aggregateVersion: 1,
         source,
         key: 'k',
       }),
@@ -73,7 +73,6 @@ describe('createOutboxRecord', () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const record = runWithContext({ correlationId: 'req-7', traceparent }, () =>
       createOutboxRecord(Topics.CustomerChange, fixtures.aCustomerChanged(), {
-        aggregateVersion: 1,
         source,
       }),
     );
@@ -83,11 +82,15 @@ describe('createOutboxRecord', () => {
   });
 
   it('publishes headers that a consumer reads back as the same metadata', () => {
-    const record = createOutboxRecord(Topics.CustomerChange, fixtures.aCustomerChanged(), {
-      aggregateVersion: 7,
-      source,
-      occurredAt: new Date('2024-01-02T03:04:05.000Z'),
-    });
+    const [record] = stampVersion(
+      [
+        createOutboxRecord(Topics.CustomerChange, fixtures.aCustomerChanged(), {
+          source,
+          occurredAt: new Date('2024-01-02T03:04:05.000Z'),
+        }),
+      ],
+      7,
+    );
     const outgoing = toOutgoingRecord(record);
     const read = readEventHeaders(outgoing.headers);
     expect(read).toEqual({

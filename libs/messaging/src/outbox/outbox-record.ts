@@ -1,6 +1,7 @@
 import {
   buildEventHeaders,
   childTraceparent,
+  formatEventHeaders,
   formatIssues,
   getContract,
   messageKey,
@@ -34,15 +35,27 @@ export interface OutboxRecord {
   /** JSON text of the validated payload, or null for a tombstone. */
   payload: string | null;
   occurredAt: Date;
-  /** Version of the aggregate after the change that produced the event. */
+  /** Version of the aggregate after the change that produced the event; the write stamps it. */
   aggregateVersion: number;
   correlationId: string;
   traceparent: string;
 }
 
+/**
+ * An event as a service builds it, before its write: the write that stores it stamps the
+ * version it gives the aggregate (see outbox-write), so no service computes or checks it.
+ */
+export type OutboxEvent = Omit<OutboxRecord, 'aggregateVersion'>;
+
+/** The records a write stores: its events, stamped with the version the write makes. */
+export function stampVersion(
+  events: readonly OutboxEvent[],
+  aggregateVersion: number,
+): OutboxRecord[] {
+  return events.map((event) => ({ ...event, aggregateVersion }));
+}
+
 export interface OutboxRecordMeta {
-  /** Version of the aggregate after this change (the document's new `version`). */
-  readonly aggregateVersion: number;
   /** CloudEvents source of the producing service, e.g. `serviceSource('accounts')`. */
   readonly source: string;
   /** The key; derived from the payload when omitted, required for a tombstone. */
@@ -72,17 +85,17 @@ export function createOutboxRecord<T extends Topic>(
   topic: T,
   payload: TopicPayloadInput<T>,
   meta: OutboxRecordMeta,
-): OutboxRecord;
+): OutboxEvent;
 export function createOutboxRecord<T extends TombstoneTopic>(
   topic: T,
   payload: null,
   meta: OutboxRecordMeta & { readonly key: string },
-): OutboxRecord;
+): OutboxEvent;
 export function createOutboxRecord<T extends Topic>(
   topic: T,
   payload: TopicPayloadInput<T> | null,
   meta: OutboxRecordMeta,
-): OutboxRecord {
+): OutboxEvent {
   const contract = getContract(topic);
   let json: string | null;
   let key: string;
@@ -111,7 +124,7 @@ export function createOutboxRecord<T extends Topic>(
   }
   const id = meta.id ?? newEventId();
   const context = currentContext();
-  const record: OutboxRecord = {
+  const record: OutboxEvent = {
     id,
     topic,
     key,
@@ -120,19 +133,18 @@ export function createOutboxRecord<T extends Topic>(
     source: meta.source,
     payload: json,
     occurredAt: meta.occurredAt ?? new Date(),
-    aggregateVersion: meta.aggregateVersion,
     // An event that does not come from a request or message starts its own flow.
     correlationId: context?.correlationId ?? id,
     traceparent: childTraceparent(context?.traceparent),
   };
-  // Fails now, at the write, rather than at publish time when nobody can fix the data.
-  outboxRecordHeaders(record);
+  // The headers are checked once, here, rather than at publish time when nobody can fix the
+  // data; the version is the write's (any positive integer passes the same check).
+  buildEventHeaders(headerMeta({ ...record, aggregateVersion: 1 }));
   return record;
 }
 
-/** The CloudEvents headers of a stored record. */
-export function outboxRecordHeaders(record: OutboxRecord): Record<string, string> {
-  return buildEventHeaders({
+function headerMeta(record: OutboxRecord) {
+  return {
     id: record.id,
     type: record.type,
     source: record.source,
@@ -141,15 +153,15 @@ export function outboxRecordHeaders(record: OutboxRecord): Record<string, string
     time: record.occurredAt,
     correlationId: record.correlationId,
     traceparent: record.traceparent,
-  });
+  };
 }
 
-/** The Kafka record the relay publishes for an outbox record. */
+/** The Kafka record the relay publishes for an outbox record, headers built once, unchecked. */
 export function toOutgoingRecord(record: OutboxRecord): OutgoingRecord {
   return {
     topic: record.topic,
     key: record.key,
     value: record.payload,
-    headers: outboxRecordHeaders(record),
+    headers: formatEventHeaders(headerMeta(record)),
   };
 }

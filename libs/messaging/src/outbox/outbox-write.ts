@@ -1,16 +1,12 @@
-import type { HydratedDocument, Model, Schema } from 'mongoose';
+import type { Model, Schema } from 'mongoose';
 import { withDocumentLock } from '../util/document-lock';
-import type { OutboxRecord } from './outbox-record';
+import { type OutboxEvent, stampVersion } from './outbox-record';
 import {
   DELETE_PENDING_FIELD,
   OUTBOX_FIELD,
   type OutboxDocument,
   VERSION_FIELD,
 } from './outbox.schema';
-
-/** The events of a change: records, or a function of the aggregate's new version. */
-export type OutboxEvents =
-  readonly OutboxRecord[] | ((aggregateVersion: number) => readonly OutboxRecord[]);
 
 type OwnedField = '_id' | typeof VERSION_FIELD | typeof OUTBOX_FIELD | typeof DELETE_PENDING_FIELD;
 
@@ -20,25 +16,18 @@ export interface StateChange<T> {
   readonly unset?: readonly Exclude<keyof T & string, OwnedField>[];
 }
 
+/** A new aggregate as a service gives it: everything but what the outbox helpers own. */
+export type NewAggregate<T extends OutboxDocument> = Omit<
+  T,
+  typeof VERSION_FIELD | typeof OUTBOX_FIELD | typeof DELETE_PENDING_FIELD
+>;
+
 const OWNED: ReadonlySet<string> = new Set([
   '_id',
   VERSION_FIELD,
   OUTBOX_FIELD,
   DELETE_PENDING_FIELD,
 ]);
-
-function recordsFor(events: OutboxEvents, aggregateVersion: number): OutboxRecord[] {
-  const records = typeof events === 'function' ? events(aggregateVersion) : events;
-  for (const record of records) {
-    // A mismatch would let replicas apply the event against the wrong version.
-    if (record.aggregateVersion !== aggregateVersion) {
-      throw new Error(
-        `outbox record ${record.id} has aggregateVersion ${record.aggregateVersion}, but the write makes version ${aggregateVersion}`,
-      );
-    }
-  }
-  return [...records];
-}
 
 function assertOutboxSchema(model: { readonly schema: Schema; readonly modelName: string }): void {
   for (const path of [VERSION_FIELD, OUTBOX_FIELD]) {
@@ -60,92 +49,75 @@ function assertNotOwned(fields: Iterable<string>): void {
 }
 
 /**
- * Creates an aggregate at version 1 together with its events, in one insert: the document
- * and its pending events exist together or not at all.
+ * Creates an aggregate at `version` (default 1) together with its events, in one insert: the
+ * document and its pending events exist together or not at all. The events are stamped with
+ * that version. Returns the stored document.
  */
 export async function insertWithOutbox<T extends OutboxDocument>(
   model: Model<T>,
-  doc: Omit<T, typeof VERSION_FIELD | typeof OUTBOX_FIELD | typeof DELETE_PENDING_FIELD>,
-  events: OutboxEvents,
+  doc: NewAggregate<T>,
+  events: readonly OutboxEvent[],
   version = 1,
-): Promise<HydratedDocument<T>> {
+): Promise<T> {
   assertOutboxSchema(model);
   assertNotOwned(Object.keys(doc).filter((key) => key !== '_id'));
   if (!Number.isSafeInteger(version) || version < 1) {
     throw new RangeError(`an aggregate starts at a positive version, not ${version}`);
   }
-  const records = recordsFor(events, version);
   const [created] = await model.create([
-    { ...doc, [VERSION_FIELD]: version, [OUTBOX_FIELD]: records },
+    { ...doc, [VERSION_FIELD]: version, [OUTBOX_FIELD]: stampVersion(events, version) },
   ]);
-  return created;
+  return created.toObject<T>();
 }
 
 /**
  * Applies a state change and appends its events in ONE single-document update, guarded by
- * the version the caller read: `{ _id, version: expected }` → `$set` state, `$push` events,
- * `$inc` version. Atomic on standalone MongoDB and FerretDB alike (no transaction). Returns
- * the updated document, or null when the document is gone or another write got there first
- * (the caller re-reads and decides, or reports a version conflict). Writes of this process to
- * one document are serialized (see `withDocumentLock`: FerretDB needs it).
+ * the version the caller read: `{ _id, version: expected }` → `$set` state, `$push` events
+ * (stamped with `expected + 1`), `$inc` version. Atomic on MongoDB and on the FerretDB this
+ * project builds (ADR 0003), without a transaction. Returns the updated document (plain, not
+ * hydrated: the relay publishes from it), or null when the document is gone or another write
+ * got there first.
  */
 export async function updateWithOutbox<T extends OutboxDocument>(
   model: Model<T>,
   id: unknown,
   expectedVersion: number,
   change: StateChange<T>,
-  events: OutboxEvents,
-): Promise<HydratedDocument<T> | null> {
+  events: readonly OutboxEvent[],
+): Promise<T | null> {
   assertOutboxSchema(model);
   const set = (change.set ?? {}) as Record<string, unknown>;
   const unset = change.unset ?? [];
   assertNotOwned([...Object.keys(set), ...unset]);
-  const records = recordsFor(events, expectedVersion + 1);
   const update: Record<string, unknown> = {
     $inc: { [VERSION_FIELD]: 1 },
-    $push: { [OUTBOX_FIELD]: { $each: records } },
+    $push: { [OUTBOX_FIELD]: { $each: stampVersion(events, expectedVersion + 1) } },
   };
   if (Object.keys(set).length > 0) update.$set = set;
   if (unset.length > 0) update.$unset = Object.fromEntries(unset.map((field) => [field, 1]));
-  return withDocumentLock(model, id, () =>
-    model
-      .findOneAndUpdate({ _id: id, [VERSION_FIELD]: expectedVersion }, update, {
-        new: true,
-        runValidators: true,
-      })
-      .exec(),
-  ) as Promise<HydratedDocument<T> | null>;
+  return guardedUpdate(model, id, expectedVersion, update, { runValidators: true });
 }
 
 /**
  * Deletes an aggregate and records its events (typically a tombstone) in one update: the
  * document is only marked `deletePending` now; the relay deletes it after publishing its
- * last event. Readers must skip documents with `deletePending: true`. Returns false on a
- * version conflict or a missing document.
+ * last event. Readers must skip documents with `deletePending: true`. Returns the marked
+ * document, or null on a version conflict or a missing document.
  */
 export async function deleteWithOutbox<T extends OutboxDocument>(
   model: Model<T>,
   id: unknown,
   expectedVersion: number,
-  events: OutboxEvents,
-): Promise<boolean> {
+  events: readonly OutboxEvent[],
+): Promise<T | null> {
   assertOutboxSchema(model);
-  const records = recordsFor(events, expectedVersion + 1);
-  const result = await withDocumentLock(model, id, () =>
-    model
-      .updateOne(
-        { _id: id, [VERSION_FIELD]: expectedVersion },
-        {
-          $set: { [DELETE_PENDING_FIELD]: true },
-          $inc: { [VERSION_FIELD]: 1 },
-          $push: { [OUTBOX_FIELD]: { $each: records } },
-        },
-        // The flag is ours, not part of the service's schema.
-        { strict: false },
-      )
-      .exec(),
-  );
-  return result.matchedCount === 1;
+  const update = {
+    $set: { [DELETE_PENDING_FIELD]: true },
+    $inc: { [VERSION_FIELD]: 1 },
+    $push: { [OUTBOX_FIELD]: { $each: stampVersion(events, expectedVersion + 1) } },
+  };
+  // The flag is ours, not part of the service's schema.
+  return guardedUpdate(model, id, expectedVersion, update, { strict: false });
 }
 
 /**
@@ -161,19 +133,35 @@ export async function republishWithOutbox<T extends OutboxDocument>(
   model: Model<T>,
   id: unknown,
   expectedVersion: number,
-  events: OutboxEvents,
+  events: readonly OutboxEvent[],
   newVersion = expectedVersion,
-): Promise<HydratedDocument<T> | null> {
+): Promise<T | null> {
   assertOutboxSchema(model);
   if (!Number.isSafeInteger(newVersion) || newVersion < expectedVersion) {
     throw new RangeError(`a version never goes back (${expectedVersion} → ${newVersion})`);
   }
-  const records = recordsFor(events, newVersion);
-  const update: Record<string, unknown> = { $push: { [OUTBOX_FIELD]: { $each: records } } };
+  const update: Record<string, unknown> = {
+    $push: { [OUTBOX_FIELD]: { $each: stampVersion(events, newVersion) } },
+  };
   if (newVersion !== expectedVersion) update.$set = { [VERSION_FIELD]: newVersion };
+  return guardedUpdate(model, id, expectedVersion, update, {});
+}
+
+/** One `findAndModify` on `{ _id, version }`, returning the new document as a plain object. */
+function guardedUpdate<T extends OutboxDocument>(
+  model: Model<T>,
+  id: unknown,
+  expectedVersion: number,
+  update: Record<string, unknown>,
+  options: { runValidators?: boolean; strict?: boolean },
+): Promise<T | null> {
   return withDocumentLock(model, id, () =>
     model
-      .findOneAndUpdate({ _id: id, [VERSION_FIELD]: expectedVersion }, update, { new: true })
+      .findOneAndUpdate({ _id: id, [VERSION_FIELD]: expectedVersion }, update, {
+        ...options,
+        new: true,
+      })
+      .lean<T>()
       .exec(),
-  ) as Promise<HydratedDocument<T> | null>;
+  );
 }

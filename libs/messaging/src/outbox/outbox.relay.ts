@@ -1,18 +1,19 @@
 import { Logger } from '@nestjs/common';
-import type { HydratedDocument, Model } from 'mongoose';
+import type { Model } from 'mongoose';
 import { type KafkaConnection, KafkaUnavailableError } from '../kafka/kafka-connection';
 import type { MessagingMetrics } from '../messaging.metrics';
 import { errorMessage } from '../util/delay';
-import { withDocumentLock } from '../util/document-lock';
-import { type OutboxRecord, toOutgoingRecord } from './outbox-record';
+import { documentLocksEnabled, withDocumentLock } from '../util/document-lock';
+import { type OutboxEvent, type OutboxRecord, toOutgoingRecord } from './outbox-record';
 import {
   deleteWithOutbox,
   insertWithOutbox,
-  type OutboxEvents,
+  type NewAggregate,
   type StateChange,
   republishWithOutbox,
   updateWithOutbox,
 } from './outbox-write';
+import { readModifyWrite, type ReadModifyWriteOptions } from './read-modify-write';
 import {
   DELETE_PENDING_FIELD,
   OUTBOX_FIELD,
@@ -52,25 +53,56 @@ const OLDEST_FIRST = { [`${OUTBOX_FIELD}.0.occurredAt`]: 1 } as const;
 const SWEEP_CONCURRENCY = 4;
 
 interface PendingDocument {
-  _id: unknown;
+  _id?: unknown;
+  version?: number;
   outbox?: OutboxRecord[];
   deletePending?: boolean;
 }
 
-/** One aggregate's relay state: runs are serialized, kicks during a run request one more. */
+/**
+ * One aggregate's relay state: runs are serialized, kicks during a run request one more.
+ * `snapshot` is the newest document a write returned, which the next run publishes from
+ * instead of reading the document again.
+ */
 interface Chain {
-  readonly done: Promise<void>;
+  done: Promise<void>;
   again: boolean;
+  snapshot?: PendingDocument;
+}
+
+/** Published records waiting to be removed from one document. */
+interface Removal {
+  readonly id: unknown;
+  readonly records: OutboxRecord[];
+  deletePending: boolean;
+}
+
+/** Ids of events this process published lately, so a snapshot never sends one twice. */
+const PUBLISHED_MEMORY = 10_000;
+/** Removals wait this long for company, so many documents' removals share one command. */
+const REMOVAL_DELAY_MS = 20;
+const REMOVAL_BATCH = 100;
+
+/** The newer of two snapshots of one document (by version). */
+function newer(a: PendingDocument | undefined, b: PendingDocument | undefined) {
+  if (!a || !b) return a ?? b;
+  return (b.version ?? 0) >= (a.version ?? 0) ? b : a;
 }
 
 /**
  * The outbox relay of one collection. Every write helper publishes right after the write
- * (fire-and-forget: the caller's response never waits for Kafka); failures are left to the
- * sweeper, so an outage delays events but never loses them.
+ * (fire-and-forget: the caller's response never waits for Kafka) from the document the
+ * write returned; failures are left to the sweeper, so an outage delays events but never
+ * loses them. Published records are removed in batches: one `update` command for the
+ * removals of many documents, sent at most REMOVAL_DELAY_MS after the first of them.
  */
 export class CollectionRelay<T extends OutboxDocument> {
   private readonly chains = new Map<string, Chain>();
   private readonly logger: Logger;
+  private readonly published = new Set<string>();
+  private readonly removals = new Map<string, Removal>();
+  private removalTimer: NodeJS.Timeout | undefined;
+  private removing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly model: Model<T>,
@@ -84,13 +116,9 @@ export class CollectionRelay<T extends OutboxDocument> {
   }
 
   /** `insertWithOutbox`, then publish. */
-  async insert(
-    doc: Parameters<typeof insertWithOutbox<T>>[1],
-    events: OutboxEvents,
-    version = 1,
-  ): Promise<HydratedDocument<T>> {
+  async insert(doc: NewAggregate<T>, events: readonly OutboxEvent[], version = 1): Promise<T> {
     const created = await insertWithOutbox(this.model, doc, events, version);
-    void this.kick(created._id);
+    void this.kick(created._id, created);
     return created;
   }
 
@@ -99,10 +127,10 @@ export class CollectionRelay<T extends OutboxDocument> {
     id: unknown,
     expectedVersion: number,
     change: StateChange<T>,
-    events: OutboxEvents,
-  ): Promise<HydratedDocument<T> | null> {
+    events: readonly OutboxEvent[],
+  ): Promise<T | null> {
     const updated = await updateWithOutbox(this.model, id, expectedVersion, change, events);
-    if (updated) void this.kick(updated._id);
+    if (updated) void this.kick(id, updated);
     return updated;
   }
 
@@ -110,44 +138,54 @@ export class CollectionRelay<T extends OutboxDocument> {
   async republish(
     id: unknown,
     expectedVersion: number,
-    events: OutboxEvents,
+    events: readonly OutboxEvent[],
     newVersion = expectedVersion,
-  ): Promise<HydratedDocument<T> | null> {
+  ): Promise<T | null> {
     const updated = await republishWithOutbox(this.model, id, expectedVersion, events, newVersion);
-    if (updated) void this.kick(updated._id);
+    if (updated) void this.kick(id, updated);
     return updated;
   }
 
   /** `deleteWithOutbox`, then publish (the relay deletes the document after its last event). */
-  async delete(id: unknown, expectedVersion: number, events: OutboxEvents): Promise<boolean> {
+  async delete(
+    id: unknown,
+    expectedVersion: number,
+    events: readonly OutboxEvent[],
+  ): Promise<T | null> {
     const deleted = await deleteWithOutbox(this.model, id, expectedVersion, events);
-    if (deleted) void this.kick(id);
+    if (deleted) void this.kick(id, deleted);
     return deleted;
   }
 
+  /** A version-checked read-modify-write through this relay (see `readModifyWrite`). */
+  readModifyWrite<R, L extends T = T>(options: ReadModifyWriteOptions<T, R, L>): Promise<R> {
+    return readModifyWrite(this, options);
+  }
+
   /**
-   * Publishes the pending events of one document now. Never rejects: a failure is logged
-   * and the events stay for the sweeper. Runs for one aggregate are serialized in this
-   * process, so its events go out in the order they were written; a kick that arrives during
-   * a run schedules exactly one more run, which picks up whatever that write added.
+   * Publishes the pending events of one document now, from `snapshot` (the document a write
+   * just returned) or else from a fresh read. Never rejects: a failure is logged and the
+   * events stay for the sweeper. Runs for one aggregate are serialized in this process, so
+   * its events go out in the order they were written; a kick that arrives during a run
+   * schedules exactly one more run, from the newest snapshot it was given.
    */
-  kick(id: unknown): Promise<void> {
+  kick(id: unknown, snapshot?: PendingDocument): Promise<void> {
     if (this.relay.isStopping) return Promise.resolve();
     const key = String(id);
     const running = this.chains.get(key);
     if (running) {
       running.again = true;
+      running.snapshot = newer(running.snapshot, snapshot);
       return running.done;
     }
-    const chain: { done: Promise<void>; again: boolean } = {
-      done: Promise.resolve(),
-      again: false,
-    };
+    const chain: Chain = { done: Promise.resolve(), again: false, snapshot };
     chain.done = (async () => {
       try {
         do {
           chain.again = false;
-          await this.relayDocument(id);
+          const doc = chain.snapshot;
+          chain.snapshot = undefined;
+          await this.relayDocument(id, doc);
         } while (chain.again && !this.relay.isStopping);
       } catch (error) {
         const level = error instanceof KafkaUnavailableError ? 'debug' : 'warn';
@@ -160,9 +198,10 @@ export class CollectionRelay<T extends OutboxDocument> {
     return chain.done;
   }
 
-  /** Waits for every relay run in flight. */
+  /** Waits for every relay run in flight and for the removals they queued. */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.chains.values()].map((chain) => chain.done));
+    await this.flushRemovals();
   }
 
   /**
@@ -175,12 +214,16 @@ export class CollectionRelay<T extends OutboxDocument> {
       .find({ [`${OUTBOX_FIELD}.0.occurredAt`]: { $lte: cutoff } })
       .sort(OLDEST_FIRST)
       .limit(batchSize)
-      .project<{ _id: unknown }>({ _id: 1 })
+      .project<PendingDocument>({
+        [VERSION_FIELD]: 1,
+        [OUTBOX_FIELD]: 1,
+        [DELETE_PENDING_FIELD]: 1,
+      })
       .toArray();
     for (let index = 0; index < docs.length; index += SWEEP_CONCURRENCY) {
       if (this.relay.isStopping) break;
       await Promise.all(
-        docs.slice(index, index + SWEEP_CONCURRENCY).map((doc) => this.kick(doc._id)),
+        docs.slice(index, index + SWEEP_CONCURRENCY).map((doc) => this.kick(doc._id, doc)),
       );
     }
     return docs.length;
@@ -203,50 +246,127 @@ export class CollectionRelay<T extends OutboxDocument> {
     };
   }
 
-  private async relayDocument(id: unknown): Promise<void> {
-    // Read raw (lean) and remove through the driver: `$pullAll` must receive the stored
-    // sub-documents exactly as read (a conditional `$pull` is unreliable on FerretDB 1.x).
-    const doc = await this.model
-      .findOne({ _id: id }, { [OUTBOX_FIELD]: 1, [DELETE_PENDING_FIELD]: 1 })
-      .lean<PendingDocument>()
-      .exec();
+  private async relayDocument(id: unknown, snapshot?: PendingDocument): Promise<void> {
+    // Raw (lean) records: `$pullAll` must receive the stored sub-documents exactly as stored
+    // (a conditional `$pull` is unreliable on FerretDB 1.x).
+    const doc =
+      snapshot ??
+      (await this.model.collection.findOne<PendingDocument>({ _id: id } as never, {
+        projection: { [OUTBOX_FIELD]: 1, [DELETE_PENDING_FIELD]: 1 },
+      }));
     if (!doc) return;
     const records = doc.outbox ?? [];
-    if (records.length > 0) {
+    // Records this process already published (a snapshot taken before their removal).
+    const unsent = records.filter((record) => !this.published.has(record.id));
+    if (unsent.length > 0) {
       try {
-        await this.relay.connection.send(records.map(toOutgoingRecord));
+        await this.relay.connection.send(unsent.map(toOutgoingRecord));
       } catch (error) {
-        for (const record of records)
+        for (const record of unsent)
           this.relay.metrics?.publishFailures.inc({ topic: record.topic });
         throw error;
       }
       const ackedAt = Date.now();
-      for (const record of records) {
+      for (const record of unsent) {
         this.relay.metrics?.published.inc({ topic: record.topic });
         this.relay.metrics?.publishDelay.observe(
           { topic: record.topic },
           (ackedAt - new Date(record.occurredAt).getTime()) / 1000,
         );
       }
-      await this.relay.options.afterPublish?.(this.collectionName, doc._id);
+      // A fault injected here stands for a crash: nothing after it happens, and the records
+      // stay for the sweeper, which publishes them again as a restarted process would.
+      await this.relay.options.afterPublish?.(this.collectionName, id);
+      for (const record of unsent) this.remember(record.id);
     }
-    await withDocumentLock(this.model, doc._id, async () => {
-      if (records.length > 0) {
-        // Only the records that were sent: events appended meanwhile stay for the next run.
-        await this.model.collection.updateOne(
-          { _id: doc._id } as never,
-          { $pullAll: { [OUTBOX_FIELD]: records } } as never,
-        );
+    if (records.length > 0 || doc.deletePending) {
+      this.queueRemoval(id, records, doc.deletePending === true);
+    }
+  }
+
+  private remember(eventId: string): void {
+    this.published.add(eventId);
+    if (this.published.size > PUBLISHED_MEMORY) {
+      this.published.delete(this.published.values().next().value as string);
+    }
+  }
+
+  /** Queues the removal of published records (and the delete of a deletePending document). */
+  private queueRemoval(
+    id: unknown,
+    records: readonly OutboxRecord[],
+    deletePending: boolean,
+  ): void {
+    const key = String(id);
+    const queued = this.removals.get(key);
+    if (queued) {
+      const known = new Set(queued.records.map((record) => record.id));
+      queued.records.push(...records.filter((record) => !known.has(record.id)));
+      queued.deletePending ||= deletePending;
+    } else {
+      this.removals.set(key, { id, records: [...records], deletePending });
+    }
+    if (this.removals.size >= REMOVAL_BATCH) void this.flushRemovals();
+    else this.removalTimer ??= setTimeout(() => void this.flushRemovals(), REMOVAL_DELAY_MS);
+  }
+
+  /**
+   * Removes the queued records with one bulk `update` (a `$pullAll` of the exact records per
+   * document: events appended meanwhile stay), then deletes the deletePending documents left
+   * without events. A failure leaves the records in place: the sweeper publishes them again
+   * (consumers deduplicate on the event id) and removes them then. Flushes run one at a time.
+   */
+  private flushRemovals(): Promise<void> {
+    if (this.removalTimer) clearTimeout(this.removalTimer);
+    this.removalTimer = undefined;
+    if (this.removals.size === 0) return this.removing;
+    const batch = [...this.removals.values()];
+    this.removals.clear();
+    this.removing = this.removing.then(() => this.remove(batch));
+    return this.removing;
+  }
+
+  private async remove(batch: readonly Removal[]): Promise<void> {
+    const pulls = batch
+      .filter((removal) => removal.records.length > 0)
+      .map((removal) => ({
+        updateOne: {
+          filter: { _id: removal.id },
+          update: { $pullAll: { [OUTBOX_FIELD]: removal.records } },
+        },
+      }));
+    // Conditional, single-document: deletes only if no event was appended in between.
+    const deletes = batch
+      .filter((removal) => removal.deletePending)
+      .map((removal) => ({
+        deleteOne: {
+          filter: {
+            _id: removal.id,
+            [DELETE_PENDING_FIELD]: true,
+            [`${OUTBOX_FIELD}.0`]: { $exists: false },
+          },
+        },
+      }));
+    try {
+      for (const operations of [pulls, deletes]) {
+        if (operations.length === 0) continue;
+        if (documentLocksEnabled()) {
+          // A stock FerretDB: each removal under its document's lock, one command each.
+          for (const operation of operations) {
+            const { filter } = 'updateOne' in operation ? operation.updateOne : operation.deleteOne;
+            await withDocumentLock(this.model, filter._id, () =>
+              this.model.collection.bulkWrite([operation as never]),
+            );
+          }
+        } else {
+          await this.model.collection.bulkWrite(operations as never[], { ordered: false });
+        }
       }
-      if (doc.deletePending) {
-        // Conditional, single-document: deletes only if no event was appended in between.
-        await this.model.collection.deleteOne({
-          _id: doc._id,
-          [DELETE_PENDING_FIELD]: true,
-          [`${OUTBOX_FIELD}.0`]: { $exists: false },
-        } as never);
-      }
-    });
+    } catch (error) {
+      this.logger.warn(
+        `removing published events of ${batch.length} documents failed, left for the sweeper: ${errorMessage(error)}`,
+      );
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { type Connection, type Model, Schema } from 'mongoose';
 import { fixtures, serviceSource, Topics } from '@storefront/events';
-import { createOutboxRecord, type OutboxDocument, type OutboxRecord, outboxField } from '../../src';
+import { createOutboxRecord, type OutboxDocument, type OutboxEvent, outboxField } from '../../src';
 
 /** A small aggregate with an outbox, standing in for an accounts customer. */
 export interface Account extends OutboxDocument {
@@ -21,11 +21,11 @@ export function accountModel(db: Connection): Model<Account> {
   );
 }
 
-/** The customer event of an account state. */
-export function accountEvent(id: string, lastName: string, aggregateVersion: number): OutboxRecord {
+/** The customer event of an account state (the write stamps its version). */
+export function accountEvent(id: string, lastName: string): OutboxEvent {
   return createOutboxRecord(
     Topics.CustomerChange,
     fixtures.aCustomerChanged({ id, name: fixtures.aName({ lastName }) }),
-    { aggregateVersion, source: serviceSource('accounts') },
+    { source: serviceSource('accounts') },
   );
 }

@@ -22,13 +22,9 @@ async function main(): Promise<void> {
   const accounts = accountModel(db);
   const current = await accounts.findById(id).lean().orFail();
   if (mode === 'write') {
-    const updated = await updateWithOutbox(
-      accounts,
-      id,
-      current.version,
-      { set: { lastName } },
-      (version) => [accountEvent(id, lastName, version)],
-    );
+    const updated = await updateWithOutbox(accounts, id, current.version, { set: { lastName } }, [
+      accountEvent(id, lastName),
+    ]);
     process.stdout.write(`wrote version ${updated?.version}\n`);
     die();
   }
