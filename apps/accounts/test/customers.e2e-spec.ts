@@ -13,6 +13,10 @@ import { ObjectId } from 'mongodb';
 import request from 'supertest';
 import { CardCipher } from '../src/card.cipher';
 import type { RecordedMessage, TopicRecorder } from '../../../tools/testing/service-world';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { CommandStartedEvent } from 'mongodb';
+import type { Connection } from 'mongoose';
+import { waitUntil } from '../../../tools/runtime/wait';
 import { AccountsWorld, CARD_KEY } from './support';
 
 interface CustomerBody {
@@ -370,10 +374,55 @@ describe('accounts customers (real Kafka and FerretDB)', () => {
       const summary = await http.get('/customers/summary').expect(200);
       const ids = (summary.body as { customers: CustomerResponse[] }).customers.map((c) => c.id);
       expect(ids).not.toContain(id);
-      const marker = await world.customers.findOne({ _id: new ObjectId(id) });
+      // The relay removes published records in batches, shortly after the publish.
+      const marker = await waitUntil(
+        async () => {
+          const doc = await world.customers.findOne({ _id: new ObjectId(id) });
+          return (doc?.outbox as unknown[] | undefined)?.length === 0 && doc;
+        },
+        { what: 'the tombstone removed from the outbox', timeoutMs: 10_000, intervalMs: 50 },
+      );
       expect(marker).not.toHaveProperty('name');
       expect(marker).not.toHaveProperty('creditCards');
       expect(marker).toMatchObject({ version: 2, outbox: [] });
+    });
+  });
+
+  describe('the write path', () => {
+    it('a PATCH costs two database commands on its request path and one removal after', async () => {
+      const { id } = await create();
+      const outboxEmpty = () =>
+        waitUntil(
+          async () =>
+            ((await world.customers.findOne({ _id: new ObjectId(id) }))?.outbox as unknown[])
+              .length === 0,
+          { what: `the outbox of ${id} emptied`, timeoutMs: 10_000, intervalMs: 50 },
+        );
+      await outboxEmpty();
+      // Every command the app sends that names this customer (the sweeper's batch queries
+      // name none), from the driver's command monitoring.
+      const sent: string[] = [];
+      const client = app.get<Connection>(getConnectionToken()).getClient();
+      const listener = (event: CommandStartedEvent) => {
+        // ObjectIds serialize as their hex string.
+        if (JSON.stringify(event.command).includes(id)) sent.push(event.commandName);
+      };
+      client.on('commandStarted', listener);
+      try {
+        await http
+          .patch(`/customers/${id}`)
+          .send({ contact: { email: 'counted@example.com' } })
+          .expect(200);
+        // The read and the version-checked write that carries the event.
+        expect([...sent]).toEqual(['find', 'findAndModify']);
+        await events.waitForKey(id, 2);
+        await outboxEmpty();
+        // The relay published from the written document (no second find) and removed the
+        // record with one update command, which under load carries other documents' too.
+        expect(sent).toEqual(['find', 'findAndModify', 'update']);
+      } finally {
+        client.off('commandStarted', listener);
+      }
     });
   });
 

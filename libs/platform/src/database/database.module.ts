@@ -1,4 +1,4 @@
-import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Injectable, Module, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import {
   type HealthIndicatorResult,
@@ -6,9 +6,11 @@ import {
   MongooseHealthIndicator,
 } from '@nestjs/terminus';
 import type { Connection } from 'mongoose';
+import { Counter } from 'prom-client';
 import { z } from 'zod';
 import { APP_CONFIG, mongoUrlSchema } from '../config/config';
 import { HealthService } from '../health/health.service';
+import { Metrics } from '../observability/metrics';
 
 /** Variables of an app that owns a MongoDB database. */
 export const databaseConfigSchema = z.object({
@@ -57,6 +59,32 @@ class DatabaseHealth implements OnModuleInit {
   }
 }
 
+/**
+ * `mongodb_commands_total{command}`: every command this app sends its database (find,
+ * findAndModify, update, insert, delete, …; the driver's command monitoring). It shows what a
+ * request or an event costs in round trips, the figure the write path is judged by.
+ */
+@Injectable()
+class DatabaseMetrics implements OnModuleInit {
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    @Optional() private readonly metrics?: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.metrics) return;
+    const commands = new Counter({
+      name: 'mongodb_commands_total',
+      help: 'Commands sent to the database, by command name',
+      labelNames: ['command'],
+      registers: [this.metrics.registry],
+    });
+    this.connection
+      .getClient()
+      .on('commandStarted', (event) => commands.inc({ command: event.commandName }));
+  }
+}
+
 @Module({})
 export class DatabaseModule {
   /** Connects to the app's own database, retrying with backoff while the server is not up. */
@@ -72,10 +100,12 @@ export class DatabaseModule {
             serverSelectionTimeoutMS: 5000,
             retryAttempts: 30,
             retryDelay: 2000,
+            // Command events for DatabaseMetrics.
+            monitorCommands: true,
           }),
         }),
       ],
-      providers: [DatabaseHealth],
+      providers: [DatabaseHealth, DatabaseMetrics],
     };
   }
 }
