@@ -15,7 +15,7 @@ export class OutboxHealthIndicator {
 
   async isHealthy(key: string): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
-    const backlog = await this.relay.backlog();
+    const backlog = await this.relay.recentBacklog();
     const { backlogMaxAgeMs } = this.relay.options;
     const details = {
       pendingDocuments: backlog.documents,

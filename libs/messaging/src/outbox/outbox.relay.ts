@@ -391,6 +391,7 @@ export class OutboxRelay {
   private sweeping: Promise<void> | undefined;
   private stopping = false;
   private started = false;
+  private lastBacklog: { readonly backlog: OutboxBacklog; readonly at: number } | undefined;
 
   constructor(
     readonly connection: KafkaConnection,
@@ -449,6 +450,17 @@ export class OutboxRelay {
     return more;
   }
 
+  /**
+   * The backlog as the sweeper last measured it, when that is recent (within two sweep
+   * intervals), else measured now. What readiness checks use: counting pending documents is a
+   * scan of every watched collection, which the sweeper does anyway.
+   */
+  async recentBacklog(): Promise<OutboxBacklog> {
+    const last = this.lastBacklog;
+    if (last && Date.now() - last.at <= 2 * this.options.sweepIntervalMs) return last.backlog;
+    return this.backlog();
+  }
+
   async backlog(): Promise<OutboxBacklog> {
     const entries = await Promise.all(
       [...this.relays.values()].map(
@@ -486,7 +498,8 @@ export class OutboxRelay {
         try {
           // Without a producer every relay would fail; the next tick tries again.
           if (this.connection.isConnected) more = await this.sweepOnce();
-          await this.backlog().catch(() => undefined);
+          const backlog = await this.backlog().catch(() => undefined);
+          if (backlog) this.lastBacklog = { backlog, at: Date.now() };
         } finally {
           this.sweeping = undefined;
           // A full page: the backlog is draining after an outage, keep going without the pause.

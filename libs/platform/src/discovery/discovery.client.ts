@@ -11,6 +11,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { Eureka, type EurekaLogger } from 'eureka-js-client';
 import { APP_CONFIG, type BaseConfig } from '../config/config';
 import { HealthService } from '../health/health.service';
+import type { HealthReport } from '../health/health.types';
 import { APP_INFO, type AppInfo } from '../observability/app-info';
 import type { DiscoveryConfig } from './discovery.config';
 import {
@@ -89,6 +90,8 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
   private applied: RegistryStatus | 'UNKNOWN' = 'UNKNOWN';
   /** What the readiness checks ask for, counting failures against the threshold. */
   private readiness: ReadinessState = { status: 'UP', failuresInARow: 0 };
+  /** The components of the last failing readiness check, for the log. */
+  private lastFailure = '';
   private checking?: Promise<void>;
   private registered = false;
   private registrationError?: string;
@@ -293,11 +296,13 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
   private async reconcileStatus(): Promise<void> {
     const client = this.client;
     if (!client) return;
+    const report = await this.health.report('readiness');
     this.readiness = nextReadiness(
       this.readiness,
-      (await this.health.report('readiness')).status,
+      report.status,
       this.config.EUREKA_STATUS_FAILURE_THRESHOLD,
     );
+    if (report.status !== 'UP') this.lastFailure = failingComponents(report);
     const desired = this.readiness.status;
     // A fresh registration is UP: only an OUT_OF_SERVICE needs a call.
     if (this.applied === 'UNKNOWN' && desired === 'UP') {
@@ -323,6 +328,17 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
     this.applied = desired;
     const message = `${app}/${client.instanceId} is ${desired} in the registry`;
     if (desired === 'UP') this.logger.log(`ready again: ${message}`);
-    else this.logger.warn(`readiness check failing: ${message}`);
+    else this.logger.warn(`readiness check failing (${this.lastFailure}): ${message}`);
   }
+}
+
+/** `outbox DOWN: {…details}; kafka DOWN: …`, the components that are not UP. */
+function failingComponents(report: HealthReport): string {
+  return Object.entries(report.components)
+    .filter(([, component]) => component.status !== 'UP')
+    .map(
+      ([name, component]) =>
+        `${name} ${component.status}: ${JSON.stringify(component.details ?? {})}`,
+    )
+    .join('; ');
 }
