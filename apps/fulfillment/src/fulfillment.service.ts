@@ -12,6 +12,7 @@ import {
   DomainError,
   type HalPage,
   isDuplicateKeyError,
+  KeyIndex,
   PageQueryDto,
   parseSort,
   RANDOM_SOURCE,
@@ -80,14 +81,16 @@ function newFulfillment(request: FulfillmentRequested): Omit<Fulfillment, 'outbo
 export class FulfillmentService implements OnModuleInit {
   private readonly logger = new Logger(FulfillmentService.name);
   private readonly relay: CollectionRelay<Fulfillment>;
+  private readonly fulfillmentKeys: KeyIndex<FulfillmentKey, 'fulfillmentId'>;
 
   constructor(
     @InjectModel(Fulfillment.name) private readonly model: Model<Fulfillment>,
-    @InjectModel(FulfillmentKey.name) private readonly keys: Model<FulfillmentKey>,
+    @InjectModel(FulfillmentKey.name) keys: Model<FulfillmentKey>,
     outbox: OutboxRelay,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
   ) {
     this.relay = outbox.watch(model);
+    this.fulfillmentKeys = new KeyIndex(keys, 'fulfillmentId', 'order.guid');
   }
 
   /** The unique index on the order guid must exist before the first request is consumed. */
@@ -113,7 +116,7 @@ export class FulfillmentService implements OnModuleInit {
     if (!(await this.hasFulfillment(guid))) {
       try {
         const created = await this.model.create(newFulfillment(request));
-        await this.addKey(guid, created._id);
+        await this.fulfillmentKeys.add([guid], created._id);
         this.logger.log(`fulfillment of order ${guid} started`);
         return 'applied';
       } catch (error) {
@@ -320,15 +323,11 @@ export class FulfillmentService implements OnModuleInit {
       return new Types.ObjectId(idOrGuid);
     }
     if (!UUID.test(idOrGuid)) throw this.notFound(idOrGuid);
-    const key = await this.keys.findById(idOrGuid).lean<FulfillmentKey>().exec();
-    if (key) return key.fulfillmentId;
-    const doc = await this.model
-      .findOne({ 'order.guid': idOrGuid }, { _id: 1 })
-      .lean<{ _id: Types.ObjectId }>()
-      .exec();
-    if (!doc) throw this.notFound(idOrGuid);
-    await this.addKey(idOrGuid, doc._id);
-    return doc._id;
+    const id = await this.fulfillmentKeys.resolve(idOrGuid, (filter) =>
+      this.model.findOne(filter, { _id: 1 }).lean<{ _id: Types.ObjectId }>().exec(),
+    );
+    if (!id) throw this.notFound(idOrGuid);
+    return id;
   }
 
   /**
@@ -337,25 +336,11 @@ export class FulfillmentService implements OnModuleInit {
    * re-sending the request) is removed, so the request can create it again.
    */
   private async hasFulfillment(guid: string): Promise<boolean> {
-    const key = await this.keys.findById(guid).lean<FulfillmentKey>().exec();
-    if (!key) return false;
-    if (await this.model.exists({ _id: key.fulfillmentId }).exec()) return true;
-    await this.keys.deleteOne({ _id: guid, fulfillmentId: key.fulfillmentId }).exec();
+    const id = await this.fulfillmentKeys.idOf(guid);
+    if (id === undefined) return false;
+    if (await this.model.exists({ _id: id }).exec()) return true;
+    await this.fulfillmentKeys.remove(guid, id);
     return false;
-  }
-
-  /**
-   * Inserts the key. A key never changes (the order guid is unique among fulfillments, and a
-   * fulfillment keeps its id), so when two writers race — the consumer storing the request, a
-   * reader that found the fulfillment before its key — the loser's 11000 means the key is
-   * there, pointing where this one would.
-   */
-  private async addKey(guid: string, fulfillmentId: Types.ObjectId): Promise<void> {
-    try {
-      await this.keys.create({ _id: guid, fulfillmentId });
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
   }
 
   private notFound(idOrGuid: string): DomainError {

@@ -22,12 +22,7 @@ import {
   toNameView,
   toOrderItemDoc,
 } from '@storefront/model';
-import {
-  DomainError,
-  isDuplicateKeyError,
-  RANDOM_SOURCE,
-  type RandomSource,
-} from '@storefront/platform';
+import { DomainError, KeyIndex, RANDOM_SOURCE, type RandomSource } from '@storefront/platform';
 import type { Model } from 'mongoose';
 import { type OrderView, toOrderView } from './dto/customer-orders.view';
 import type { CreateOrderDto } from './dto/order.dto';
@@ -123,13 +118,16 @@ const NO_SHIPPING_ADDRESS = 'the customer has no SHIPPING address';
 export class OrdersService implements OnModuleInit {
   private readonly logger = new Logger(OrdersService.name);
   private outbox!: CollectionRelay<CustomerOrders>;
+  private readonly orderKeys: KeyIndex<OrderKey, 'customerId'>;
 
   constructor(
     @InjectModel(CustomerOrders.name) private readonly model: Model<CustomerOrders>,
-    @InjectModel(OrderKey.name) private readonly keys: Model<OrderKey>,
+    @InjectModel(OrderKey.name) keys: Model<OrderKey>,
     private readonly relay: OutboxRelay,
     @Inject(RANDOM_SOURCE) private readonly random: RandomSource,
-  ) {}
+  ) {
+    this.orderKeys = new KeyIndex(keys, 'customerId', 'orders.guid');
+  }
 
   onModuleInit(): void {
     this.outbox = this.relay.watch(this.model);
@@ -444,35 +442,18 @@ export class OrdersService implements OnModuleInit {
   }
 
   /** Records which customer holds each of these orders (see OrderKey), before they exist. */
-  private async addKeys(customerId: string, orders: readonly { guid: string }[]): Promise<void> {
-    await this.keys.insertMany(
-      orders.map((order) => ({ _id: order.guid, customerId })),
-      { ordered: false },
+  private addKeys(customerId: string, orders: readonly { guid: string }[]): Promise<void> {
+    return this.orderKeys.add(
+      orders.map((order) => order.guid),
+      customerId,
     );
   }
 
   /** The customer document holding order `guid`: by its key, else by querying (and keyed then). */
-  private async findByGuid(guid: string): Promise<CustomerOrders | null> {
-    const key = await this.keys.findOne({ _id: guid }).lean<OrderKey>().exec();
-    if (key) {
-      const doc = await this.model
-        .findOne({ _id: key.customerId, 'orders.guid': guid })
-        .lean<CustomerOrders>()
-        .exec();
-      if (doc) return doc;
-    }
-    const doc = await this.model.findOne({ 'orders.guid': guid }).lean<CustomerOrders>().exec();
-    if (doc) {
-      // Two events of one order mending its key at once can both try to insert it; the
-      // loser's 11000 means the key is there, pointing at the same document.
-      await this.keys
-        .updateOne({ _id: guid }, { $set: { customerId: doc._id } }, { upsert: true })
-        .exec()
-        .catch((error: unknown) => {
-          if (!isDuplicateKeyError(error)) throw error;
-        });
-    }
-    return doc;
+  private findByGuid(guid: string): Promise<CustomerOrders | null> {
+    return this.orderKeys.find(guid, (filter) =>
+      this.model.findOne(filter).lean<CustomerOrders>().exec(),
+    );
   }
 
   private async loadCustomer(customerId: string): Promise<CustomerOrders> {

@@ -12,6 +12,7 @@ export * from './observability/request-context';
 export * from './platform.module';
 export * from './database/database.module';
 export * from './database/duplicate-key';
+export * from './database/key-index';
 export * from './http/admin-key.guard';
 export * from './http/credentials';
 export * from './http/paging';
