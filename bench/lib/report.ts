@@ -11,6 +11,7 @@ import type { BenchResults } from '../run';
 import type { CpuUse } from './cpu';
 import type { AppProfile } from './probe';
 import { ratio } from './stats';
+import type { PropagationStep } from '../suites/propagation';
 
 export const START = '<!-- bench:start -->';
 export const END = '<!-- bench:end -->';
@@ -71,6 +72,16 @@ function cpuCell(cpu: CpuUse | undefined, top = 3): string {
 }
 
 /** FerretDB's CPU time over a window per unit of work done in it, in ms (when it is ours). */
+/** `2.05 (find 1, findAndModify 1, update 0.05)`; `–` for results from before it was measured. */
+function commandsCell(perChange: PropagationStep['accountsCommandsPerChange'] | undefined): string {
+  if (!perChange) return '–';
+  const { total, ...byCommand } = perChange;
+  const parts = Object.entries(byCommand)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, n]) => `${name} ${n}`);
+  return `${total} (${parts.join(', ')})`;
+}
+
 function databaseMsPer(cpu: CpuUse | undefined, seconds: number, units: number): number | null {
   const share = cpu?.processes.ferretdb;
   if (share === undefined || units === 0) return null;
@@ -148,8 +159,8 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
         'produce → consume round trip at the same rate (or the nearest measured rate above it). CPU: share of one core over the step; ' +
         "DB ms/change: FerretDB's CPU time over the step ÷ the changes committed in it (polling reads and background work included).",
       '',
-      '| changes/s | (a) occurred → applied | (b) answered → readable | accounts PATCH | occurred → Kafka ack | Kafka floor | (a) p99 ÷ floor p99 | sustained | CPU | DB ms/change |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| changes/s | (a) occurred → applied | (b) answered → readable | accounts PATCH | occurred → Kafka ack | Kafka floor | (a) p99 ÷ floor p99 | sustained | CPU | DB ms/change | accounts DB commands/change |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const step of p.steps) {
       const floor = kafkaAt(step.ratePerSecond);
@@ -157,7 +168,7 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
       const floorNote =
         floor && floor.ratePerSecond !== step.ratePerSecond ? ` (at ${floor.ratePerSecond}/s)` : '';
       lines.push(
-        `| ${step.ratePerSecond} | ${triple(step.occurredToApplied)} | ${triple(step.returnToReadable)} | ${triple(step.patchLatency)} | ${triple(step.occurredToPublished)} | ${triple(floorTrip)}${floorNote} | ${times(ratio(step.occurredToApplied.p99Ms, floorTrip?.p99Ms))} | ${step.sustained ? 'yes' : `no: ${int(step.achievedPerSecond)}/s committed`} | ${cpuCell(step.cpu)} | ${num(databaseMsPer(step.cpu, step.durationSeconds, step.achievedPerSecond * step.durationSeconds))} |`,
+        `| ${step.ratePerSecond} | ${triple(step.occurredToApplied)} | ${triple(step.returnToReadable)} | ${triple(step.patchLatency)} | ${triple(step.occurredToPublished)} | ${triple(floorTrip)}${floorNote} | ${times(ratio(step.occurredToApplied.p99Ms, floorTrip?.p99Ms))} | ${step.sustained ? 'yes' : `no: ${int(step.achievedPerSecond)}/s committed`} | ${cpuCell(step.cpu)} | ${num(databaseMsPer(step.cpu, step.durationSeconds, step.achievedPerSecond * step.durationSeconds))} | ${commandsCell(step.accountsCommandsPerChange)} |`,
       );
     }
     lines.push(

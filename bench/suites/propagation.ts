@@ -88,6 +88,11 @@ export interface PropagationStep {
   readonly drainMs: number | null;
   /** CPU per process while the changes were sent (percent of one core). */
   readonly cpu: CpuUse;
+  /**
+   * Database commands accounts sent per committed change over the step and its drain, by
+   * command (its `mongodb_commands_total`; includes the sweeper's periodic queries).
+   */
+  readonly accountsCommandsPerChange: Readonly<Record<string, number>> & { readonly total: number };
   readonly sustained: boolean;
   readonly reasons: string[];
 }
@@ -169,6 +174,7 @@ export async function runPropagation(context: StackContext): Promise<Propagation
       const fromMs = Date.now();
       const t0 = performance.now();
       const cpuStart = cpuSnapshot(context.processes());
+      const commandsStart = await databaseCommands(accounts);
 
       let inFlight = 0;
       const change = async (index: number, seq: number): Promise<void> => {
@@ -267,6 +273,19 @@ export async function runPropagation(context: StackContext): Promise<Propagation
         fromMs,
         Date.now(),
       );
+      const commandsSent = diffCounts(commandsStart, await databaseCommands(accounts));
+      const accountsCommandsPerChange = {
+        ...Object.fromEntries(
+          Object.entries(commandsSent).map(([name, n]) => [
+            name,
+            round(n / Math.max(1, committed), 2),
+          ]),
+        ),
+        total: round(
+          Object.values(commandsSent).reduce((sum, n) => sum + n, 0) / Math.max(1, committed),
+          2,
+        ),
+      };
       const thirdMs = durationMs / 3;
       const byOccurrence = (from: number, to: number) =>
         ages
@@ -309,11 +328,12 @@ export async function runPropagation(context: StackContext): Promise<Propagation
         occurredToPublished: summarize(published.map((s) => s.ms)),
         drainMs,
         cpu,
+        accountsCommandsPerChange,
         sustained: reasons.length === 0,
         reasons,
       };
       context.log(
-        `propagation, ${label} at ${rate}/s: applied p50 ${result.occurredToApplied.p50Ms} / p99 ${result.occurredToApplied.p99Ms} ms, readable p50 ${result.returnToReadable.p50Ms} / p99 ${result.returnToReadable.p99Ms} ms, ${result.sustained ? 'sustained' : `NOT sustained (${reasons.join('; ')})`}`,
+        `propagation, ${label} at ${rate}/s: applied p50 ${result.occurredToApplied.p50Ms} / p99 ${result.occurredToApplied.p99Ms} ms, readable p50 ${result.returnToReadable.p50Ms} / p99 ${result.returnToReadable.p99Ms} ms, ${accountsCommandsPerChange.total} accounts db commands/change, ${result.sustained ? 'sustained' : `NOT sustained (${reasons.join('; ')})`}`,
       );
       // Between steps: nothing of this step may still be in the works when the next starts —
       // the relay clears a published event from accounts' document after the Kafka ack.
@@ -395,4 +415,30 @@ export async function runPropagation(context: StackContext): Promise<Propagation
     accounts.close();
     orders.close();
   }
+}
+
+/** An app's `mongodb_commands_total` by command, from its Prometheus endpoint. */
+async function databaseCommands(app: HttpClient): Promise<Record<string, number>> {
+  const response = await app.request<string>('GET', '/actuator/prometheus', undefined, {
+    accept: 'text/plain',
+  });
+  const counts: Record<string, number> = {};
+  const text = typeof response.body === 'string' ? response.body : '';
+  for (const match of text.matchAll(
+    /^mongodb_commands_total\{[^}]*command="([^"]+)"[^}]*\} (\S+)$/gm,
+  )) {
+    counts[match[1]] = (counts[match[1]] ?? 0) + Number(match[2]);
+  }
+  return counts;
+}
+
+function diffCounts(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([name, n]) => [name, n - (before[name] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
 }
