@@ -75,6 +75,15 @@ describe('npm run dlt: list and replay dead letters', () => {
     await world.tearDown();
   });
 
+  /** `messaging_aggregates_behind` of a topic, as Prometheus scrapes it from orders. */
+  async function aggregatesBehind(topic: string): Promise<number> {
+    const { text } = await request(app.getHttpServer()).get('/actuator/prometheus').expect(200);
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('messaging_aggregates_behind{') && l.includes(`topic="${topic}"`));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  }
+
   it('replays a status event whose order was missing, once restored: applied once, a second replay refused, a forced one changes nothing', async () => {
     const server = app.getHttpServer();
     const created = await request(server)
@@ -101,6 +110,8 @@ describe('npm run dlt: list and replay dead letters', () => {
       orderStatusEvent: { timestamp: Date.now() + 10, orderStatusType: 'PROCESSING', note: null },
     });
     await eventually('the status event dead-lettered', () => deadLetters.forKey(guid).length === 1);
+    // orders knows the order is behind fulfillment's newest status for it.
+    expect(await aggregatesBehind(Topics.OrderStatusChange)).toBe(1);
 
     const [letter] = (await listed()).filter((l) => l.key === guid);
     expect(letter).toMatchObject({
@@ -138,6 +149,7 @@ describe('npm run dlt: list and replay dead letters', () => {
       'the replayed status applied',
       async () => (await getOrder(guid)).status === 'PROCESSING',
     );
+    expect(await aggregatesBehind(Topics.OrderStatusChange)).toBe(0);
 
     // Listed as replayed; a second replay is refused without --force.
     expect((await listed()).find((l) => l.id === letter.id)?.replayedAt).toEqual(

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatesBehind } from './consumer/aggregates-behind';
 
 /** How a consumed record ended; handlers may return one of the apply outcomes to refine it. */
 export type ConsumeOutcome =
@@ -24,6 +25,9 @@ export class MessagingMetrics {
   readonly outboxOldestAge: Gauge<'collection'>;
   /** Records of a partition this consumer has not handled yet, as of its last fetch. */
   readonly consumerLag: Gauge<'topic' | 'partition'>;
+  /** Aggregates whose newest event seen on a topic is not applied (see `AggregatesBehind`). */
+  readonly aggregatesBehind: Gauge<'topic'>;
+  readonly behind = new AggregatesBehind();
 
   constructor(readonly registry: Registry = new Registry()) {
     const registers = [registry];
@@ -90,6 +94,19 @@ export class MessagingMetrics {
         'fetch minus the next offset): how far a replica is behind its owner in events',
       labelNames: ['topic', 'partition'],
       registers,
+    });
+    const behind = this.behind;
+    this.aggregatesBehind = new Gauge({
+      name: 'messaging_aggregates_behind',
+      help:
+        "Aggregates whose owner's newest version seen on the topic is not applied here (its " +
+        'event failed or was dead-lettered), until a later event of the aggregate is handled',
+      labelNames: ['topic'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [topic, count] of behind.counts()) this.set({ topic }, count);
+      },
     });
   }
 }

@@ -441,6 +441,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
               ? (result as ConsumeOutcome)
               : 'processed';
           this.metrics?.consumed.inc({ topic, outcome });
+          this.metrics?.behind.handled(topic, decoded.key, decoded.metadata.aggregateVersion);
           this.metrics?.eventAge.observe(
             { topic },
             Math.max(0, Date.now() - Date.parse(decoded.metadata.time)) / 1000,
@@ -449,6 +450,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         } catch (error) {
           const where = `${topic}[${partition}]@${message.offset} (event ${decoded.metadata.id})`;
           const permanent = classifyError(error, this.permanentCodes) === 'permanent';
+          this.metrics?.behind.failed(topic, decoded.key, decoded.metadata.aggregateVersion);
           if (permanent || attempt >= this.maxAttempts) {
             this.log.warn(
               `${where}: handler failed ${permanent ? 'permanently' : `${attempt} times`}: ${describeError(error)}; dead-lettering`,
