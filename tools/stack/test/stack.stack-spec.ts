@@ -230,6 +230,49 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
     expectRefreshPassed(result);
   });
 
+  it('audits the stack from a container on its network after the refresh: everything in sync', () => {
+    const result = spawnSync(
+      'docker',
+      [
+        ...onNetwork(
+          'MONGO_URL_FILE=/secrets/mongo_root_url',
+          'ADMIN_API_KEY_FILE=/secrets/admin_api_key',
+          'KAFKA_SASL_USERNAME=admin',
+          'KAFKA_SASL_PASSWORD_FILE=/secrets/kafka_admin_password',
+        ),
+        'node_modules/.bin/tsx',
+        'tools/audit/audit.ts',
+        '--gateway',
+        'http://gateway:8080',
+        '--kafka-brokers',
+        'kafka:9092',
+        '--force',
+        '--json',
+      ],
+      { encoding: 'utf8', timeout: 180_000 },
+    );
+    const report = JSON.parse(result.stdout || '{}') as {
+      ok?: boolean;
+      relations?: Record<string, { checked: number; drift: number }>;
+      lag?: unknown[] | null;
+    };
+    if (result.status !== 0) {
+      fs.writeFileSync(
+        artifactPath(`stack-audit-${Date.now()}.log`),
+        result.stdout + result.stderr,
+      );
+    }
+    expect(result.status).toBe(0);
+    expect(report.ok).toBe(true);
+    // The refresh's customers and orders, read through the stack's
+    // credentials; the consumer groups' offsets read as Kafka's admin.
+    expect(report.relations?.customers?.checked).toBeGreaterThanOrEqual(3);
+    expect(report.relations?.customers?.drift).toBe(0);
+    expect(report.relations?.orders?.checked).toBeGreaterThan(0);
+    expect(report.relations?.orders?.drift).toBe(0);
+    expect(Array.isArray(report.lag)).toBe(true);
+  });
+
   describe('attacked from a container on the stack network', () => {
     /** A customer id no one created (ObjectId hex, as accounts assigns them). */
     const forged = `5b1be0107f2b1c${Date.now().toString(16).slice(-10)}`;
