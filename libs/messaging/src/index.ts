@@ -20,6 +20,7 @@ export {
 export * from './outbox/outbox-record';
 export * from './outbox/outbox.schema';
 export * from './outbox/outbox-write';
+export * from './outbox/collection-relay';
 export * from './outbox/outbox.relay';
 export * from './outbox/read-modify-write';
 export * from './outbox/outbox.health';

@@ -2,7 +2,7 @@ import { isDuplicateKeyError } from '@storefront/platform';
 import type { OutboxEvent } from './outbox-record';
 import type { NewAggregate, StateChange } from './outbox-write';
 import type { OutboxDocument } from './outbox.schema';
-import type { CollectionRelay } from './outbox.relay';
+import type { CollectionRelay } from './collection-relay';
 
 /** What one round decided: nothing to write, or exactly one outbox write. */
 export type WriteDecision<T extends OutboxDocument, R> =
