@@ -61,6 +61,8 @@ export interface TestStackOptions {
   apps?: AppName[];
   /** Each app's own environment on a secure broker (see secure-kafka.ts `secureAppEnv`). */
   secure?: RuntimeEnv['secure'];
+  /** Another MongoDB-protocol server than MONGO_URL (e.g. a FerretDB on PostgreSQL). */
+  mongoUrl?: string;
 }
 
 function requireBuild(): void {
@@ -74,7 +76,7 @@ function requireBuild(): void {
 export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
   requireBuild();
   const kafkaBrokers = process.env.KAFKA_BROKERS;
-  const mongoUrl = process.env.MONGO_URL;
+  const mongoUrl = options.mongoUrl ?? process.env.MONGO_URL;
   if (!kafkaBrokers || !mongoUrl)
     throw new Error('KAFKA_BROKERS / MONGO_URL unset: run in the integration project');
   const wanted = options.apps ?? [...APP_ORDER];
