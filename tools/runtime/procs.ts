@@ -210,6 +210,19 @@ export function requireCommand(cmd: string, hint: string): void {
   if (!found) throw new PrerequisiteError(`${cmd} not found: ${hint}`);
 }
 
+/** A port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Fails fast with a clear line instead of letting a server die later on "address in use". */
 export async function ensurePortFree(port: number, what: string): Promise<void> {
   const inUse = await new Promise<boolean>((resolve, reject) => {

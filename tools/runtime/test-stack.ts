@@ -4,7 +4,6 @@
  * left alone, each service on a database of its own, all registered in their own registry.
  */
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
@@ -19,19 +18,9 @@ import {
 } from './apps';
 import { ensureTopics } from './kafka';
 import { ROOT } from './paths';
+import { freePort } from './procs';
 
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface TestStack {
   apps: RunningApps;
