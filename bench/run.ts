@@ -271,6 +271,8 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
   }
 
   const backendRuns: BackendRun[] = [];
+  // Set below for startTestStack; the next backend must still start a broker of its own.
+  const kafkaBrokersFromEnv = process.env.KAFKA_BROKERS;
   for (const dbBackend of dbBackends) {
     const runBefore = loadAverage();
     if (dbBackends.length > 1) {
@@ -338,6 +340,8 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
       stack = undefined;
       infra = undefined;
       stopping = undefined;
+      if (kafkaBrokersFromEnv === undefined) delete process.env.KAFKA_BROKERS;
+      else process.env.KAFKA_BROKERS = kafkaBrokersFromEnv;
     }
     backendRuns.push({
       backend: dbBackend,
