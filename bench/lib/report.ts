@@ -310,6 +310,9 @@ export function renderBackendsSection(results: BenchResults, resultsFile: string
         `floor: **updates/s**, ${docs}, ${size.concurrentUpdates.concurrency} callers`,
         (r) => `**${int(floorOf(r)?.sizes[i]?.concurrentUpdates.writesPerSecond)}**`,
       ),
+      row(`floor: database CPU per update, ${docs}, 8 callers, ms`, (r) =>
+        num(floorOf(r)?.sizes[i]?.concurrentUpdates.databaseMsPerUpdate),
+      ),
     );
   });
   lines.push(
