@@ -99,6 +99,27 @@ function serverUser(): { uid: number; gid: number } | undefined {
   throw new PrerequisiteError('running as root, and neither a postgres nor a nobody user exists');
 }
 
+/** initdb and the server, as `owner`, must be able to pass through every folder above the cluster. */
+function requireReachable(dataDir: string, owner: { uid: number; gid: number }): void {
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    const stat = fs.statSync(dir, { throwIfNoEntry: false });
+    if (stat) {
+      const mode =
+        stat.uid === owner.uid
+          ? stat.mode >> 6
+          : stat.gid === owner.gid
+            ? stat.mode >> 3
+            : stat.mode;
+      if ((mode & 0o1) === 0) {
+        throw new PrerequisiteError(
+          `PostgreSQL runs as uid ${owner.uid} (initdb refuses root) and cannot enter ${dir}: give it o+x, or keep the project somewhere it can`,
+        );
+      }
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 function chownTree(dir: string, owner: { uid: number; gid: number }): void {
   fs.chownSync(dir, owner.uid, owner.gid);
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -133,6 +154,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   const env = { ...process.env, LC_ALL: 'C', TZ: 'UTC' };
   const asOwner = owner ? { uid: owner.uid, gid: owner.gid } : {};
 
+  if (owner) requireReachable(dataDir, owner);
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
