@@ -9,6 +9,9 @@
  *   npm run bench -- --no-readme     write the results file only
  *   npm run bench -- --secure        Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its
  *                                    own user (the stack's setting); never rewrites the README
+ *   npm run bench -- --only floor,lifecycle --db-backend sqlite,postgresql
+ *                                    the suites once on each FerretDB backend, one after the
+ *                                    other, side by side in the results and the README
  *   npm run bench -- --help          every option
  *
  * Starts its own Kafka and FerretDB on free ports (or uses KAFKA_BROKERS / MONGO_URL) and the
@@ -26,12 +29,19 @@ import {
   UsageError,
 } from '../tools/cli/options';
 import { build } from '../tools/build';
+import {
+  DB_BACKEND_ENV,
+  DB_BACKENDS,
+  type DbBackend,
+  DEFAULT_DB_BACKEND,
+  parseDbBackends,
+} from '../tools/runtime/db-backend';
 import { kafkaSaslEnv, type SecureKafka } from '../tools/runtime/secure-kafka';
 import { type TestStack, startTestStack } from '../tools/runtime/test-stack';
 import type { BenchContext, Mode } from './lib/context';
 import { type BenchInfra, startBenchInfra } from './lib/infra';
 import { loadAverage, machineFacts, versions } from './lib/machine';
-import { formatted, updateReadme } from './lib/report';
+import { formatted, updateReadme, updateReadmeBackends } from './lib/report';
 import { type FloorResult, runFloor } from './suites/floor';
 import { type GatewayResult, runGateway } from './suites/gateway';
 import { type LifecycleResult, runLifecycle } from './suites/lifecycle';
@@ -49,6 +59,14 @@ export interface SuiteRun<T> {
   /** Why the suite did not run, or what failed. */
   readonly skipped?: string;
   readonly error?: string;
+}
+
+/** The suites of one FerretDB backend, when a run measures several (`--db-backend a,b`). */
+export interface BackendRun {
+  readonly backend: DbBackend;
+  readonly servers: { kafka: string; mongo: string };
+  readonly loadAverage: { before: [number, number, number]; after: [number, number, number] };
+  readonly suites: BenchResults['suites'];
 }
 
 export interface BenchResults {
@@ -69,6 +87,11 @@ export interface BenchResults {
     propagation?: SuiteRun<PropagationResult>;
     lifecycle?: SuiteRun<LifecycleResult>;
   };
+  /**
+   * Every backend's run when there were several, in the order they ran; `servers` and
+   * `suites` above are the first one's.
+   */
+  readonly dbBackends?: BackendRun[];
 }
 
 const RESULTS_DIR = path.join(__dirname, 'results');
@@ -176,6 +199,13 @@ const OPTIONS = {
     description:
       'Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its own user (never rewrites the README)',
   },
+  'db-backend': {
+    type: 'string',
+    value: 'LIST',
+    description: `FerretDB's backend, or several comma-separated (${DB_BACKENDS.join(', ')}): the suites run on each in turn, with servers of their own`,
+    env: [DB_BACKEND_ENV],
+    default: DEFAULT_DB_BACKEND,
+  },
 } as const satisfies Record<string, OptionDef>;
 
 export const BENCH_COMMAND: CommandDef<typeof OPTIONS> = {
@@ -194,6 +224,14 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
   if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
   const mode: Mode = values.full ? 'full' : 'quick';
   const suites = parseSuites(values.only);
+  const dbBackends = parseDbBackends(
+    values['db-backend'] ?? process.env[DB_BACKEND_ENV] ?? DEFAULT_DB_BACKEND,
+  );
+  if (dbBackends.length > 1 && process.env.MONGO_URL?.trim()) {
+    throw new UsageError(
+      'several --db-backend values start FerretDBs of their own: unset MONGO_URL',
+    );
+  }
   const profile = !values['no-profile'];
   // The apps' Nest loggers stay quiet in this process (the messaging lib logs through Nest).
   Logger.overrideLogger(['error', 'warn']);
@@ -203,7 +241,7 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
   const runId = Date.now().toString(36);
   const before = loadAverage();
   say(
-    `mode ${mode}${secure ? ' (secure Kafka)' : ''}, suites ${suites.join(', ')}, load average ${before.join(' ')}`,
+    `mode ${mode}${secure ? ' (secure Kafka)' : ''}, suites ${suites.join(', ')}, FerretDB on ${dbBackends.join(' then ')}, load average ${before.join(' ')}`,
   );
 
   const needsApps = suites.some((suite) => suite !== 'floor');
@@ -232,62 +270,87 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
     });
   }
 
-  const results: BenchResults['suites'] = {};
-  let servers = { kafka: '', mongo: '' };
-  try {
-    infra = await startBenchInfra(say, { secure });
-    servers = {
-      kafka: `${infra.kafkaSource === 'own' ? 'own broker' : 'KAFKA_BROKERS'}${secure ? ' (SASL/SCRAM-SHA-512, ACLs)' : ''} ${infra.kafkaBrokers.join(',')}`,
-      mongo: infra.mongoSource === 'own' ? 'own FerretDB (SQLite backend)' : 'MONGO_URL',
-    };
-    const startedServers = infra.processes;
-    const context: BenchContext = {
-      mode,
-      runId,
-      infra,
-      probeDir,
-      log: say,
-      processes: () => [
-        ...startedServers,
-        ...(stack?.apps.instances ?? []).flatMap((instance) =>
-          instance.pid ? [{ name: instance.app, pid: instance.pid }] : [],
-        ),
-        { name: 'bench', pid: process.pid },
-      ],
-    };
-
-    if (suites.includes('floor')) results.floor = await timed('floor', () => runFloor(context));
-
-    if (needsApps) {
-      // startTestStack reads the servers from the environment, as the integration tests do.
-      process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
-      process.env.MONGO_URL = infra.mongoUrl;
-      say('starting the five apps…');
-      stack = await startTestStack({
-        dbPrefix: `bench_${runId}`,
-        env: {
-          ...APP_SETTINGS,
-          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROBE_SCRIPT}`.trim(),
-          BENCH_PROBE_DIR: probeDir,
-        },
-        ...(infra.kafkaSecurity ? { secure: kafkaUsersOnly(infra.kafkaSecurity) } : {}),
-      });
-      say(`apps healthy: ${stack.apps.instances.map((i) => `${i.app} ${i.url}`).join(', ')}`);
-      const withStack = { ...context, stack, profile };
-      if (suites.includes('gateway')) {
-        results.gateway = await timed('gateway', () => runGateway(withStack));
-      }
-      if (suites.includes('propagation')) {
-        results.propagation = await timed('propagation', () => runPropagation(withStack));
-      }
-      if (suites.includes('lifecycle')) {
-        results.lifecycle = await timed('lifecycle', () => runLifecycle(withStack));
-      }
+  const backendRuns: BackendRun[] = [];
+  // Set below for startTestStack; the next backend must still start a broker of its own.
+  const kafkaBrokersFromEnv = process.env.KAFKA_BROKERS;
+  for (const dbBackend of dbBackends) {
+    const runBefore = loadAverage();
+    if (dbBackends.length > 1) {
+      say(`FerretDB backend ${dbBackend}: load average ${runBefore.join(' ')}`);
     }
-  } finally {
-    say('stopping apps and servers…');
-    await shutdown();
+    const results: BenchResults['suites'] = {};
+    let servers = { kafka: '', mongo: '' };
+    try {
+      infra = await startBenchInfra(say, { secure, dbBackend });
+      servers = {
+        kafka: `${infra.kafkaSource === 'own' ? 'own broker' : 'KAFKA_BROKERS'}${secure ? ' (SASL/SCRAM-SHA-512, ACLs)' : ''} ${infra.kafkaBrokers.join(',')}`,
+        mongo:
+          infra.mongoSource === 'own'
+            ? `own FerretDB (${dbBackend === 'sqlite' ? 'SQLite' : 'PostgreSQL'} backend)`
+            : 'MONGO_URL',
+      };
+      const startedServers = infra.processes;
+      const context: BenchContext = {
+        mode,
+        runId,
+        infra,
+        probeDir,
+        log: say,
+        processes: () => [
+          ...startedServers,
+          ...(stack?.apps.instances ?? []).flatMap((instance) =>
+            instance.pid ? [{ name: instance.app, pid: instance.pid }] : [],
+          ),
+          { name: 'bench', pid: process.pid },
+        ],
+      };
+
+      if (suites.includes('floor')) results.floor = await timed('floor', () => runFloor(context));
+
+      if (needsApps) {
+        // startTestStack reads the broker from the environment, as the integration tests do.
+        process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
+        say('starting the five apps…');
+        stack = await startTestStack({
+          dbPrefix: `bench_${runId}`,
+          mongoUrl: infra.mongoUrl,
+          env: {
+            ...APP_SETTINGS,
+            NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROBE_SCRIPT}`.trim(),
+            BENCH_PROBE_DIR: probeDir,
+          },
+          ...(infra.kafkaSecurity ? { secure: kafkaUsersOnly(infra.kafkaSecurity) } : {}),
+        });
+        say(`apps healthy: ${stack.apps.instances.map((i) => `${i.app} ${i.url}`).join(', ')}`);
+        const withStack = { ...context, stack, profile };
+        if (suites.includes('gateway')) {
+          results.gateway = await timed('gateway', () => runGateway(withStack));
+        }
+        if (suites.includes('propagation')) {
+          results.propagation = await timed('propagation', () => runPropagation(withStack));
+        }
+        if (suites.includes('lifecycle')) {
+          results.lifecycle = await timed('lifecycle', () => runLifecycle(withStack));
+        }
+      }
+    } finally {
+      say('stopping apps and servers…');
+      await shutdown();
+      // The next backend starts afresh: servers, apps and the shutdown of its own.
+      stack = undefined;
+      infra = undefined;
+      stopping = undefined;
+      if (kafkaBrokersFromEnv === undefined) delete process.env.KAFKA_BROKERS;
+      else process.env.KAFKA_BROKERS = kafkaBrokersFromEnv;
+    }
+    backendRuns.push({
+      backend: dbBackend,
+      servers,
+      loadAverage: { before: runBefore, after: loadAverage() },
+      suites: results,
+    });
   }
+  const [first] = backendRuns;
 
   const output: BenchResults = {
     date,
@@ -298,9 +361,10 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
     machine: machineFacts(),
     versions: versions(),
     loadAverage: { before, after: loadAverage() },
-    servers,
+    servers: first.servers,
     appSettings: APP_SETTINGS,
-    suites: results,
+    suites: first.suites,
+    ...(backendRuns.length > 1 ? { dbBackends: backendRuns } : {}),
   };
   const file = resultsFile(date.slice(0, 10));
   fs.writeFileSync(file, await formatted(JSON.stringify(output), 'json'));
@@ -309,6 +373,11 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
     say('README.md left alone (--no-readme)');
   } else if (secure) {
     say('README.md left alone: its table is the open broker; --secure results are for comparison');
+  } else if (backendRuns.length > 1) {
+    await updateReadmeBackends(output, path.relative(path.join(__dirname, '..'), file));
+    say('README.md: the backends section rewritten (the main bench section left alone)');
+  } else if (dbBackends[0] !== DEFAULT_DB_BACKEND) {
+    say(`README.md left alone: its table is the default backend (${DEFAULT_DB_BACKEND})`);
   } else if (suites.length === SUITES.length) {
     await updateReadme(output, path.relative(path.join(__dirname, '..'), file));
     say('README.md: bench section rewritten');

@@ -198,7 +198,7 @@ build_ferretdb() {
   local dir="$STAGE/ferretdb"
   rm -rf "$dir" && mkdir -p "$dir"
   cp -a docker/ferretdb/. "$dir/"
-  cp -a .cache/ferretdb/ferretdb "$dir/ferretdb"
+  cp -a "$(npx --no-install tsx -e "import { ferretDbBin } from './tools/runtime/ferretdb'; console.log(ferretDbBin())")" "$dir/ferretdb"
   build "$MONGO_IMAGE" "$dir/Dockerfile" "$dir" --build-arg "BASE_IMAGE=${BASE_IMAGE}"
 }
 

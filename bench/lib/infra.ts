@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DbBackend } from '../../tools/runtime/db-backend';
 import { isMongoReady, provisionFerretDb, startFerretDb } from '../../tools/runtime/ferretdb';
 import {
   ensureTopics,
@@ -15,6 +16,7 @@ import {
   startKafka,
 } from '../../tools/runtime/kafka';
 import { RUNTIME_DIR } from '../../tools/runtime/paths';
+import { startPostgres } from '../../tools/runtime/postgres';
 import type { ManagedProcess } from '../../tools/runtime/procs';
 import { type SecureKafka, startSecureKafka } from '../../tools/runtime/secure-kafka';
 import { freePort } from '../../tools/runtime/test-stack';
@@ -27,6 +29,8 @@ export interface BenchInfra {
   /** `own` when this run started them, `external` when KAFKA_BROKERS / MONGO_URL named them. */
   readonly kafkaSource: 'own' | 'external';
   readonly mongoSource: 'own' | 'external';
+  /** Where the FerretDB of this run keeps its data (unknown for MONGO_URL's server). */
+  readonly dbBackend: DbBackend;
   /** The servers this run started (for CPU accounting). */
   readonly processes: NamedPid[];
   /**
@@ -43,8 +47,9 @@ export const BENCH_DIR = path.join(RUNTIME_DIR, 'bench');
 
 export async function startBenchInfra(
   log: (line: string) => void,
-  options: { secure?: boolean } = {},
+  options: { secure?: boolean; dbBackend?: DbBackend } = {},
 ): Promise<BenchInfra> {
+  const dbBackend = options.dbBackend ?? 'sqlite';
   const started: ManagedProcess[] = [];
   const stop = async (): Promise<void> => {
     for (const proc of started.splice(0).reverse()) await proc.stop().catch(() => undefined);
@@ -52,7 +57,7 @@ export async function startBenchInfra(
   try {
     const [kafka, mongo] = await Promise.all([
       options.secure ? secureKafkaServer(log, started) : kafkaServer(log, started),
-      mongoServer(log, started),
+      mongoServer(log, started, dbBackend),
     ]);
     // A secure broker got its topics (and ACLs) as admin when it started.
     if (!kafka.security) await ensureTopics(kafka.brokers);
@@ -67,9 +72,12 @@ export async function startBenchInfra(
       mongoUrl: mongo.url,
       kafkaSource: kafka.source,
       mongoSource: mongo.source,
+      dbBackend,
       processes: started.map((proc) => ({
         name: proc.name.replace(/-bench$/, ''),
         pid: proc.pid,
+        // PostgreSQL serves each connection from a child of its postmaster.
+        children: proc.name === 'postgres-bench',
       })),
       stop,
     };
@@ -147,6 +155,7 @@ async function secureKafkaServer(
 async function mongoServer(
   log: (line: string) => void,
   started: ManagedProcess[],
+  dbBackend: DbBackend,
 ): Promise<{ url: string; source: 'own' | 'external' }> {
   const fromEnv = process.env.MONGO_URL?.trim();
   if (fromEnv) {
@@ -160,10 +169,29 @@ async function mongoServer(
   }
   const t0 = Date.now();
   await provisionFerretDb();
-  const dataDir = path.join(BENCH_DIR, 'ferretdb');
+  const dataDir = path.join(BENCH_DIR, dbBackend === 'sqlite' ? 'ferretdb' : 'postgresql');
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const server = await startFerretDb({ dataDir, name: 'ferretdb-bench', port: await freePort() });
+  let postgresqlUrl: string | undefined;
+  if (dbBackend === 'postgresql') {
+    const postgres = await startPostgres({
+      dataDir,
+      name: 'postgres-bench',
+      port: await freePort(),
+      log,
+    });
+    started.push(postgres);
+    postgresqlUrl = postgres.url;
+    log(`postgresql: started at ${postgres.url} (pid ${postgres.pid})`);
+  }
+  const server = await startFerretDb({
+    dataDir,
+    postgresqlUrl,
+    name: 'ferretdb-bench',
+    port: await freePort(),
+  });
   started.push(server);
-  log(`ferretdb: started at ${server.mongoUrl} (pid ${server.pid}) in ${Date.now() - t0} ms`);
+  log(
+    `ferretdb (${dbBackend}): started at ${server.mongoUrl} (pid ${server.pid}) in ${Date.now() - t0} ms`,
+  );
   return { url: server.mongoUrl, source: 'own' };
 }

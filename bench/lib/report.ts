@@ -71,7 +71,6 @@ function cpuCell(cpu: CpuUse | undefined, top = 3): string {
   return `${busiest.join(', ')}; machine ${cpu.machineBusyPercent} % busy, ${others} % of a core outside the run's processes`;
 }
 
-/** FerretDB's CPU time over a window per unit of work done in it, in ms (when it is ours). */
 /** `2.05 (find 1, findAndModify 1, update 0.05)`; `–` for results from before it was measured. */
 function commandsCell(perChange: PropagationStep['accountsCommandsPerChange'] | undefined): string {
   if (!perChange) return '–';
@@ -82,10 +81,14 @@ function commandsCell(perChange: PropagationStep['accountsCommandsPerChange'] | 
   return `${total} (${parts.join(', ')})`;
 }
 
+/**
+ * The database's CPU time over a window per unit of work done in it, in ms (when it is ours):
+ * FerretDB's, and PostgreSQL's beside it on that backend.
+ */
 function databaseMsPer(cpu: CpuUse | undefined, seconds: number, units: number): number | null {
   const share = cpu?.processes.ferretdb;
   if (share === undefined || units === 0) return null;
-  return ((share / 100) * seconds * 1000) / units;
+  return (((share + (cpu?.processes.postgres ?? 0)) / 100) * seconds * 1000) / units;
 }
 
 function topOf(profile: AppProfile): string {
@@ -272,6 +275,110 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
   return lines.join('\n');
 }
 
+export const BACKENDS_START = '<!-- bench-backends:start -->';
+export const BACKENDS_END = '<!-- bench-backends:end -->';
+
+const BACKEND_NAMES: Record<string, string> = { sqlite: 'SQLite', postgresql: 'PostgreSQL' };
+
+/** The README's "FerretDB backends" section: one run's suites on each backend, side by side. */
+export function renderBackendsSection(results: BenchResults, resultsFile: string): string {
+  const runs = results.dbBackends ?? [];
+  const header = `| | ${runs.map((r) => BACKEND_NAMES[r.backend] ?? r.backend).join(' | ')} |`;
+  const rule = `| --- |${runs.map(() => ' --- |').join('')}`;
+  const row = (label: string, cell: (run: (typeof runs)[number]) => string): string =>
+    `| ${label} | ${runs.map(cell).join(' | ')} |`;
+  const floorOf = (run: (typeof runs)[number]) => run.suites.floor?.result?.database;
+  const lifeOf = (run: (typeof runs)[number]) => run.suites.lifecycle?.result;
+  const lines: string[] = [BACKENDS_START, '', '### FerretDB backends, side by side', ''];
+  lines.push(
+    `\`npm run bench -- --only ${Object.keys(results.suites).join(',')} --db-backend ${runs.map((r) => r.backend).join(',')}\`: ` +
+      `the same suites on each backend in turn, each with a Kafka, a FerretDB (and a PostgreSQL) of its own. ` +
+      `Run ${results.date.slice(0, 10)}, \`--${results.mode}\`, ${results.machine.cpus} × ${results.machine.cpuModel}` +
+      `${results.versions.git ? `, at ${results.versions.git.commit}${results.versions.git.dirty ? ' with local changes' : ''}` : ''}; ` +
+      `every figure is in [\`${resultsFile}\`](${resultsFile}). Which backend is the default, and why: docs/adr/0003.`,
+    '',
+    header,
+    rule,
+  );
+  lines.push(
+    row(
+      'load average (1 / 5 / 15 min) before → after',
+      (r) => `${r.loadAverage.before.join(' / ')} → ${r.loadAverage.after.join(' / ')}`,
+    ),
+  );
+  lines.push(
+    row('floor: insert, one at a time, p50 / p95 / p99 ms', (r) => triple(floorOf(r)?.insert)),
+  );
+  const sizes = floorOf(runs[0])?.sizes ?? [];
+  sizes.forEach((size, i) => {
+    const docs = `${int(size.documents)} documents`;
+    lines.push(
+      row(`floor: find by _id and one more condition, ${docs}, ms`, (r) =>
+        triple(floorOf(r)?.sizes[i]?.findByIdAndCondition),
+      ),
+      row(`floor: update by _id, ${docs}, ms`, (r) => triple(floorOf(r)?.sizes[i]?.updateById)),
+      row(
+        `floor: **updates/s**, ${docs}, ${size.concurrentUpdates.concurrency} callers`,
+        (r) => `**${int(floorOf(r)?.sizes[i]?.concurrentUpdates.writesPerSecond)}**`,
+      ),
+      row(`floor: database CPU per update, ${docs}, 8 callers, ms`, (r) =>
+        num(floorOf(r)?.sizes[i]?.concurrentUpdates.databaseMsPerUpdate),
+      ),
+    );
+  });
+  lines.push(
+    row('lifecycle: **orders/s**', (r) => `**${num(lifeOf(r)?.window.ordersPerSecond)}**`),
+    row('lifecycle: one walk, p50 / p99 ms', (r) => {
+      const l = lifeOf(r);
+      return l ? `${num(l.window.orderLatency.p50Ms)} / ${num(l.window.orderLatency.p99Ms)}` : '–';
+    }),
+    row('lifecycle: database CPU per order, ms', (r) => {
+      const l = lifeOf(r);
+      return l
+        ? num(databaseMsPer(l.window.cpu, l.window.seconds, l.window.completedInWindow))
+        : '–';
+    }),
+    row('lifecycle: CPU', (r) => cpuCell(lifeOf(r)?.window.cpu, 4)),
+    row('lifecycle: orders checked; lost, doubled, otherwise wrong', (r) => {
+      const c = lifeOf(r)?.check;
+      return c ? `${int(c.orders)}; ${c.lost}, ${c.doubled}, ${c.otherwiseWrong}` : '–';
+    }),
+  );
+  for (const run of runs) {
+    for (const [name, suite] of Object.entries(run.suites)) {
+      if (suite?.error || suite?.skipped) {
+        lines.push(
+          '',
+          `> ${run.backend}, ${name}: ${suite.skipped ? `skipped: ${suite.skipped}` : `failed: ${suite.error?.split('\n')[0]}`}`,
+        );
+      }
+    }
+  }
+  lines.push('', BACKENDS_END);
+  return lines.join('\n');
+}
+
+/** Rewrites the backends section (after the bench section, or at the end when new). */
+export async function updateReadmeBackends(
+  results: BenchResults,
+  resultsFile: string,
+): Promise<void> {
+  const section = (
+    await formatted(renderBackendsSection(results, resultsFile), 'markdown')
+  ).trimEnd();
+  const readme = fs.readFileSync(README, 'utf8');
+  const start = readme.indexOf(BACKENDS_START);
+  const end = readme.indexOf(BACKENDS_END);
+  const benchEnd = readme.indexOf(END);
+  const next =
+    start !== -1 && end > start
+      ? `${readme.slice(0, start)}${section}${readme.slice(end + BACKENDS_END.length)}`
+      : benchEnd !== -1
+        ? `${readme.slice(0, benchEnd + END.length)}\n\n${section}${readme.slice(benchEnd + END.length)}`
+        : `${readme.trimEnd()}\n\n${section}\n`;
+  fs.writeFileSync(README, next);
+}
+
 export async function formatted(text: string, parser: 'markdown' | 'json'): Promise<string> {
   const config = (await prettier.resolveConfig(README)) ?? {};
   return prettier.format(text, { ...config, parser });
@@ -297,5 +404,6 @@ if (require.main === module) {
     process.exit(2);
   }
   const results = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResults;
-  void updateReadme(results, path.relative(ROOT, path.resolve(file)));
+  const relative = path.relative(ROOT, path.resolve(file));
+  void (results.dbBackends ? updateReadmeBackends : updateReadme)(results, relative);
 }

@@ -23,6 +23,7 @@ import {
   serviceSource,
 } from '@storefront/events';
 import { createTopicsWithLeaders, KafkaConnection } from '@storefront/messaging';
+import { type CpuUse, cpuSince, cpuSnapshot } from '../lib/cpu';
 import { type BenchContext, byMode } from '../lib/context';
 import { closedLoop, openLoop } from '../lib/schedule';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
@@ -292,6 +293,13 @@ export interface DatabaseAtSize {
     readonly concurrency: number;
     readonly writesPerSecond: number;
     readonly latency: LatencySummary;
+    /**
+     * The database's CPU time per update in that window, ms: FerretDB's, plus PostgreSQL's on
+     * that backend (when they are this run's own). Less swayed than updates/s by other work on
+     * the machine, which takes cores away but adds no CPU time to ours.
+     */
+    readonly databaseMsPerUpdate?: number;
+    readonly cpu?: CpuUse;
   };
 }
 
@@ -347,6 +355,7 @@ async function databaseFloor(context: BenchContext): Promise<FloorResult['databa
       );
       const concurrency = 8;
       const latencies: number[] = [];
+      const cpuStart = cpuSnapshot(context.processes());
       const t0 = performance.now();
       const end = t0 + byMode(context, 3_000, 10_000);
       await closedLoop(
@@ -365,6 +374,8 @@ async function databaseFloor(context: BenchContext): Promise<FloorResult['databa
         () => performance.now() >= end,
       );
       const elapsed = (performance.now() - t0) / 1000;
+      const cpu = cpuSince(cpuStart, context.processes());
+      const databaseShare = cpu.processes.ferretdb;
       const atSize: DatabaseAtSize = {
         documents: size,
         updateById: summarize(updates),
@@ -374,11 +385,21 @@ async function databaseFloor(context: BenchContext): Promise<FloorResult['databa
           concurrency,
           writesPerSecond: Math.round(latencies.length / elapsed),
           latency: summarize(latencies),
+          ...(databaseShare === undefined
+            ? {}
+            : {
+                databaseMsPerUpdate:
+                  Math.round(
+                    (((databaseShare + (cpu.processes.postgres ?? 0)) / 100) * elapsed * 1e5) /
+                      latencies.length,
+                  ) / 100,
+              }),
+          cpu,
         },
       };
       sizes.push(atSize);
       context.log(
-        `floor: database, ${size} documents: update p50 ${atSize.updateById.p50Ms} ms, find by _id p50 ${atSize.findById.p50Ms} ms, by _id and a condition p50 ${atSize.findByIdAndCondition.p50Ms} ms, ${atSize.concurrentUpdates.writesPerSecond} updates/s with ${concurrency} callers`,
+        `floor: database, ${size} documents: update p50 ${atSize.updateById.p50Ms} ms, find by _id p50 ${atSize.findById.p50Ms} ms, by _id and a condition p50 ${atSize.findByIdAndCondition.p50Ms} ms, ${atSize.concurrentUpdates.writesPerSecond} updates/s with ${concurrency} callers (database CPU ${atSize.concurrentUpdates.databaseMsPerUpdate ?? '–'} ms per update)`,
       );
     }
     const insert = summarize(inserts);

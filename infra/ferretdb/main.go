@@ -1,4 +1,5 @@
-// Command ferretdb runs FerretDB v1 (SQLite backend) as a local MongoDB-compatible server.
+// Command ferretdb runs FerretDB v1 as a local MongoDB-compatible server, on SQLite files
+// (-data, the default) or on a PostgreSQL database (-postgresql-url).
 //
 // It exists because `go install` of the upstream cmd/ferretdb panics at init: the module zip
 // lacks build/version/version.txt, which is only checked when FerretDB itself is the main
@@ -18,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -45,6 +47,7 @@ type authOptions struct {
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data", "", "absolute directory holding one SQLite file per database (created if missing)")
+	postgresqlURL := flag.String("postgresql-url", "", "use FerretDB's postgresql handler on this database (postgres://...) instead of SQLite files")
 	logLevel := flag.String("log-level", "info", "debug, info, warn or error")
 	ping := flag.String("ping", "", "only check that a server answers at this address (host:port), then exit 0 or 1")
 	var auth authOptions
@@ -57,7 +60,7 @@ func main() {
 	if *ping != "" {
 		err = pingServer(*ping)
 	} else {
-		err = run(*listen, *dataDir, *logLevel, auth)
+		err = run(*listen, backend{dataDir: *dataDir, postgresqlURL: *postgresqlURL}, *logLevel, auth)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %s\n", err)
@@ -65,10 +68,45 @@ func main() {
 	}
 }
 
-func run(listen, dataDir, logLevel string, auth authOptions) error {
-	if dataDir == "" || !filepath.IsAbs(dataDir) {
-		return errors.New("-data must be an absolute directory path")
+// backend is either a directory of SQLite files or a PostgreSQL URL.
+type backend struct {
+	dataDir, postgresqlURL string
+}
+
+// config sets the handler fields of FerretDB's configuration, creating the SQLite directory.
+func (b backend) config(c *ferretdb.Config) error {
+	if b.postgresqlURL != "" {
+		if b.dataDir != "" {
+			return errors.New("-data and -postgresql-url exclude each other")
+		}
+		c.Handler = "postgresql"
+		c.PostgreSQLURL = b.postgresqlURL
+		return nil
 	}
+	if b.dataDir == "" || !filepath.IsAbs(b.dataDir) {
+		return errors.New("-data must be an absolute directory path (or give -postgresql-url)")
+	}
+	if err := os.MkdirAll(b.dataDir, 0o755); err != nil {
+		return fmt.Errorf("cannot create data directory: %w", err)
+	}
+	c.Handler = "sqlite"
+	// The SQLite handler rejects a URL that is not an existing directory ending with '/'.
+	c.SQLiteURL = "file:" + strings.TrimSuffix(b.dataDir, "/") + "/"
+	return nil
+}
+
+// String names where the data is, for the ready line; never the URL's password.
+func (b backend) String() string {
+	if b.postgresqlURL == "" {
+		return b.dataDir
+	}
+	if u, err := url.Parse(b.postgresqlURL); err == nil {
+		return u.Redacted()
+	}
+	return "postgresql"
+}
+
+func run(listen string, store backend, logLevel string, auth authOptions) error {
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
@@ -80,22 +118,17 @@ func run(listen, dataDir, logLevel string, auth authOptions) error {
 		return err
 	}
 
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return fmt.Errorf("cannot create data directory: %w", err)
+	config := ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: listen},
+		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Auth:     authConfig,
 	}
+	if err := store.config(&config); err != nil {
+		return err
+	}
+	logger := config.Logger
 
-	// The SQLite handler rejects a URL that is not an existing directory ending with '/'.
-	sqliteURL := "file:" + strings.TrimSuffix(dataDir, "/") + "/"
-
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: sqliteURL,
-		Auth:      authConfig,
-	})
+	f, err := ferretdb.New(&config)
 	if err != nil {
 		return err
 	}
@@ -104,8 +137,8 @@ func run(listen, dataDir, logLevel string, auth authOptions) error {
 	defer stop()
 
 	done := make(chan error, 1)
-	// Run closes listeners, waits for open connections and closes SQLite before returning,
-	// so a SIGTERM leaves the database files consistent.
+	// Run closes listeners, waits for open connections and closes its backend before
+	// returning, so a SIGTERM leaves the database files consistent.
 	go func() { done <- f.Run(ctx) }()
 
 	if len(auth.extraUsers) > 0 {
@@ -115,7 +148,7 @@ func run(listen, dataDir, logLevel string, auth authOptions) error {
 			return err
 		}
 	}
-	logger.Info("ferretdb ready", "uri", f.MongoDBURI(), "data", dataDir, "auth", authConfig.Enable)
+	logger.Info("ferretdb ready", "uri", f.MongoDBURI(), "handler", config.Handler, "data", store, "auth", authConfig.Enable)
 	return <-done
 }
 

@@ -9,6 +9,7 @@
  *                                          endpoints need credentials (all minted per run)
  *   npm run runtime -- stop                stops what an earlier run left behind (by PID file)
  *   npm start -- --kafka-brokers 3         a 3-node KRaft cluster (one broker may die)
+ *   npm start -- --db-backend postgresql   FerretDB on a PostgreSQL of its own (default: SQLite)
  *   npm start -- --help                    every option
  */
 import { build } from '../build';
@@ -22,6 +23,13 @@ import {
   startApps,
   waitForGatewayRoutes,
 } from './apps';
+import {
+  DB_BACKEND_ENV,
+  DB_BACKENDS,
+  DEFAULT_DB_BACKEND,
+  dbBackendFromEnv,
+  parseDbBackends,
+} from './db-backend';
 import { ensureInfra, type Infra } from './infra';
 import { provisionFerretDb } from './ferretdb';
 import { provisionKafka } from './kafka';
@@ -148,6 +156,13 @@ const OPTIONS = {
     description:
       'Kafka with SASL/SCRAM and ACLs on 127.0.0.1:9192, registry writes and admin endpoints behind credentials (minted per run)',
   },
+  'db-backend': {
+    type: 'string',
+    value: 'NAME',
+    description: `where FerretDB keeps its data: ${DB_BACKENDS.join(' or ')} (PostgreSQL: Debian's server, a cluster of its own under .runtime/)`,
+    env: [DB_BACKEND_ENV],
+    default: DEFAULT_DB_BACKEND,
+  },
 } as const satisfies Record<string, OptionDef>;
 
 export const RUNTIME_COMMAND: CommandDef<typeof OPTIONS> = {
@@ -176,11 +191,17 @@ async function up(values: OptionValues<typeof OPTIONS>): Promise<void> {
         ...parseExtra(values.extra),
       ];
 
+  const dbBackends = values['db-backend']
+    ? parseDbBackends(values['db-backend'])
+    : [dbBackendFromEnv()];
+  if (dbBackends.length > 1) throw new UsageError('--db-backend takes one backend here');
+
   const started = Date.now();
   const infra = await ensureInfra({
     profile: secure ? 'secure' : 'dev',
     secure,
     kafkaNodes,
+    dbBackend: dbBackends[0],
     log: say,
   });
   const secrets = infra.kafkaSecurity

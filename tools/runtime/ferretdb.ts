@@ -18,10 +18,27 @@ const MODULE_DIR = path.join(INFRA_DIR, 'ferretdb');
 const PATCHES_DIR = path.join(MODULE_DIR, 'patches');
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 const FERRETDB_CACHE = path.join(CACHE_DIR, 'ferretdb');
-const PATCHED_SOURCE = path.join(FERRETDB_CACHE, 'src');
-const GO_WORK = path.join(FERRETDB_CACHE, 'go.work');
-export const FERRETDB_BIN = path.join(FERRETDB_CACHE, 'ferretdb');
-const MARKER = path.join(FERRETDB_CACHE, 'provisioned.json');
+
+/**
+ * One directory per set of build inputs (.cache/ferretdb/<hash>/): work trees that share a
+ * .cache but differ in main.go or the patches never rebuild, or delete the source of, each
+ * other's binary.
+ */
+function buildPaths(inputsSha256 = moduleHash()) {
+  const dir = path.join(FERRETDB_CACHE, inputsSha256.slice(0, 16));
+  return {
+    dir,
+    source: path.join(dir, 'src'),
+    goWork: path.join(dir, 'go.work'),
+    bin: path.join(dir, 'ferretdb'),
+    marker: path.join(dir, 'provisioned.json'),
+  };
+}
+
+/** Where the binary of the current infra/ferretdb inputs is (or will be) built. */
+export function ferretDbBin(): string {
+  return buildPaths().bin;
+}
 
 export const GO_HINT = 'install Go 1.24+ or set MONGO_URL to an existing MongoDB';
 
@@ -32,38 +49,40 @@ export interface ProvisionResult {
 }
 
 /**
- * Builds the FerretDB wrapper (infra/ferretdb) into .cache/ferretdb, unless its inputs are
+ * Builds the FerretDB wrapper (infra/ferretdb) into .cache/ferretdb/<inputs hash>/, unless its inputs are
  * unchanged: FerretDB's module source is copied out of Go's module cache, our patches
  * (infra/ferretdb/patches, see docs/adr/0003) are applied to the copy, and a go.work beside it
  * replaces the module with the copy for this build only.
  */
 export async function provisionFerretDb(): Promise<ProvisionResult> {
   const inputsSha256 = moduleHash();
-  if (isCached(MARKER, inputsSha256)) return { bin: FERRETDB_BIN, cached: true };
+  const build = buildPaths(inputsSha256);
+  if (isCached(build.marker, inputsSha256)) return { bin: build.bin, cached: true };
 
   requireCommand('go', GO_HINT);
-  fs.rmSync(MARKER, { force: true });
-  fs.mkdirSync(FERRETDB_CACHE, { recursive: true });
-  await preparePatchedSource();
+  fs.rmSync(build.marker, { force: true });
+  fs.mkdirSync(build.dir, { recursive: true });
+  await preparePatchedSource(build);
   // Build next to the target and rename, so an interrupted build never leaves a half binary.
-  const tmp = `${FERRETDB_BIN}.tmp-${process.pid}`;
+  const tmp = `${build.bin}.tmp-${process.pid}`;
   try {
     await runCommand(
       'building FerretDB (infra/ferretdb)',
       'go',
       ['build', '-trimpath', '-o', tmp, '.'],
-      { cwd: MODULE_DIR, env: { ...process.env, GOWORK: GO_WORK } },
+      { cwd: MODULE_DIR, env: { ...process.env, GOWORK: build.goWork } },
     );
-    fs.renameSync(tmp, FERRETDB_BIN);
+    fs.renameSync(tmp, build.bin);
   } finally {
     fs.rmSync(tmp, { force: true });
   }
-  writeMarker(MARKER, { inputsSha256, outputs: [path.basename(FERRETDB_BIN)] });
-  return { bin: FERRETDB_BIN, cached: false };
+  writeMarker(build.marker, { inputsSha256, outputs: [path.basename(build.bin)] });
+  return { bin: build.bin, cached: false };
 }
 
 export function isFerretDbProvisioned(): boolean {
-  return isCached(MARKER, moduleHash());
+  const build = buildPaths();
+  return isCached(build.marker, moduleHash());
 }
 
 function patchFiles(): string[] {
@@ -82,30 +101,30 @@ function moduleHash(): string {
 }
 
 /** A fresh, patched copy of the FerretDB module version go.mod names, and a go.work using it. */
-async function preparePatchedSource(): Promise<void> {
+async function preparePatchedSource(build: ReturnType<typeof buildPaths>): Promise<void> {
   const download = JSON.parse(
     await runCommand('downloading FerretDB', 'go', ['mod', 'download', '-json', FERRETDB_MODULE], {
       cwd: MODULE_DIR,
     }),
   ) as { Dir: string; Version: string };
-  fs.rmSync(PATCHED_SOURCE, { recursive: true, force: true });
-  fs.cpSync(download.Dir, PATCHED_SOURCE, { recursive: true });
-  makeWritable(PATCHED_SOURCE); // Go's module cache is read-only
+  fs.rmSync(build.source, { recursive: true, force: true });
+  fs.cpSync(download.Dir, build.source, { recursive: true });
+  makeWritable(build.source); // Go's module cache is read-only
   for (const patch of patchFiles()) {
     // git apply works outside a repository; the ceiling keeps it from finding ours above.
     await runCommand(`applying ${path.basename(patch)}`, 'git', ['apply', patch], {
-      cwd: PATCHED_SOURCE,
-      env: { ...process.env, GIT_CEILING_DIRECTORIES: FERRETDB_CACHE },
+      cwd: build.source,
+      env: { ...process.env, GIT_CEILING_DIRECTORIES: build.dir },
     });
   }
   fs.writeFileSync(
-    GO_WORK,
+    build.goWork,
     [
       'go 1.24',
       '',
       `use ${MODULE_DIR}`,
       '',
-      `replace ${FERRETDB_MODULE} ${download.Version} => ${PATCHED_SOURCE}`,
+      `replace ${FERRETDB_MODULE} ${download.Version} => ${build.source}`,
       '',
     ].join('\n'),
   );
@@ -121,7 +140,10 @@ function makeWritable(dir: string): void {
 }
 
 export interface StartFerretDbOptions {
+  /** SQLite files go here; unused when `postgresqlUrl` is set. */
   readonly dataDir: string;
+  /** FerretDB's postgresql handler on this database instead of SQLite files (postgres.ts). */
+  readonly postgresqlUrl?: string;
   readonly port?: number;
   /** Pid and log file name under .runtime/. */
   readonly name?: string;
@@ -137,7 +159,10 @@ export interface FerretDbServer extends ManagedProcess {
   readonly mongoUrl: string;
 }
 
-/** Starts FerretDB (SQLite files under `dataDir`) and resolves once a driver `ping` succeeds. */
+/**
+ * Starts FerretDB (SQLite files under `dataDir`, or the PostgreSQL database `postgresqlUrl`)
+ * and resolves once a driver `ping` succeeds.
+ */
 export async function startFerretDb(options: StartFerretDbOptions): Promise<FerretDbServer> {
   const {
     dataDir,
@@ -146,24 +171,18 @@ export async function startFerretDb(options: StartFerretDbOptions): Promise<Ferr
     readyTimeoutMs = 30_000,
     logLevel = 'info',
   } = options;
-  if (!fs.existsSync(FERRETDB_BIN))
-    throw new Error(`${FERRETDB_BIN} is missing: run provisionFerretDb() first`);
-  const absData = path.resolve(dataDir);
-  fs.mkdirSync(absData, { recursive: true });
+  const bin = ferretDbBin();
+  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run provisionFerretDb() first`);
+  const storage = options.postgresqlUrl
+    ? ['-postgresql-url', options.postgresqlUrl]
+    : ['-data', path.resolve(dataDir)];
+  if (!options.postgresqlUrl) fs.mkdirSync(path.resolve(dataDir), { recursive: true });
 
   const logFile = logFileFor(name);
   const proc = await spawnManaged(
     name,
-    FERRETDB_BIN,
-    [
-      '-listen',
-      `127.0.0.1:${port}`,
-      '-data',
-      absData,
-      '-log-level',
-      logLevel,
-      ...(options.args ?? []),
-    ],
+    bin,
+    ['-listen', `127.0.0.1:${port}`, ...storage, '-log-level', logLevel, ...(options.args ?? [])],
     {
       logFile,
       detached: options.detached,

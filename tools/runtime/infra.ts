@@ -17,11 +17,14 @@ import {
   startKafka,
   startKafkaCluster,
 } from './kafka';
+import { type DbBackend, dbBackendFromEnv } from './db-backend';
 import { type Profile, ROOT, profileDataDir, profileSecretsDir } from './paths';
+import { startPostgres } from './postgres';
 import {
   type ManagedProcess,
   PrerequisiteError,
   ensurePortFree,
+  freePort,
   requireCommand,
   runningFromPidFile,
   stopFromPidFile,
@@ -60,6 +63,8 @@ export interface EnsureInfraOptions {
   readonly secure?: boolean;
   /** More than 1: a KRaft cluster of this many brokers of this run's own (see startKafkaCluster). */
   readonly kafkaNodes?: number;
+  /** Where a FerretDB started here keeps its data (default: STOREFRONT_DB_BACKEND, else SQLite). */
+  readonly dbBackend?: DbBackend;
 }
 
 /** What a secure run's clients need: each user's credentials and password file. */
@@ -89,6 +94,7 @@ type Plan<T> = { readonly ready: T } | { readonly start: () => Promise<T> };
  */
 export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
   const { profile, detached = false, secure = false, kafkaNodes = 1 } = options;
+  const dbBackend = options.dbBackend ?? dbBackendFromEnv();
   if (secure && kafkaNodes > 1) {
     throw new PrerequisiteError('--secure runs one broker; a secured cluster is not supported yet');
   }
@@ -111,7 +117,7 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
       : kafkaNodes > 1
         ? planKafkaCluster(profile, kafkaNodes, detached, log, started)
         : planKafka(profile, detached, log, started).then(openKafka),
-    planMongo(profile, detached, log, started),
+    planMongo(profile, dbBackend, detached, log, started),
   ]);
 
   // Both come up concurrently (Maven downloads overlap the Go build on a cold machine); if
@@ -316,6 +322,7 @@ async function planKafka(
 
 async function planMongo(
   profile: Profile,
+  dbBackend: DbBackend,
   detached: boolean,
   log: Log,
   started: ManagedProcess[],
@@ -333,7 +340,9 @@ async function planMongo(
 
   const local = `mongodb://127.0.0.1:${DEFAULT_MONGO_PORT}/`;
   if (await isMongoReady(local)) {
-    log(`mongodb: reusing the server already running at ${local}`);
+    log(
+      `mongodb: reusing the server already running at ${local} (on whichever backend it was started with)`,
+    );
     return { ready: local };
   }
 
@@ -343,6 +352,8 @@ async function planMongo(
   }
   if (!isFerretDbProvisioned()) requireCommand('go', GO_HINT);
   await stopLeftover(name, log);
+  const postgresName = `postgres-${profile}`;
+  await stopLeftover(postgresName, log);
   await ensurePortFree(DEFAULT_MONGO_PORT, 'FerretDB');
 
   return {
@@ -351,12 +362,32 @@ async function planMongo(
       const provisioned = await provisionFerretDb();
       if (!provisioned.cached) log(`ferretdb: built with Go in ${seconds(t0)}`);
 
-      const dataDir = freshDataDir(profile, 'ferretdb');
+      const dataDir = freshDataDir(profile, dbBackend === 'sqlite' ? 'ferretdb' : 'postgresql');
       const t1 = Date.now();
-      const server = await startFerretDb({ dataDir, name, port: DEFAULT_MONGO_PORT, detached });
+      let postgresqlUrl: string | undefined;
+      if (dbBackend === 'postgresql') {
+        // Only FerretDB talks to it, so any free port will do.
+        const postgres = await startPostgres({
+          dataDir,
+          port: await freePort(),
+          name: postgresName,
+          detached,
+          log,
+        });
+        started.push(postgres);
+        postgresqlUrl = postgres.url;
+        log(`postgresql: started at ${postgres.url} (pid ${postgres.pid}) in ${seconds(t1)}`);
+      }
+      const server = await startFerretDb({
+        dataDir,
+        postgresqlUrl,
+        name,
+        port: DEFAULT_MONGO_PORT,
+        detached,
+      });
       started.push(server);
       log(
-        `ferretdb: started at ${server.mongoUrl} (pid ${server.pid}) in ${seconds(t1)}, data in ${path.relative(ROOT, dataDir)}`,
+        `ferretdb (${dbBackend}): started at ${server.mongoUrl} (pid ${server.pid}) in ${seconds(t1)}, data in ${path.relative(ROOT, dataDir)}`,
       );
       return server.mongoUrl;
     },
@@ -406,7 +437,7 @@ async function stopLeftover(name: string, log: Log): Promise<void> {
 }
 
 /** Test runs start from empty data, so offsets and documents of an earlier run cannot leak in. */
-function freshDataDir(profile: Profile, server: 'kafka' | 'ferretdb'): string {
+function freshDataDir(profile: Profile, server: 'kafka' | 'ferretdb' | 'postgresql'): string {
   const dir = profileDataDir(profile, server);
   if (profile === 'test') fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });

@@ -20,7 +20,10 @@ export const INFRA_DIR = path.join(ROOT, 'infra');
 export type Profile = 'dev' | 'test' | 'secure';
 
 /** Data of one profile, so a test run never touches the data of a developer's `npm start`. */
-export function profileDataDir(profile: Profile, server: 'kafka' | 'ferretdb'): string {
+export function profileDataDir(
+  profile: Profile,
+  server: 'kafka' | 'ferretdb' | 'postgresql',
+): string {
   return path.join(RUNTIME_DIR, profile, server);
 }
 

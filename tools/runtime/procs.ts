@@ -35,6 +35,9 @@ export interface SpawnOptions {
   readonly detached?: boolean;
   /** Append to the log instead of starting it afresh (a restarted app keeps its crash log). */
   readonly appendLog?: boolean;
+  /** Run as this user and group (a root launcher starting a server that refuses root). */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 /** What a pid file records: enough to recognise the process later, even after pid reuse. */
@@ -70,6 +73,8 @@ export async function spawnManaged(
     env: options.env ?? process.env,
     stdio: ['ignore', logFd, logFd],
     detached,
+    uid: options.uid,
+    gid: options.gid,
   });
   fs.closeSync(logFd);
 
@@ -205,6 +210,19 @@ export function requireCommand(cmd: string, hint: string): void {
   if (!found) throw new PrerequisiteError(`${cmd} not found: ${hint}`);
 }
 
+/** A port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Fails fast with a clear line instead of letting a server die later on "address in use". */
 export async function ensurePortFree(port: number, what: string): Promise<void> {
   const inUse = await new Promise<boolean>((resolve, reject) => {
@@ -231,13 +249,26 @@ export function runCommand(
   what: string,
   command: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    /** Written to the command's standard input, which is then closed. */
+    input?: string;
+    uid?: number;
+    gid?: number;
+  } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       command,
       [...args],
-      { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 32 * 1024 * 1024 },
+      {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        maxBuffer: 32 * 1024 * 1024,
+        uid: options.uid,
+        gid: options.gid,
+      },
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const output = `${stdout}\n${stderr}`.trim() || err.message;
@@ -248,6 +279,7 @@ export function runCommand(
         );
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

@@ -4,7 +4,6 @@
  * left alone, each service on a database of its own, all registered in their own registry.
  */
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
@@ -19,19 +18,9 @@ import {
 } from './apps';
 import { ensureTopics } from './kafka';
 import { ROOT } from './paths';
+import { freePort } from './procs';
 
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface TestStack {
   apps: RunningApps;
@@ -61,6 +50,8 @@ export interface TestStackOptions {
   apps?: AppName[];
   /** Each app's own environment on a secure broker (see secure-kafka.ts `secureAppEnv`). */
   secure?: RuntimeEnv['secure'];
+  /** Another MongoDB-protocol server than MONGO_URL (e.g. a FerretDB on PostgreSQL). */
+  mongoUrl?: string;
 }
 
 function requireBuild(): void {
@@ -74,7 +65,7 @@ function requireBuild(): void {
 export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
   requireBuild();
   const kafkaBrokers = process.env.KAFKA_BROKERS;
-  const mongoUrl = process.env.MONGO_URL;
+  const mongoUrl = options.mongoUrl ?? process.env.MONGO_URL;
   if (!kafkaBrokers || !mongoUrl)
     throw new Error('KAFKA_BROKERS / MONGO_URL unset: run in the integration project');
   const wanted = options.apps ?? [...APP_ORDER];

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { FERRETDB_BIN, type FerretDbServer, provisionFerretDb, startFerretDb } from '../ferretdb';
+import { type FerretDbServer, ferretDbBin, provisionFerretDb, startFerretDb } from '../ferretdb';
 import { freePort } from '../test-stack';
 
 jest.setTimeout(120_000);
@@ -72,7 +72,7 @@ describe('FerretDB with authentication (the Swarm image)', () => {
 
   it('answers the health probe without a password, and fails it where nothing listens', async () => {
     const probe = (target: number): number | null =>
-      spawnSync(FERRETDB_BIN, ['-ping', `127.0.0.1:${target}`], { timeout: 20_000 }).status;
+      spawnSync(ferretDbBin(), ['-ping', `127.0.0.1:${target}`], { timeout: 20_000 }).status;
     expect(probe(port)).toBe(0);
     expect(probe(await freePort())).toBe(1);
   });
