@@ -85,9 +85,11 @@ describe('an attacker on the network', () => {
 
   beforeAll(async () => {
     attacker = await attackerListener();
+    // Per run, so a broker or database kept from an earlier run adds nothing to the counts.
+    const run = `${Date.now().toString(36)}${process.pid.toString(36)}`;
     stack = await startTestStack({
-      dbPrefix: 'attacker',
-      topicPrefix: 'attacker.',
+      dbPrefix: `attacker_${run}`,
+      topicPrefix: `attacker-${run}.`,
       apps: ['registry', 'accounts', 'gateway'],
       env: {
         LOG_LEVEL: 'info',
