@@ -2,19 +2,13 @@
  * The chaos run's pure core: the seeded fault schedule, and the judgement of what the stores
  * hold against what the gateway acknowledged. No I/O here; tested in chaos.rules.spec.ts.
  */
+import { FULL_HISTORY } from '../demo/demo.rules';
 
 export const FAULT_KINDS = ['app-kill', 'app-stop', 'broker-kill', 'db-kill'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** An order's history in orders when every step was answered 2xx, in this order. */
-export const LIFECYCLE = [
-  'CREATED',
-  'APPROVED',
-  'PROCESSING',
-  'SHIPPED',
-  'IN_TRANSIT',
-  'RECEIVED',
-] as const;
+export const LIFECYCLE = FULL_HISTORY;
 export type LifecycleStatus = (typeof LIFECYCLE)[number];
 
 /** A small, fast, seedable PRNG (mulberry32): the same seed gives the same schedule. */

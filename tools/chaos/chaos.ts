@@ -296,6 +296,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
     let auditResult: Awaited<ReturnType<typeof audit>> | undefined;
     let letters: Awaited<ReturnType<typeof checkDeadLetters>> | undefined;
     let convergedAt: number | undefined;
+    let lastSaid = 0;
     await waitUntil(
       async () => {
         stores = await checkStores(infra!.mongoUrl, databases, workload!);
@@ -308,20 +309,27 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
           databases,
         );
         const lag = (auditResult.lag ?? []).reduce((sum, entry) => sum + Number(entry.lag), 0);
-        if (
-          !storesClean ||
-          auditResult.findings.length > 0 ||
-          auditResult.lag === null ||
-          lag > 0
-        ) {
+        const waiting = [
+          storesClean ? '' : `stores: ${stores.examples[0] ?? 'histories not exact'}`,
+          auditResult.findings.length ? `audit: ${auditResult.findings.length} finding(s)` : '',
+          auditResult.lag === null ? 'lag unknown' : lag > 0 ? `lag ${lag}` : '',
+        ].filter(Boolean);
+        if (waiting.length === 0) {
+          letters = await checkDeadLetters(
+            infra!.kafkaBrokers,
+            poison!.sent,
+            settings.poisonPerTopic,
+          );
+          if (letters.poison.missing > 0)
+            waiting.push(`${letters.poison.missing} poison not dead-lettered`);
+        }
+        if (waiting.length > 0) {
+          if (Date.now() - lastSaid > 10_000) {
+            lastSaid = Date.now();
+            say(`converging: ${waiting.join('; ')}`);
+          }
           return false;
         }
-        letters = await checkDeadLetters(
-          infra!.kafkaBrokers,
-          poison!.sent,
-          settings.poisonPerTopic,
-        );
-        if (letters.poison.missing > 0) return false;
         convergedAt = Date.now();
         return true;
       },

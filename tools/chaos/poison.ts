@@ -107,13 +107,15 @@ export class PoisonSender {
             return poisonRecord(topic, `chaos-poison-${n}`, n);
           });
           // A failed send (the broker is down) is sent again until acknowledged or stopped.
-          while (!this.stopped) {
+          for (let failures = 0; !this.stopped; failures += 1) {
             try {
               await this.producer.send({ topic, messages: records, acks: -1 });
               for (const record of records) this.sent.set(record.key, topic);
               break;
             } catch (error) {
-              log(`poison: send to ${topic} failed (${(error as Error).message}); again`);
+              if (failures === 0) {
+                log(`poison: send to ${topic} failed (${(error as Error).message}); sending again`);
+              }
               await new Promise((resolve) => setTimeout(resolve, 1000));
             }
           }

@@ -16,7 +16,7 @@ export function renderSection(results: ChaosResults, resultsFile: string): strin
   const lines = [
     START,
     '',
-    '## Chaos',
+    '### Last full run',
     '',
     `\`npm run chaos -- --${results.mode}${results.settings.kafkaNodes > 1 ? ` --kafka-brokers ${results.settings.kafkaNodes}` : ''}\` on ${results.date.slice(0, 10)}, seed ${results.seed}: ` +
       `${results.settings.durationS} s of workload at ${results.settings.rate} operations/s through the gateway, ` +

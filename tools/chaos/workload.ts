@@ -9,23 +9,9 @@
  * An order create is never sent again (a second create is a second order): an unanswered create
  * abandons the walk. Customer writes are not retried: an unanswered one is recorded as uncertain.
  */
-import { customerBody } from '../../bench/lib/customers';
+import { customerBody, ORDER_BODY } from '../../bench/lib/customers';
 import { HttpClient } from '../../bench/lib/http';
 import { type CustomerLedger, LIFECYCLE } from './chaos.rules';
-
-const ORDER = {
-  orderItems: [
-    {
-      product: {
-        guid: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37',
-        title: 'Green Widget',
-        description: 'Gorgeous Green Widget',
-        price: 11.99,
-      },
-      quantity: 2,
-    },
-  ],
-};
 
 /** How long a step is tried again while it fails with 5xx, or 404 before fulfillment has it. */
 const STEP_DEADLINE_MS = 90_000;
@@ -210,7 +196,7 @@ export class Workload {
 
   private async walkOrder(customerId: string): Promise<void> {
     const base = `/orders/customers/${customerId}/orders`;
-    const created = await this.send('POST', base, ORDER);
+    const created = await this.send('POST', base, ORDER_BODY);
     if (!created.ok) return;
     const guid = String((created.body as { guid: string }).guid);
     const order: OrderLedger = { customerId, guid, acked: 1, fulfillAcked: false, complete: false };
