@@ -278,10 +278,12 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
     const start = Date.now();
     workload.start(settings.rate, MAX_IN_FLIGHT);
     poison.start(settings.poisonPerTopic, Math.max(1000, durationMs - TAIL_MS), say);
-    const faults = injector.run(plan, start, durationMs - TAIL_MS / 2);
+    const faults = injector.run(plan, start, durationMs * 1.25);
+    // The workload runs its length and on until the last fault has healed: a fault waits for
+    // the one before it to heal, and may start as late as a quarter past the planned end.
     await new Promise((resolve) => setTimeout(resolve, durationMs));
-    say('workload: stopping (waiting for the operations in flight)');
     await faults;
+    say('workload: stopping (waiting for the operations in flight)');
     await workload.stop();
     await poison.stop();
     const workloadStoppedAt = Date.now();
