@@ -105,6 +105,8 @@ export interface ChaosResults {
   };
   /** Client-visible failures (5xx, or status 0: no answer) while each kind of fault was active. */
   readonly clientErrors: Record<string, ErrorCounts>;
+  /** The first few of them per kind: status, method and path. */
+  readonly clientErrorExamples: Record<string, string[]>;
   readonly workload: WorkloadCounts;
   readonly stores: StoreCheck;
   readonly audit: { ok: boolean; drift: number; findings: number; examples: string[] };
@@ -357,12 +359,15 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
       };
     }
     const clientErrors: Record<string, ErrorCounts> = {};
+    const clientErrorExamples: Record<string, string[]> = {};
     for (const failure of workload.failures) {
       const kind = faultAt(failure.at, injector.windows);
       const counts = (clientErrors[kind] ??= { total: 0 } as ErrorCounts);
       const key = failure.status === 0 ? 'no answer' : String(failure.status);
       counts[key] = (counts[key] ?? 0) + 1;
       counts.total += 1;
+      const examples = (clientErrorExamples[kind] ??= []);
+      if (examples.length < 5) examples.push(`${failure.status} ${failure.what}`);
     }
     const drift = auditResult.relations.customers.drift + auditResult.relations.orders.drift;
     const lost = stores.customers.lost + stores.orders.lost + stores.fulfillments.lost;
@@ -387,6 +392,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
       schedule: plan.map((f) => ({ atS: f.atMs / 1000, kind: f.kind })),
       faults: { records: injector.records, byKind },
       clientErrors,
+      clientErrorExamples,
       workload: workload.counts,
       stores,
       audit: {
