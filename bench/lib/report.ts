@@ -261,6 +261,15 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
   return lines.join('\n');
 }
 
+/** `<dir>/<name>.json`, or `<name>-2.json`, `-3`… when a run of the same day has it already. */
+export function resultsFile(dir: string, name: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (let n = 1; ; n += 1) {
+    const file = path.join(dir, `${name}${n === 1 ? '' : `-${n}`}.json`);
+    if (!fs.existsSync(file)) return file;
+  }
+}
+
 export async function formatted(text: string, parser: 'markdown' | 'json'): Promise<string> {
   const config = (await prettier.resolveConfig(README)) ?? {};
   return prettier.format(text, { ...config, parser });

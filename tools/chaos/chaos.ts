@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startBenchInfra, type BenchInfra } from '../../bench/lib/infra';
-import { formatted } from '../../bench/lib/report';
+import { formatted, resultsFile } from '../../bench/lib/report';
 import { build } from '../build';
 import { type CommandDef, type OptionDef, runCommand, UsageError } from '../cli/options';
 import { ROOT } from '../runtime/paths';
@@ -180,15 +180,6 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} takes a positive integer`);
   return n;
-}
-
-function resultsFile(date: string): string {
-  const dir = path.join(ROOT, 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  for (let n = 1; ; n += 1) {
-    const file = path.join(dir, `chaos-${date}${n === 1 ? '' : `-${n}`}.json`);
-    if (!fs.existsSync(file)) return file;
-  }
 }
 
 function percentile(values: number[], p: number): number | null {
@@ -459,7 +450,9 @@ async function main(values: {
     build();
   }
   const results = await runChaos(settings);
-  const file = values.out ? path.resolve(values.out) : resultsFile(results.date.slice(0, 10));
+  const file = values.out
+    ? path.resolve(values.out)
+    : resultsFile(path.join(ROOT, 'bench', 'results'), `chaos-${results.date.slice(0, 10)}`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, await formatted(JSON.stringify(results), 'json'));
   const v = results.verdict;

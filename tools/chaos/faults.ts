@@ -156,7 +156,7 @@ export class FaultInjector {
     let error: string | undefined;
     let healedAt: number | undefined;
     try {
-      const attempt = await this.perform(fault);
+      const attempt = await this.perform(fault, (label) => (target = label));
       target = attempt.target;
       healedAt = attempt.healedAt;
     } catch (caught) {
@@ -177,7 +177,10 @@ export class FaultInjector {
     );
   }
 
-  private async perform(fault: PlannedFault): Promise<{ target: string; healedAt?: number }> {
+  private async perform(
+    fault: PlannedFault,
+    chose: (label: string) => void,
+  ): Promise<{ target: string; healedAt?: number }> {
     const { healTimeoutMs } = this.options;
     if (fault.kind === 'app-kill' || fault.kind === 'app-stop') {
       const candidates = this.targets.apps.filter(
@@ -188,11 +191,14 @@ export class FaultInjector {
       );
       const chosen = pickTarget(fault.pick, candidates);
       if (!chosen) return { target: '(every candidate busy)' };
+      chose(chosen.label);
       return this.holding(chosen.label, async () => {
         const { instance } = chosen;
         if (fault.kind === 'app-kill') {
           await instance.stop({ kill: true });
-          await instance.restart();
+          // restart() gives up on health after 90 s; on a loaded machine the instance, still
+          // running, gets the rest of the heal timeout.
+          await instance.restart().catch(() => instance.waitHealthy(healTimeoutMs));
           return Date.now();
         }
         const pid = instance.pid!;
@@ -207,6 +213,7 @@ export class FaultInjector {
     }
     const servers = fault.kind === 'broker-kill' ? this.targets.brokers : [this.targets.database];
     const server = pickTarget(fault.pick, servers)!;
+    chose(server.name);
     return this.holding(server.name, async () => {
       await server.kill();
       await server.restart();
