@@ -62,10 +62,11 @@ const DATABASE_UNREACHABLE = new Set([
 
 /**
  * A database stopped, restarting or cut off: the request did not fail for what it asked, and may
- * be sent again once the database is back, so 503 (what a client retries), not a 500. A bulk
+ * be sent again once the database is back, so 503 (what a client retries), not a 500; an event
+ * waits for it rather than being dead-lettered. A bulk
  * write whose connection was cut wraps the network error and keeps its `beforeHandshake`.
  */
-function isDatabaseUnreachable(error: unknown): boolean {
+export function isDatabaseUnreachable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const name = (error as { name?: unknown }).name;
   if (typeof name !== 'string') return false;
