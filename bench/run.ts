@@ -41,7 +41,7 @@ import { type TestStack, startTestStack } from '../tools/runtime/test-stack';
 import type { BenchContext, Mode } from './lib/context';
 import { type BenchInfra, startBenchInfra } from './lib/infra';
 import { loadAverage, machineFacts, versions } from './lib/machine';
-import { formatted, updateReadme, updateReadmeBackends } from './lib/report';
+import { formatted, resultsFile, updateReadme, updateReadmeBackends } from './lib/report';
 import { type FloorResult, runFloor } from './suites/floor';
 import { type GatewayResult, runGateway } from './suites/gateway';
 import { type LifecycleResult, runLifecycle } from './suites/lifecycle';
@@ -139,14 +139,6 @@ function parseSuites(value: string | undefined): Suite[] {
     }
     return suite;
   });
-}
-
-function resultsFile(date: string): string {
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  for (let n = 1; ; n += 1) {
-    const file = path.join(RESULTS_DIR, `${date}${n === 1 ? '' : `-${n}`}.json`);
-    if (!fs.existsSync(file)) return file;
-  }
 }
 
 async function timed<T>(
@@ -366,7 +358,7 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
     suites: first.suites,
     ...(backendRuns.length > 1 ? { dbBackends: backendRuns } : {}),
   };
-  const file = resultsFile(date.slice(0, 10));
+  const file = resultsFile(RESULTS_DIR, date.slice(0, 10));
   fs.writeFileSync(file, await formatted(JSON.stringify(output), 'json'));
   say(`results: ${path.relative(process.cwd(), file)} (${output.totalSeconds} s in all)`);
   if (values['no-readme']) {

@@ -27,6 +27,21 @@ export function customerBody(n: number): Record<string, unknown> {
   };
 }
 
+/** One order of two Green Widgets, as the lifecycle walks and the chaos workload place it. */
+export const ORDER_BODY = {
+  orderItems: [
+    {
+      product: {
+        guid: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37',
+        title: 'Green Widget',
+        description: 'Gorgeous Green Widget',
+        price: 11.99,
+      },
+      quantity: 2,
+    },
+  ],
+};
+
 /** Creates `count` customers in accounts, `concurrency` at a time; returns their ids in order. */
 export async function createCustomers(
   accounts: HttpClient,

@@ -379,20 +379,41 @@ export async function updateReadmeBackends(
   fs.writeFileSync(README, next);
 }
 
+/** `<dir>/<name>.json`, or `<name>-2.json`, `-3`… when a run of the same day has it already. */
+export function resultsFile(dir: string, name: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (let n = 1; ; n += 1) {
+    const file = path.join(dir, `${name}${n === 1 ? '' : `-${n}`}.json`);
+    if (!fs.existsSync(file)) return file;
+  }
+}
+
 export async function formatted(text: string, parser: 'markdown' | 'json'): Promise<string> {
   const config = (await prettier.resolveConfig(README)) ?? {};
   return prettier.format(text, { ...config, parser });
 }
 
 export async function updateReadme(results: BenchResults, resultsFile: string): Promise<void> {
-  const section = (await formatted(renderSection(results, resultsFile), 'markdown')).trimEnd();
+  await replaceReadmeSection(renderSection(results, resultsFile), START, END);
+}
+
+/**
+ * Puts `section` (markdown, from its `startMarker` to its `endMarker` line) in the README in
+ * place of what lies between the markers, or appends it when they are missing.
+ */
+export async function replaceReadmeSection(
+  section: string,
+  startMarker: string,
+  endMarker: string,
+): Promise<void> {
+  const text = (await formatted(section, 'markdown')).trimEnd();
   const readme = fs.readFileSync(README, 'utf8');
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
   const next =
     start !== -1 && end > start
-      ? `${readme.slice(0, start)}${section}${readme.slice(end + END.length)}`
-      : `${readme.trimEnd()}\n\n${section}\n`;
+      ? `${readme.slice(0, start)}${text}${readme.slice(end + endMarker.length)}`
+      : `${readme.trimEnd()}\n\n${text}\n`;
   fs.writeFileSync(README, next);
 }
 

@@ -17,7 +17,7 @@
  */
 import { Topics } from '@storefront/events';
 import { byMode, type StackContext } from '../lib/context';
-import { createCustomers, waitForReplicas } from '../lib/customers';
+import { createCustomers, ORDER_BODY, waitForReplicas } from '../lib/customers';
 import { HttpClient } from '../lib/http';
 import { type AppProfile, profileWhile, readSamples } from '../lib/probe';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
@@ -31,20 +31,6 @@ const STEPS = ['process', 'ship', 'in-transit', 'receive'] as const;
  * the wait so far, 20 to 500 ms. Each 404 costs fulfillment a query, so polling gently.
  */
 const PROCESS_PACE = { fraction: 0.25, minMs: 20, maxMs: 500 };
-
-const ORDER = {
-  orderItems: [
-    {
-      product: {
-        guid: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37',
-        title: 'Green Widget',
-        description: 'Gorgeous Green Widget',
-        price: 11.99,
-      },
-      quantity: 2,
-    },
-  ],
-};
 
 export interface LifecycleWindow {
   readonly seconds: number;
@@ -141,7 +127,7 @@ export async function runLifecycle(context: StackContext): Promise<LifecycleResu
       const customerId = ids[slot * customersPerWorker + (n % customersPerWorker)];
       const startedAt = performance.now();
       const base = `/customers/${customerId}/orders`;
-      const { guid } = await call<{ guid: string }>(orders, 'POST', base, ORDER);
+      const { guid } = await call<{ guid: string }>(orders, 'POST', base, ORDER_BODY);
       const order: Walked = { customerId, guid, startedAt };
       walked.push(order);
       await call(orders, 'POST', `${base}/${guid}/approve`);

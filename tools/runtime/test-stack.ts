@@ -48,6 +48,11 @@ export interface TestStackOptions {
   /** Extra environment for every app. */
   env?: Record<string, string>;
   apps?: AppName[];
+  /**
+   * How many instances of a service (default 1): the others get free ports of their own, the
+   * same database and consumer group, and register beside the first.
+   */
+  instances?: Partial<Record<AppName, number>>;
   /** Each app's own environment on a secure broker (see secure-kafka.ts `secureAppEnv`). */
   secure?: RuntimeEnv['secure'];
   /** Another MongoDB-protocol server than MONGO_URL (e.g. a FerretDB on PostgreSQL). */
@@ -94,23 +99,26 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
       ? { KAFKA_CONSUMER_GROUP: consumerGroups[app as keyof typeof consumerGroups] }
       : {}),
   });
-  const apps = await startApps(
-    wanted.map((app): AppSpec => ({ app, port: ports.get(app)!, env: appEnv(app) })),
-    {
-      kafkaBrokers: kafkaBrokers.split(','),
-      mongoUrl,
-      env: {
-        LOG_LEVEL: 'warn',
-        EUREKA_URL: `${registryUrl}/eureka`,
-        EUREKA_HEARTBEAT_INTERVAL_MS: '1000',
-        EUREKA_REGISTRY_FETCH_INTERVAL_MS: '1000',
-        EUREKA_STATUS_CHECK_INTERVAL_MS: '1000',
-        DASHBOARD_REFRESH_SECONDS: '0',
-        ...options.env,
-      },
-      ...(options.secure ? { secure: options.secure } : {}),
+  const specs = wanted.map((app): AppSpec => ({ app, port: ports.get(app)!, env: appEnv(app) }));
+  for (const app of wanted) {
+    for (let n = 1; n < (options.instances?.[app] ?? 1); n += 1) {
+      specs.push({ app, port: await freePort(), env: appEnv(app) });
+    }
+  }
+  const apps = await startApps(specs, {
+    kafkaBrokers: kafkaBrokers.split(','),
+    mongoUrl,
+    env: {
+      LOG_LEVEL: 'warn',
+      EUREKA_URL: `${registryUrl}/eureka`,
+      EUREKA_HEARTBEAT_INTERVAL_MS: '1000',
+      EUREKA_REGISTRY_FETCH_INTERVAL_MS: '1000',
+      EUREKA_STATUS_CHECK_INTERVAL_MS: '1000',
+      DASHBOARD_REFRESH_SECONDS: '0',
+      ...options.env,
     },
-  );
+    ...(options.secure ? { secure: options.secure } : {}),
+  });
   const url = (app: AppName): string => `http://127.0.0.1:${ports.get(app)}`;
   return {
     apps,

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { type Document, MongoClient, ObjectId } from 'mongodb';
+import { ORDER_BODY } from '../../../bench/lib/customers';
 import { ROOT } from '../../runtime/paths';
 import { startTestStack, type TestStack } from '../../runtime/test-stack';
 import { waitUntil } from '../../runtime/wait';
@@ -59,20 +60,6 @@ function customerBody(i: number) {
     ],
   };
 }
-
-const ORDER = {
-  orderItems: [
-    {
-      product: {
-        guid: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37',
-        title: 'Green Widget',
-        description: 'Gorgeous Green Widget',
-        price: 11.99,
-      },
-      quantity: 2,
-    },
-  ],
-};
 
 function options(extra: Partial<AuditOptions> = {}): AuditOptions {
   return {
@@ -138,7 +125,7 @@ beforeAll(async () => {
   });
   // Customers 0–4 each get an order sent to fulfillment; fulfillment moves them on.
   for (let i = 0; i < 5; i += 1) {
-    const order = await call('POST', `/orders/customers/${ids[i]}/orders`, ORDER);
+    const order = await call('POST', `/orders/customers/${ids[i]}/orders`, ORDER_BODY);
     guids.push(String(order.guid));
     await call('POST', `/orders/customers/${ids[i]}/orders/${guids[i]}/approve`, {});
     await call('POST', `/orders/customers/${ids[i]}/orders/${guids[i]}/fulfill`);

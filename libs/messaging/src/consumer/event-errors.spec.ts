@@ -1,4 +1,5 @@
 import { DomainError } from '@storefront/platform';
+import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
 import { classifyError, describeError, PermanentEventError } from './event-errors';
 
 class NotRetryable extends Error {
@@ -27,6 +28,21 @@ describe('classifyError', () => {
     ['undefined', undefined, 'transient'],
   ])('%s is %s', (_, error, expected) => {
     expect(classifyError(error, permanentCodes)).toBe(expected);
+  });
+});
+
+describe('classifyError, the database out of reach', () => {
+  // The chaos run (tools/chaos, --full --seed 7): a customer's delete event was dead-lettered
+  // as handler-failed after 5 attempts while the database was restarting, and its replica in
+  // orders stayed live for good. An outage is waited out, never dead-lettered.
+  it.each<[string, unknown]>([
+    ['a cut connection', new MongoNetworkError('connection 47 to 127.0.0.1:40913 closed')],
+    [
+      'no server to select',
+      new MongoServerSelectionError('connection 47 to 127.0.0.1:40913 closed', {} as never),
+    ],
+  ])('%s is an outage', (_, error) => {
+    expect(classifyError(error)).toBe('outage');
   });
 });
 

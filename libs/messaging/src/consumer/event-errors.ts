@@ -1,4 +1,4 @@
-import { DomainError } from '@storefront/platform';
+import { DomainError, isDatabaseUnreachable } from '@storefront/platform';
 import { errorMessage } from '../util/delay';
 
 /**
@@ -11,19 +11,23 @@ export class PermanentEventError extends Error {
   readonly retryable = false;
 }
 
-export type ErrorClass = 'transient' | 'permanent';
+export type ErrorClass = 'transient' | 'permanent' | 'outage';
 
 /**
  * Retry decision for a handler error:
  * - `PermanentEventError`, any error with `retryable: false`, and a `DomainError` whose code
  *   is listed in `permanentCodes` are permanent: retrying cannot change the outcome;
- * - everything else (database or broker hiccups, timeouts, bugs) is transient and retried a
- *   bounded number of times, after which the record is dead-lettered anyway.
+ * - the database out of reach (stopped, restarting, connection cut) is an outage: retried
+ *   until it is back, never dead-lettered, since the record itself is fine and nothing after
+ *   it on the partition could be applied meanwhile either;
+ * - everything else (broker hiccups, timeouts, bugs) is transient and retried a bounded number
+ *   of times, after which the record is dead-lettered anyway.
  */
 export function classifyError(
   error: unknown,
   permanentCodes: ReadonlySet<string> = new Set(),
 ): ErrorClass {
+  if (isDatabaseUnreachable(error)) return 'outage';
   if (typeof error === 'object' && error !== null) {
     if ((error as { retryable?: unknown }).retryable === false) return 'permanent';
     if (error instanceof DomainError && permanentCodes.has(error.code)) return 'permanent';

@@ -90,6 +90,8 @@ const DEFAULT_RECONNECT: BackoffOptions = { baseMs: 1000, maxMs: 15_000 };
  * - a record that cannot be decoded (no key, not JSON, breaks the schema, bad headers) is
  *   dead-lettered at once; a handler error is retried with backoff up to `maxAttempts`
  *   unless it is permanent, then dead-lettered; so one bad record never blocks a partition;
+ *   the database out of reach is retried until it is back (an outage blocks every record
+ *   alike, and dead-lettering them would lose them);
  * - if the dead-letter send fails the batch fails: kafkajs fetches the unresolved records
  *   again and nothing is committed past them;
  * - heartbeats continue while a handler runs or waits to retry;
@@ -449,9 +451,10 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
           return 'done';
         } catch (error) {
           const where = `${topic}[${partition}]@${message.offset} (event ${decoded.metadata.id})`;
-          const permanent = classifyError(error, this.permanentCodes) === 'permanent';
+          const kind = classifyError(error, this.permanentCodes);
+          const permanent = kind === 'permanent';
           this.metrics?.behind.failed(topic, decoded.key, decoded.metadata.aggregateVersion);
-          if (permanent || attempt >= this.maxAttempts) {
+          if (permanent || (kind === 'transient' && attempt >= this.maxAttempts)) {
             this.log.warn(
               `${where}: handler failed ${permanent ? 'permanently' : `${attempt} times`}: ${describeError(error)}; dead-lettering`,
             );

@@ -50,6 +50,31 @@ const HTTP_STATUS_CODES: Record<number, string> = {
   429: 'REQUEST.TOO_MANY_REQUESTS',
 };
 
+/** The MongoDB driver's errors for a server it cannot reach, by name (no driver import here). */
+const DATABASE_UNREACHABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+]);
+
+/**
+ * A database stopped, restarting or cut off: the request did not fail for what it asked, and may
+ * be sent again once the database is back, so 503 (what a client retries), not a 500; an event
+ * waits for it rather than being dead-lettered. A bulk
+ * write whose connection was cut wraps the network error and keeps its `beforeHandshake`.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const name = (error as { name?: unknown }).name;
+  if (typeof name !== 'string') return false;
+  return (
+    DATABASE_UNREACHABLE.has(name) || (name === 'MongoBulkWriteError' && 'beforeHandshake' in error)
+  );
+}
+
 /** Turns anything thrown while handling a request into one JSON error shape. */
 export function toErrorBody(error: unknown, statuses: ErrorStatusMap = {}): ErrorBody {
   if (error instanceof DomainError) {
@@ -99,6 +124,13 @@ export function toErrorBody(error: unknown, statuses: ErrorStatusMap = {}): Erro
       code: BODY_PARSER_CODES[error.type] ?? HTTP_STATUS_CODES[statusCode] ?? 'REQUEST.BAD_REQUEST',
       message:
         error.type === 'entity.parse.failed' ? 'Request body is not valid JSON' : error.message,
+    };
+  }
+  if (isDatabaseUnreachable(error)) {
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      code: 'SERVER.DATABASE_UNAVAILABLE',
+      message: 'The database cannot be reached; try again shortly',
     };
   }
   return {

@@ -24,11 +24,11 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 
 /** What every operation may answer, besides what its own decorators document. */
 const COMMON_RESPONSES: Record<string, string> = {
-  500: 'SERVER.INTERNAL_ERROR: an unexpected failure (the database or broker is unreachable); never an answer to bad input',
+  500: 'SERVER.INTERNAL_ERROR: an unexpected failure; never an answer to bad input',
   // The documents' server is the gateway prefix: these are the gateway's own answers.
   429: 'GATEWAY.RATE_LIMITED (from the gateway): over the per-client request limit; retry after the RateLimit reset',
   502: 'GATEWAY.UPSTREAM_FAILED (from the gateway): every instance of the service failed to answer',
-  503: 'GATEWAY.NO_INSTANCE (from the gateway): no instance of the service is registered UP',
+  503: 'GATEWAY.NO_INSTANCE (from the gateway): no instance of the service is registered UP; SERVER.DATABASE_UNAVAILABLE (from the service): its database cannot be reached, try again shortly',
   504: 'GATEWAY.UPSTREAM_TIMEOUT (from the gateway): the service did not answer within the timeout',
 };
 const INPUT_RESPONSES: Record<string, string> = {

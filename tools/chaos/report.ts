@@ -1,0 +1,55 @@
+/**
+ * The README's chaos section: the last complete run's verdict, faults and figures, between its
+ * markers (bench/lib/report.ts replaces them).
+ */
+import { replaceReadmeSection } from '../../bench/lib/report';
+import type { ChaosResults } from './chaos';
+
+export const START = '<!-- chaos:start -->';
+export const END = '<!-- chaos:end -->';
+
+const ms = (value: number | null | undefined): string =>
+  value === null || value === undefined ? '–' : `${(value / 1000).toFixed(1)} s`;
+
+/** `288 (502: 18, 503: 178, no answer: 92)`. */
+function errors(counts: ChaosResults['clientErrors'][string] | undefined): string {
+  if (!counts) return '0';
+  const parts = Object.entries(counts)
+    .filter(([key]) => key !== 'total')
+    .map(([key, n]) => `${key}: ${n}`);
+  return `${counts.total} (${parts.join(', ')})`;
+}
+
+export function renderSection(results: ChaosResults, resultsFile: string): string {
+  const v = results.verdict;
+  const lines = [
+    START,
+    '',
+    '### Last full run',
+    '',
+    `\`npm run chaos -- --${results.mode}${results.settings.kafkaNodes > 1 ? ` --kafka-brokers ${results.settings.kafkaNodes}` : ''}\` on ${results.date.slice(0, 10)}, seed ${results.seed}: ` +
+      `${results.settings.durationS} s of workload at ${results.settings.rate} operations/s through the gateway, ` +
+      `${results.settings.kafkaNodes} Kafka broker(s), two instances each of orders and fulfillment ` +
+      `([${resultsFile}](${resultsFile})). Verdict: **${v.ok ? 'clean' : 'FAILED'}**${v.ok ? '' : ` (${v.reasons.join('; ')})`}.`,
+    '',
+    '| Fault | Count | Heal p50 | Heal max | 5xx / no answer seen by clients |',
+    '| --- | --- | --- | --- | --- |',
+    ...Object.entries(results.faults.byKind).map(
+      ([kind, s]) =>
+        `| ${kind} | ${s.count}${s.failed ? ` (${s.failed} failed)` : ''}${s.skipped ? ` (${s.skipped} skipped)` : ''} | ${ms(s.healP50Ms)} | ${ms(s.healMaxMs)} | ${errors(results.clientErrors[kind])} |`,
+    ),
+    `| (no fault active) | – | – | – | ${errors(results.clientErrors.none)} |`,
+    '',
+    `- Writes: ${results.workload.ok} of ${results.workload.calls} calls answered 2xx (${results.workload.retries} sent again after a failure or while fulfillment had not received the order yet); ${results.stores.orders.checked} orders (${results.stores.orders.complete} walked to RECEIVED, ${results.stores.orders.abandoned} abandoned after a step kept failing), ${results.stores.customers.checked} customers.`,
+    `- Lost ${v.lost}, doubled ${v.doubled}; fulfillment copies lost ${results.stores.fulfillments.lost}, doubled ${results.stores.fulfillments.doubled}; audit drift ${v.drift}.`,
+    `- Poison: ${Object.values(results.poison.sent).reduce((a, b) => a + b, 0)} records sent (${results.poison.perTopic} per topic), ${results.poison.deadLettered} dead-lettered with their \`dlt_*\` headers, ${results.poison.missing} missing; ${results.unexpectedDeadLetters} other dead letters.`,
+    `- Converged ${ms(results.convergence.afterLastFaultMs)} after the last fault healed (${ms(results.convergence.afterWorkloadMs)} after the workload stopped); consumer lag at the end: ${results.lagAtEnd} records.`,
+    '',
+    END,
+  ];
+  return lines.join('\n');
+}
+
+export async function updateReadme(results: ChaosResults, resultsFile: string): Promise<void> {
+  await replaceReadmeSection(renderSection(results, resultsFile), START, END);
+}
