@@ -16,6 +16,7 @@ import { SERVICES } from '../../demo/demo.rules';
 import { type FerretDbServer, provisionFerretDb, startFerretDb } from '../ferretdb';
 import { type PostgresServer, startPostgres } from '../postgres';
 import { freePort, startTestStack, type TestStack } from '../test-stack';
+import { concurrentIncrements, versionRaceWinners } from './atomicity-checks';
 
 jest.setTimeout(180_000);
 
@@ -60,25 +61,11 @@ describe('FerretDB on PostgreSQL', () => {
   });
 
   it('loses none of 200 concurrent updates of one document (patch 0004)', async () => {
-    const collection = client.db('patch').collection<{ _id: string; n: number }>('counters');
-    await collection.insertOne({ _id: 'counter', n: 0 });
-    await Promise.all(
-      Array.from({ length: 200 }, () =>
-        collection.updateOne({ _id: 'counter' }, { $inc: { n: 1 } }),
-      ),
-    );
-    expect(await collection.findOne({ _id: 'counter' })).toEqual({ _id: 'counter', n: 200 });
+    expect(await concurrentIncrements(client)).toBe(200);
   });
 
   it('lets exactly one of four writers that read the same version win (patch 0004)', async () => {
-    const collection = client.db('patch').collection<{ _id: string; version: number }>('versions');
-    await collection.insertOne({ _id: 'doc', version: 0 });
-    const results = await Promise.all(
-      Array.from({ length: 4 }, (_, writer) =>
-        collection.findOneAndUpdate({ _id: 'doc', version: 0 }, { $set: { version: 1, writer } }),
-      ),
-    );
-    expect(results.filter((result) => result !== null)).toHaveLength(1);
+    expect(await versionRaceWinners(client)).toBe(1);
   });
 
   describe('under the five apps', () => {

@@ -69,18 +69,21 @@ function onNetwork(...env: string[]): string[] {
   ];
 }
 
+/** An operator's tool on the stack: MongoDB's root, the admin key, and Kafka's super user. */
+const OPERATOR_ENV = [
+  'MONGO_URL_FILE=/secrets/mongo_root_url',
+  'ADMIN_API_KEY_FILE=/secrets/admin_api_key',
+  'KAFKA_SASL_USERNAME=admin',
+  'KAFKA_SASL_PASSWORD_FILE=/secrets/kafka_admin_password',
+];
+
 /**
  * `npm run refresh` as the README runs it against the stack: in a container on its network,
  * as Kafka's super user (it deletes and creates topics and joins the services' groups).
  */
 function refreshArgs(): string[] {
   return [
-    ...onNetwork(
-      'MONGO_URL_FILE=/secrets/mongo_root_url',
-      'ADMIN_API_KEY_FILE=/secrets/admin_api_key',
-      'KAFKA_SASL_USERNAME=admin',
-      'KAFKA_SASL_PASSWORD_FILE=/secrets/kafka_admin_password',
-    ),
+    ...onNetwork(...OPERATOR_ENV),
     'node_modules/.bin/tsx',
     'tools/demo/refresh.ts',
     '--gateway',
@@ -234,12 +237,7 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
     const result = spawnSync(
       'docker',
       [
-        ...onNetwork(
-          'MONGO_URL_FILE=/secrets/mongo_root_url',
-          'ADMIN_API_KEY_FILE=/secrets/admin_api_key',
-          'KAFKA_SASL_USERNAME=admin',
-          'KAFKA_SASL_PASSWORD_FILE=/secrets/kafka_admin_password',
-        ),
+        ...onNetwork(...OPERATOR_ENV),
         'node_modules/.bin/tsx',
         'tools/audit/audit.ts',
         '--gateway',
