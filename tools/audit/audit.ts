@@ -15,9 +15,11 @@ import { type Admin, Kafka, logLevel, Partitioners, type SASLOptions } from 'kaf
 import { type Document, MongoClient } from 'mongodb';
 import { consumerGroupOf, Topics } from '@storefront/events';
 import { KAFKA_OPTIONS, kafkaTarget, toolKafkaConfig } from '../cli/kafka-options';
+import { DEFAULT_GATEWAY_URL, MONGO_OPTIONS, mongoUrlOf } from '../cli/target-options';
 import {
   type CommandDef,
   fromEnvOrFile,
+  keyValues,
   type OptionDef,
   parseCommand,
   runCommand,
@@ -53,8 +55,6 @@ import {
   summarize,
 } from './audit.rules';
 
-export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
-export const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/';
 export const DEFAULT_KAFKA_BROKERS = ['127.0.0.1:9092'];
 export const DEFAULT_SETTLE_MS = 5000;
 /** Version of the `--json` shape (tools/audit/README.md); bumped on an incompatible change. */
@@ -756,20 +756,8 @@ export async function runAudit(
 // ---------------------------------------------------------------- command line
 
 const OPTIONS = {
-  'mongo-url': {
-    type: 'string',
-    value: 'URL',
-    description: 'MongoDB server',
-    env: ['MONGO_URL', 'MONGO_URL_FILE'],
-    default: DEFAULT_MONGO_URL,
-  },
+  ...MONGO_OPTIONS,
   ...KAFKA_OPTIONS,
-  database: {
-    type: 'string',
-    multiple: true,
-    value: 'S=NAME',
-    description: 'database of service S (accounts, orders, fulfillment)',
-  },
   group: {
     type: 'string',
     multiple: true,
@@ -826,22 +814,6 @@ export const AUDIT_COMMAND: CommandDef<typeof OPTIONS> = {
   footer: 'Exit status: 0 no drift, 1 drift, 2 refused or bad usage.',
 };
 
-function keyValues<K extends string>(
-  entries: readonly string[],
-  allowed: readonly K[],
-  flag: string,
-): Partial<Record<K, string>> {
-  const result: Partial<Record<K, string>> = {};
-  for (const entry of entries) {
-    const [key, name] = entry.split('=');
-    if (!(allowed as readonly string[]).includes(key ?? '') || !name) {
-      throw new UsageError(`${flag} takes ${allowed.join('|')}=name (got "${entry}")`);
-    }
-    result[key as K] = name;
-  }
-  return result;
-}
-
 function milliseconds(value: string | undefined, fallback: number, flag: string): number {
   const n = Number(value ?? fallback);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes seconds (got "${value}")`);
@@ -854,7 +826,7 @@ export function parseCommandLine(argv: readonly string[]): AuditOptions & { json
   const kafka = kafkaTarget(values);
   const keyFile = values['admin-key-file'];
   return {
-    mongoUrl: values['mongo-url'] ?? fromEnvOrFile('MONGO_URL') ?? DEFAULT_MONGO_URL,
+    mongoUrl: mongoUrlOf(values),
     kafkaBrokers: kafka.brokers,
     ...(kafka.sasl ? { sasl: kafka.sasl } : {}),
     topicPrefix: kafka.topicPrefix,

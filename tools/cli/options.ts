@@ -169,3 +169,20 @@ export function fromEnvOrFile(
     );
   }
 }
+
+/** `--flag K=NAME` entries (repeatable) as a record; K must be one of `allowed`. */
+export function keyValues<K extends string>(
+  entries: readonly string[],
+  allowed: readonly K[],
+  flag: string,
+): Partial<Record<K, string>> {
+  const result: Partial<Record<K, string>> = {};
+  for (const entry of entries) {
+    const [key, name] = entry.split('=');
+    if (!(allowed as readonly string[]).includes(key ?? '') || !name) {
+      throw new UsageError(`${flag} takes ${allowed.join('|')}=name (got "${entry}")`);
+    }
+    result[key as K] = name;
+  }
+  return result;
+}

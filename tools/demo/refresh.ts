@@ -34,9 +34,11 @@ import {
   KAFKA_OPTIONS,
   kafkaTarget,
 } from '../cli/kafka-options';
+import { DEFAULT_GATEWAY_URL, MONGO_OPTIONS, mongoUrlOf } from '../cli/target-options';
 import {
   type CommandDef,
   fromEnvOrFile,
+  keyValues,
   type OptionDef,
   type OptionValues,
   parseCommand,
@@ -46,8 +48,6 @@ import {
 import { KafkaReset } from './kafka-reset';
 import { dropDatabase, findOne, indexNames } from './mongo-reset';
 
-export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
-export const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/';
 export const DEFAULT_KAFKA_BROKERS = [DEFAULT_TOOL_KAFKA_BROKERS];
 
 /** Collection of each service's aggregate (the original's names). */
@@ -478,25 +478,13 @@ const REFRESH_OPTIONS = {
     env: ['GATEWAY_URL'],
     default: DEFAULT_GATEWAY_URL,
   },
-  'mongo-url': {
-    type: 'string',
-    value: 'URL',
-    description: 'MongoDB server',
-    env: ['MONGO_URL', 'MONGO_URL_FILE'],
-    default: DEFAULT_MONGO_URL,
-  },
+  ...MONGO_OPTIONS,
   ...KAFKA_OPTIONS,
   'admin-key-file': {
     type: 'string',
     value: 'FILE',
     description: 'file holding the admin API key',
     env: ['ADMIN_API_KEY', 'ADMIN_API_KEY_FILE'],
-  },
-  database: {
-    type: 'string',
-    multiple: true,
-    value: 'S=NAME',
-    description: 'database of service S (accounts, orders, fulfillment)',
   },
   'step-timeout': {
     type: 'string',
@@ -525,16 +513,6 @@ export const REFRESH_COMMAND: CommandDef<typeof REFRESH_OPTIONS> = {
 export function refreshOptions(
   values: OptionValues<typeof REFRESH_OPTIONS>,
 ): RefreshOptions & { json: boolean } {
-  const databases: Partial<Record<Service, string>> = {};
-  for (const entry of values.database) {
-    const [service, name] = entry.split('=');
-    if (!(SERVICES as readonly string[]).includes(service ?? '') || !name) {
-      throw new UsageError(
-        `--database takes service=name, e.g. orders=orders_demo (got "${entry}")`,
-      );
-    }
-    databases[service as Service] = name;
-  }
   const stepTimeout = Number(values['step-timeout'] ?? 60);
   if (!Number.isFinite(stepTimeout) || stepTimeout <= 0) {
     throw new UsageError(`--step-timeout takes seconds (got "${values['step-timeout']}")`);
@@ -544,12 +522,12 @@ export function refreshOptions(
   const kafka = kafkaTarget(values);
   return {
     gatewayUrl: values.gateway ?? process.env.GATEWAY_URL ?? DEFAULT_GATEWAY_URL,
-    mongoUrl: values['mongo-url'] ?? fromEnvOrFile('MONGO_URL') ?? DEFAULT_MONGO_URL,
+    mongoUrl: mongoUrlOf(values),
     kafkaBrokers: kafka.brokers,
     kafkaSasl: kafka.sasl,
     adminApiKey: keyFile ? fs.readFileSync(keyFile, 'utf8').trim() : fromEnvOrFile('ADMIN_API_KEY'),
     topicPrefix: kafka.topicPrefix,
-    databases,
+    databases: keyValues(values.database, SERVICES, '--database'),
     force: values.force,
     stepTimeoutMs: stepTimeout * 1000,
     json: values.json,
