@@ -1,3 +1,4 @@
+import { MAX_REPUBLISH_BATCH } from '@storefront/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -13,9 +14,6 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_VERSION } from '../customer.rules';
-
-/** Most customers one bulk republish request may name. */
-export const MAX_REPUBLISH_BATCH = 10;
 
 /** Optional body of `POST /customers/{id}/republish`. */
 export class RepublishCustomerDto {

@@ -1,8 +1,6 @@
+import { MAX_REPUBLISH_BATCH } from '@storefront/platform';
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength } from 'class-validator';
-
-/** Most fulfillments one bulk republish request may name. */
-export const MAX_REPUBLISH_BATCH = 10;
 
 /** Body of `POST /fulfillments/republish`. */
 export class RepublishFulfillmentsDto {

@@ -1,8 +1,6 @@
+import { MAX_REPUBLISH_BATCH } from '@storefront/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID } from 'class-validator';
-
-/** Most orders one bulk republish request may name. */
-export const MAX_REPUBLISH_BATCH = 10;
 
 /** Body of `POST /customers/fulfill/republish`. */
 export class RepublishFulfillmentsDto {
