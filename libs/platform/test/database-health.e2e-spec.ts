@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
@@ -8,6 +11,13 @@ import {
   databaseConfigSchema,
   DatabaseModule,
 } from '@storefront/platform';
+import {
+  type FerretDbServer,
+  provisionFerretDb,
+  startFerretDb,
+} from '../../../tools/runtime/ferretdb';
+import { freePort } from '../../../tools/runtime/procs';
+import { waitUntil } from '../../../tools/runtime/wait';
 
 describe('database health (real FerretDB)', () => {
   const dbName = `platform-health-${process.pid}`;
@@ -60,3 +70,76 @@ describe('database health (real FerretDB)', () => {
       .expect(200, { status: 'UP', components: {} });
   });
 });
+
+describe('a client whose server monitor fell silent (real FerretDB, killed and restarted)', () => {
+  let server: FerretDbServer;
+  let app: INestApplication;
+  let connection: Connection;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-wedge-'));
+  const settings = { dataDir, name: `ferretdb-wedge-${process.pid}` };
+
+  beforeAll(async () => {
+    await provisionFerretDb();
+    server = await startFerretDb({ ...settings, port: await freePort() });
+    ({ app } = await createApp(
+      {
+        name: 'things',
+        configSchema: baseConfigSchema.extend(databaseConfigSchema.shape),
+        imports: () => [DatabaseModule.forRoot('things')],
+      },
+      {
+        PORT: '1',
+        LOG_LEVEL: 'silent',
+        MONGO_URL: server.mongoUrl,
+        MONGO_HEARTBEAT_MS: '500',
+        MONGO_CONNECT_TIMEOUT_MS: '1000',
+      },
+    ));
+    await app.init();
+    connection = app.get<Connection>(getConnectionToken());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    if (server) process.kill(server.pid, 'SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const readiness = async (): Promise<number> =>
+    (await request(app.getHttpServer()).get('/actuator/health/readiness')).status;
+
+  it('is closed and connected again, and readiness comes back UP', async () => {
+    expect(await readiness()).toBe(200);
+    // The state chaos found: the driver's monitor stops reporting. Its interval is stopped
+    // here through the driver's internals, the one way to put a client in that state at will.
+    const topology = (connection.getClient() as unknown as { topology: DriverTopology }).topology;
+    for (const [, described] of topology.s.servers) described.monitor.monitorId.stop();
+    const port = Number(new URL(server.mongoUrl).port);
+    process.kill(server.pid, 'SIGKILL');
+    await server.exited;
+    // Operations during the outage fail until one marks the server unknown to the client.
+    const unknown = (): boolean =>
+      [...topology.description.servers.values()].every((d) => d.type === 'Unknown');
+    await waitUntil(
+      async () => {
+        await expect(connection.db!.admin().ping()).rejects.toThrow();
+        return unknown();
+      },
+      { what: 'the client to mark the server unknown', timeoutMs: 30_000 },
+    );
+    server = await startFerretDb({ ...settings, port });
+    await waitUntil(async () => (await readiness()) === 200, {
+      what: 'readiness UP after the restart',
+      timeoutMs: 30_000,
+    });
+    const metrics = await request(app.getHttpServer()).get('/actuator/prometheus');
+    expect(metrics.text).toMatch(/^mongodb_client_reconnects_total{[^}]*} 1$/m);
+    await expect(connection.db!.admin().ping()).resolves.toEqual({ ok: 1 });
+  });
+});
+
+/** The part of the driver's topology the test reaches into. */
+interface DriverTopology {
+  s: { servers: Map<string, { monitor: { monitorId: { stop(): void } } }> };
+  description: { servers: Map<string, { type: string }> };
+}

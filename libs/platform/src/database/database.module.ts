@@ -1,4 +1,13 @@
-import { DynamicModule, Injectable, Module, OnModuleInit, Optional } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnModuleDestroy,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import {
   type HealthIndicatorResult,
@@ -11,6 +20,7 @@ import { z } from 'zod';
 import { APP_CONFIG, mongoUrlSchema } from '../config/config';
 import { HealthService } from '../health/health.service';
 import { Metrics } from '../observability/metrics';
+import { monitorWedged } from './database.rules';
 
 /** Variables of an app that owns a MongoDB database. */
 export const databaseConfigSchema = z.object({
@@ -21,6 +31,10 @@ export const databaseConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, 'letters, digits, - and _ only')
     .optional(),
+  /** How often the driver's monitor checks the server (its heartbeatFrequencyMS). */
+  MONGO_HEARTBEAT_MS: z.coerce.number().int().min(500).default(10_000),
+  /** Bound on opening a connection, the monitor's checks included (connectTimeoutMS). */
+  MONGO_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(500).default(10_000),
 });
 
 type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
@@ -85,6 +99,93 @@ class DatabaseMetrics implements OnModuleInit {
   }
 }
 
+/**
+ * Says when the driver loses its server and when it finds it again (SDAM's server description
+ * going to and from Unknown), and heals a client whose server monitor has gone silent.
+ *
+ * The driver finds a restarted server through its monitor alone: a heartbeat every
+ * `MONGO_HEARTBEAT_MS`, each bounded by `MONGO_CONNECT_TIMEOUT_MS`. Under chaos (a database
+ * SIGKILLed and restarted on a loaded machine) one instance's monitor once stopped reporting
+ * at all: no heartbeat, no failure, no reconnect attempt in the server's log for minutes, and
+ * every operation failed server selection with the error of the crash. A monitor silent for
+ * longer than any heartbeat can take is that state, and only a new topology leaves it: the
+ * client is closed and connected again (`mongodb_client_reconnects_total`).
+ */
+@Injectable()
+class DatabaseLink implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Database');
+  private timer: NodeJS.Timeout | undefined;
+  private lastHeartbeatAt = Date.now();
+  private lostAt: number | undefined;
+  private reconnecting = false;
+
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    @Inject(APP_CONFIG) private readonly config: DatabaseConfig,
+    @Optional() private readonly metrics?: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    const client = this.connection.getClient();
+    client.on('serverDescriptionChanged', (event) => {
+      const was = event.previousDescription.type;
+      const now = event.newDescription.type;
+      if (now === 'Unknown' && was !== 'Unknown') {
+        this.lostAt = Date.now();
+        this.logger.warn(
+          `lost ${event.address}: ${event.newDescription.error?.message ?? 'no answer'}`,
+        );
+      } else if (now !== 'Unknown' && was === 'Unknown' && this.lostAt !== undefined) {
+        this.logger.log(`${event.address} is back after ${Date.now() - this.lostAt} ms`);
+        this.lostAt = undefined;
+      }
+    });
+    const heard = (): void => {
+      this.lastHeartbeatAt = Date.now();
+    };
+    client.on('serverHeartbeatStarted', heard);
+    client.on('serverHeartbeatSucceeded', heard);
+    client.on('serverHeartbeatFailed', heard);
+    const reconnects = this.metrics
+      ? new Counter({
+          name: 'mongodb_client_reconnects_total',
+          help: 'Times the database client was closed and connected again because its server monitor fell silent',
+          registers: [this.metrics.registry],
+        })
+      : undefined;
+    this.timer = setInterval(() => {
+      const silentMs = Date.now() - this.lastHeartbeatAt;
+      if (this.reconnecting || !monitorWedged(this.config, silentMs, this.lostAt !== undefined))
+        return;
+      reconnects?.inc();
+      void this.reconnect(silentMs);
+    }, this.config.MONGO_HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  private async reconnect(silentMs: number): Promise<void> {
+    this.reconnecting = true;
+    const client = this.connection.getClient();
+    this.logger.error(
+      `the driver's server monitor has been silent for ${silentMs} ms while the server is unknown: closing and connecting the client again`,
+    );
+    try {
+      await client.close(true);
+      await client.connect();
+      this.lastHeartbeatAt = Date.now();
+    } catch (error) {
+      // The server may really be down; the next round tries again.
+      this.logger.warn(`connecting the client again failed: ${(error as Error).message}`);
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+}
+
 @Module({})
 export class DatabaseModule {
   /** Connects to the app's own database, retrying with backoff while the server is not up. */
@@ -98,6 +199,8 @@ export class DatabaseModule {
             uri: config.MONGO_URL,
             dbName: config.MONGO_DB ?? defaultDbName,
             serverSelectionTimeoutMS: 5000,
+            heartbeatFrequencyMS: config.MONGO_HEARTBEAT_MS,
+            connectTimeoutMS: config.MONGO_CONNECT_TIMEOUT_MS,
             retryAttempts: 30,
             retryDelay: 2000,
             // Command events for DatabaseMetrics.
@@ -105,7 +208,7 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [DatabaseHealth, DatabaseMetrics],
+      providers: [DatabaseHealth, DatabaseMetrics, DatabaseLink],
     };
   }
 }
