@@ -468,6 +468,12 @@ function serverProperties(
     'transaction.state.log.num.partitions': 3,
     'share.coordinator.state.topic.replication.factor': replicas,
     'share.coordinator.state.topic.min.isr': minIsr,
+    // A node restarted after a crash cannot register again until the controller has fenced
+    // its previous incarnation, one broker session later (DUPLICATE_BROKER_REGISTRATION until
+    // then): 9 s by default, most of a killed broker's restart. In a cluster the same timeout
+    // is how soon a dead broker's partitions get a new leader.
+    'broker.session.timeout.ms': 4000,
+    'broker.heartbeat.interval.ms': 1000,
     // Tests join groups constantly; the 3 s default delay would be paid on every join.
     'group.initial.rebalance.delay.ms': 0,
     // Topics come from the contract (ensureTopics); auto-creation races with consumers.
