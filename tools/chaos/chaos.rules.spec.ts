@@ -1,4 +1,5 @@
 import {
+  contractBreaches,
   type CustomerLedger,
   faultAt,
   judgeCustomer,
@@ -126,5 +127,19 @@ describe('faultAt', () => {
     [170, 'broker-kill'],
   ])('at %p: %p', (at, kind) => {
     expect(faultAt(at, windows)).toBe(kind);
+  });
+});
+
+describe('contractBreaches', () => {
+  it('has nothing to say of a client that only saw JSON 502/503/504 and refusals', () => {
+    expect(contractBreaches({ hung: 0, notJson: 0, otherServerErrors: 0 })).toEqual([]);
+  });
+
+  it('names each kind of breach with its count', () => {
+    expect(contractBreaches({ hung: 2, notJson: 1, otherServerErrors: 3 })).toEqual([
+      '2 requests left without an answer',
+      '1 error answers without a JSON body',
+      '3 server errors other than 502/503/504',
+    ]);
   });
 });

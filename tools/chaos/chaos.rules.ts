@@ -167,3 +167,18 @@ export function faultAt(
   }
   return found?.kind ?? 'none';
 }
+
+/** The client contract's breaches as verdict reasons (see ClientContract in workload.ts). */
+export function contractBreaches(contract: {
+  readonly hung: number;
+  readonly notJson: number;
+  readonly otherServerErrors: number;
+}): string[] {
+  return [
+    contract.hung ? `${contract.hung} requests left without an answer` : '',
+    contract.notJson ? `${contract.notJson} error answers without a JSON body` : '',
+    contract.otherServerErrors
+      ? `${contract.otherServerErrors} server errors other than 502/503/504`
+      : '',
+  ].filter(Boolean);
+}

@@ -24,12 +24,19 @@ import { type CommandDef, type OptionDef, runCommand, UsageError } from '../cli/
 import { ROOT } from '../runtime/paths';
 import { startTestStack, type TestStack } from '../runtime/test-stack';
 import { waitUntil } from '../runtime/wait';
-import { faultAt, FAULT_KINDS, type FaultKind, planFaults, seededRandom } from './chaos.rules';
+import {
+  contractBreaches,
+  faultAt,
+  FAULT_KINDS,
+  type FaultKind,
+  planFaults,
+  seededRandom,
+} from './chaos.rules';
 import { allReady, type AppTarget, FaultInjector, type FaultRecord } from './faults';
 import { checkDeadLetters, PoisonSender, type PoisonReport } from './poison';
 import { updateReadme } from './report';
 import { audit, checkStores, type StoreCheck } from './verdict';
-import { Workload, type WorkloadCounts } from './workload';
+import { type ClientContract, Workload, type WorkloadCounts } from './workload';
 
 export type Mode = 'quick' | 'full';
 
@@ -107,6 +114,8 @@ export interface ChaosResults {
   readonly clientErrors: Record<string, ErrorCounts>;
   /** The first few of them per kind: status, method and path. */
   readonly clientErrorExamples: Record<string, string[]>;
+  /** What faults did to clients that they must never do (hangs, 500s, error bodies not JSON). */
+  readonly clientContract: ClientContract;
   readonly workload: WorkloadCounts;
   readonly stores: StoreCheck;
   readonly audit: { ok: boolean; drift: number; findings: number; examples: string[] };
@@ -372,6 +381,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
       letters.poison.missing ? `${letters.poison.missing} poison records not dead-lettered` : '',
       convergedAt === undefined ? 'not converged' : '',
       injector.records.some((r) => r.error) ? 'a fault did not heal' : '',
+      ...contractBreaches(workload.contract),
     ].filter(Boolean);
     const results: ChaosResults = {
       date,
@@ -385,6 +395,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
       clientErrors,
       clientErrorExamples,
       workload: workload.counts,
+      clientContract: workload.contract,
       stores,
       audit: {
         ok: auditResult.ok,

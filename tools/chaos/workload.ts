@@ -31,6 +31,26 @@ export interface FailedCall {
   readonly what: string;
 }
 
+/**
+ * What a fault may do to a client, and what it must never do: an error answer is JSON, a
+ * server-side failure is 502, 503 or 504 (never a 500), and every request is answered or
+ * refused well within the gateway's timeouts (never left hanging).
+ */
+export interface ClientContract {
+  /** Requests with no answer after REQUEST_TIMEOUT_MS. */
+  hung: number;
+  /** Connections refused or reset: the gateway itself was down. Allowed. */
+  refused: number;
+  /** Error answers whose body is not JSON. */
+  notJson: number;
+  /** 5xx answers other than 502, 503 and 504. */
+  otherServerErrors: number;
+  /** Up to ten breaches, for the results file. */
+  examples: string[];
+}
+
+const FAULT_STATUSES = new Set([502, 503, 504]);
+
 export interface OrderLedger {
   readonly customerId: string;
   readonly guid: string;
@@ -59,6 +79,13 @@ export class Workload {
   readonly customers = new Map<string, CustomerLedger>();
   readonly orders: OrderLedger[] = [];
   readonly failures: FailedCall[] = [];
+  readonly contract: ClientContract = {
+    hung: 0,
+    refused: 0,
+    notJson: 0,
+    otherServerErrors: 0,
+    examples: [],
+  };
   readonly counts: WorkloadCounts = {
     calls: 0,
     ok: 0,
@@ -290,15 +317,27 @@ export class Workload {
       const result = await this.http.request(method, path, body, {}, REQUEST_TIMEOUT_MS);
       status = result.status;
       answer = result.body;
-    } catch {
+    } catch (error) {
       status = 0;
+      const hung = /timed out/.test((error as Error).message);
+      if (hung) this.breach('hung', `no answer in ${REQUEST_TIMEOUT_MS} ms: ${method} ${path}`);
+      else this.contract.refused += 1;
     }
     if (status >= 200 && status < 300) {
       this.counts.ok += 1;
       return { ok: true, body: answer };
     }
+    if (status !== 0 && (typeof answer !== 'object' || answer === null))
+      this.breach('notJson', `${status} without a JSON body: ${method} ${path}`);
+    if (status >= 500 && !FAULT_STATUSES.has(status))
+      this.breach('otherServerErrors', `${status}: ${method} ${path} ${JSON.stringify(answer)}`);
     const uncertain = status === 0 || status >= 500 || status === 429;
     if (uncertain) this.failures.push({ at: Date.now(), status, what: `${method} ${path}` });
     return { ok: false, status, uncertain };
+  }
+
+  private breach(kind: 'hung' | 'notJson' | 'otherServerErrors', example: string): void {
+    this.contract[kind] += 1;
+    if (this.contract.examples.length < 10) this.contract.examples.push(example.slice(0, 300));
   }
 }
