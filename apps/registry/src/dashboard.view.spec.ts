@@ -5,7 +5,7 @@ import {
   safeHref,
   type DashboardModel,
 } from './dashboard.view';
-import type { InstanceRecord, Registration } from './registry.rules';
+import type { InstanceRecord, Registration } from './registry.model';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 

@@ -3,12 +3,8 @@
  * every value that came from a registration goes through `escapeHtml` (instances choose their
  * own names, URLs and metadata, so the page must not trust them).
  */
-import {
-  effectiveStatus,
-  expiresIn,
-  type InstanceRecord,
-  type InstanceStatus,
-} from './registry.rules';
+import { effectiveStatus, expiresIn } from './lease.rules';
+import { type InstanceRecord, type InstanceStatus } from './registry.model';
 
 export interface DashboardPeer {
   url: string;

@@ -14,15 +14,9 @@ import {
 import { REPLICATION_HEADER } from './peer-replication.service';
 import { RegistryAuthGuard } from './registry-auth';
 import { InvalidRequestError, UnsupportedMediaTypeError } from './registry.errors';
-import {
-  type ApplicationJson,
-  type ApplicationsJson,
-  type InstanceJson,
-  INSTANCE_STATUSES,
-  OVERRIDE_STATUSES,
-  parseMetadataUpdate,
-  parseStatus,
-} from './registry.rules';
+import { parseMetadataUpdate, parseStatus } from './dto/registration.dto';
+import { type ApplicationJson, type ApplicationsJson, type InstanceJson } from './instance.view';
+import { INSTANCE_STATUSES, OVERRIDE_STATUSES } from './registry.model';
 import { type Origin, RegistryService } from './registry.service';
 
 function origin(replicationHeader: string | undefined): Origin {

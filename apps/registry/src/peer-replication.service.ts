@@ -1,12 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, basicAuthorization, splitUrlCredentials } from '@storefront/platform';
 import type { RegistryConfig } from './registry.config';
-import type {
-  ApplicationsJson,
-  InstanceJson,
-  OverrideStatus,
-  InstanceStatus,
-} from './registry.rules';
+import type { ApplicationsJson, InstanceJson } from './instance.view';
+import type { OverrideStatus, InstanceStatus } from './registry.model';
 
 /** Eureka's marker for a request one registry forwards to another; peers never forward it again. */
 export const REPLICATION_HEADER = 'x-netflix-discovery-replication';

@@ -11,23 +11,22 @@ import { APP_CONFIG, HealthService } from '@storefront/platform';
 import { InstanceNotFoundError, InvalidRequestError } from './registry.errors';
 import type { RegistryConfig } from './registry.config';
 import { PeerReplicationService } from './peer-replication.service';
+import { type ParseResult, parseRegistration } from './dto/registration.dto';
 import {
   type ApplicationJson,
   type ApplicationsJson,
   type InstanceJson,
+  matchesVip,
+  toApplicationsJson,
+  toInstanceJson,
+} from './instance.view';
+import { isExpired, newLease, renewalNeedsRegistration } from './lease.rules';
+import {
   type InstanceRecord,
   type InstanceStatus,
   type LeaseDefaults,
   type OverrideStatus,
-  type ParseResult,
-  isExpired,
-  matchesVip,
-  newLease,
-  parseRegistration,
-  renewalNeedsRegistration,
-  toApplicationsJson,
-  toInstanceJson,
-} from './registry.rules';
+} from './registry.model';
 
 /** Who made a write: an instance (replicate it to the peers) or a peer (do not forward again). */
 export type Origin = 'client' | 'peer';

@@ -12,7 +12,7 @@ import {
   startTestStack,
   type TestStack,
 } from '../../../tools/runtime/test-stack';
-import type { ApplicationsJson } from '../src/registry.rules';
+import type { ApplicationsJson } from '../src/instance.view';
 import { getJson, waitFor } from './registry-test-kit';
 
 const SCREENSHOT = artifactPath('registry-dashboard.png');

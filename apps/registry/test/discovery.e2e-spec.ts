@@ -16,7 +16,7 @@ import {
   HealthService,
   type HealthStatus,
 } from '@storefront/platform';
-import type { InstanceJson } from '../src/registry.rules';
+import type { InstanceJson } from '../src/instance.view';
 import {
   findInstance,
   freePort,

@@ -3,7 +3,7 @@
  * and how it reacts to our answers (204, 200, 404) is the contract under test.
  */
 import type { Eureka } from 'eureka-js-client';
-import type { ApplicationsJson, InstanceJson } from '../src/registry.rules';
+import type { ApplicationsJson, InstanceJson } from '../src/instance.view';
 import {
   countEvents,
   eurekaClient,

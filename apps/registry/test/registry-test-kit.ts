@@ -10,7 +10,7 @@ import { freePort } from '../../../tools/runtime/test-stack';
 import { waitUntil } from '../../../tools/runtime/wait';
 import { registryApp } from '../src/registry.app';
 import { RegistryService } from '../src/registry.service';
-import type { ApplicationsJson, InstanceJson } from '../src/registry.rules';
+import type { ApplicationsJson, InstanceJson } from '../src/instance.view';
 
 export { freePort, waitUntil };
 

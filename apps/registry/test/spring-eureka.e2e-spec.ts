@@ -5,7 +5,7 @@
  * server, are found there by the gateway, and deregister from it. Both Java programs come
  * from ./spring-eureka, built with Maven on the first run and cached after.
  */
-import type { ApplicationsJson, InstanceJson } from '../src/registry.rules';
+import type { ApplicationsJson, InstanceJson } from '../src/instance.view';
 import { freePort, startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
 import { waitUntil } from '../../../tools/runtime/wait';
 import {
