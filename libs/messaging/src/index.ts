@@ -33,5 +33,5 @@ export { deadLetterRecord } from './consumer/dead-letter';
 export type { DeadLetterCause, FailedRecord } from './consumer/dead-letter';
 export * from './apply/replica';
 export * from './apply/apply-once';
-export { backoffDelay, backoffSchedule, type BackoffOptions } from './util/backoff';
+export { backoffDelay, type BackoffOptions } from './util/backoff';
 export { useDocumentLocks, withDocumentLock, withKeyLock } from './util/document-lock';

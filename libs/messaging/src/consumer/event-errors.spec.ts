@@ -1,6 +1,6 @@
 import { DomainError } from '@storefront/platform';
 import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
-import { classifyError, describeError, PermanentEventError } from './event-errors';
+import { classifyError, describeError } from './event-errors';
 
 class NotRetryable extends Error {
   readonly retryable = false;
@@ -10,7 +10,6 @@ describe('classifyError', () => {
   const permanentCodes = new Set(['ORDERS.ILLEGAL_TRANSITION']);
 
   it.each<[string, unknown, 'transient' | 'permanent']>([
-    ['a PermanentEventError', new PermanentEventError('unknown order'), 'permanent'],
     ['an error marked retryable: false', new NotRetryable('nope'), 'permanent'],
     [
       'a DomainError with a listed code',
@@ -52,7 +51,7 @@ describe('describeError', () => {
       new DomainError('ORDERS.NOT_FOUND', 'order 1 not found'),
       'ORDERS.NOT_FOUND: order 1 not found',
     ],
-    [new PermanentEventError('bad'), 'PermanentEventError: bad'],
+    [Object.assign(new TypeError('bad'), { retryable: false }), 'TypeError: bad'],
     [new Error('plain'), 'plain'],
     [{ status: 'error', message: 'Internal server error' }, 'Internal server error'],
     ['text', 'text'],

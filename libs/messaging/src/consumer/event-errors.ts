@@ -1,22 +1,12 @@
 import { DomainError, isDatabaseUnreachable } from '@storefront/platform';
 import { errorMessage } from '../util/delay';
 
-/**
- * Thrown by a handler for a record that can never succeed (it refers to something that
- * cannot exist, breaks an invariant): the record goes to the dead-letter topic at once
- * instead of being retried.
- */
-export class PermanentEventError extends Error {
-  override readonly name = 'PermanentEventError';
-  readonly retryable = false;
-}
-
 export type ErrorClass = 'transient' | 'permanent' | 'outage';
 
 /**
  * Retry decision for a handler error:
- * - `PermanentEventError`, any error with `retryable: false`, and a `DomainError` whose code
- *   is listed in `permanentCodes` are permanent: retrying cannot change the outcome;
+ * - an error with `retryable: false` (a handler's way to say a record can never succeed) and a
+ *   `DomainError` whose code is listed in `permanentCodes` are permanent: retrying cannot change the outcome;
  * - the database out of reach (stopped, restarting, connection cut) is an outage: retried
  *   until it is back, never dead-lettered, since the record itself is fine and nothing after
  *   it on the partition could be applied meanwhile either;

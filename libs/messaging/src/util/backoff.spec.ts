@@ -1,10 +1,11 @@
-import { backoffDelay, backoffSchedule } from './backoff';
+import { backoffDelay } from './backoff';
 
 describe('backoff', () => {
   it('doubles from the base and stops at the cap', () => {
-    expect(backoffSchedule(8, { baseMs: 100, maxMs: 5000 })).toEqual([
-      100, 200, 400, 800, 1600, 3200, 5000, 5000,
-    ]);
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((attempt) =>
+      backoffDelay(attempt, { baseMs: 100, maxMs: 5000 }),
+    );
+    expect(delays).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000]);
   });
 
   it.each([

@@ -17,8 +17,3 @@ export function backoffDelay(attempt: number, options: BackoffOptions): number {
   const exponential = options.baseMs * 2 ** Math.min(attempt - 1, 30);
   return Math.min(options.maxMs, exponential);
 }
-
-/** The whole schedule, e.g. for logs and docs: delays before retries 1..n. */
-export function backoffSchedule(retries: number, options: BackoffOptions): number[] {
-  return Array.from({ length: retries }, (_, index) => backoffDelay(index + 1, options));
-}
