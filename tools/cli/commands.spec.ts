@@ -15,6 +15,8 @@ const COMMANDS: Array<[string, string[], RegExp]> = [
   ['npm run dlt', ['tools/dlt/cli.ts'], /--kafka-password-file FILE/],
   ['npm run audit', ['tools/audit/audit.ts'], /--repair/],
   ['npm run refresh', ['tools/demo/refresh.ts'], /--step-timeout SEC/],
+  ['npm run chaos', ['tools/chaos/chaos.ts'], /--kafka-brokers N/],
+  ['npm run test:stack', ['tools/stack/run.ts'], /Swarm/],
 ];
 
 function run(args: string[]) {

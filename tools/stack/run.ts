@@ -16,6 +16,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { type CommandDef, runCommand } from '../cli/options';
 import { runJest, type JestRun } from '../jest-run';
 import { LOGS_DIR, ROOT, RUNTIME_DIR } from '../runtime/paths';
 import { waitUntil } from '../runtime/wait';
@@ -141,10 +142,16 @@ async function main(): Promise<number> {
   return tests.failed === 0 && tests.passed > 0 && tests.status === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`[test:stack] error: ${(error as Error).message ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+const STACK_COMMAND: CommandDef<Record<string, never>> = {
+  usage: ['npm run test:stack'],
+  summary:
+    'Builds the images from source (twice: the second shows the build cache), deploys the Swarm\n' +
+    'stack on a Docker engine of this machine (started, and a single-node swarm made, when\n' +
+    'there is none), runs the stack tests against it and removes it again.',
+  options: {},
+  footer:
+    'Exit status: 0 when every stack test passed, 1 otherwise, 2 on a wrong option.\n' +
+    `Figures (build and deploy times, image sizes): ${path.relative(ROOT, FIGURES_FILE)}.`,
+};
+
+void runCommand('test:stack', STACK_COMMAND, main);
