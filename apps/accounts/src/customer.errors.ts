@@ -25,3 +25,29 @@ export const ACCOUNTS_ERROR_STATUSES = {
 export function customerNotFound(id: string): DomainError {
   return new DomainError(AccountsErrors.NotFound, `Customer ${id} does not exist`);
 }
+
+/** The customer is not at the version the request expected. */
+export function versionConflict(id: string, expected: number, actual: number): DomainError {
+  return new DomainError(
+    AccountsErrors.VersionConflict,
+    `Customer ${id} is at version ${actual}, not ${expected}: read it again and retry`,
+  );
+}
+
+/** Another request changed the customer between this one's read and its write, every round. */
+export function lostRace(id: string, version: number | undefined): DomainError {
+  return new DomainError(
+    AccountsErrors.VersionConflict,
+    `Customer ${id}${version === undefined ? '' : ` (version ${version})`} was changed by another request meanwhile; read it again and retry`,
+  );
+}
+
+/** If-Match (or the body `version`) is not something a precondition can be built from. */
+export function preconditionInvalid(message: string): DomainError {
+  return new DomainError(AccountsErrors.PreconditionInvalid, message);
+}
+
+/** A masked card number that names none of the customer's stored cards. */
+export function cardNumberInvalid(message: string): DomainError {
+  return new DomainError(AccountsErrors.CardNumberInvalid, message);
+}

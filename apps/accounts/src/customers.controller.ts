@@ -28,9 +28,10 @@ import {
 } from '@nestjs/swagger';
 import { AdminOnly, forwardedPrefix, type HalPage, toHalPage } from '@storefront/platform';
 import type { Request, Response } from 'express';
-import { type CustomerState, type CustomerView, customerView, entityTag } from './customer.rules';
+import { type CustomerState, type CustomerView, customerView } from './customer.rules';
 import { customerNotFound } from './customer.errors';
 import { CustomersService } from './customers.service';
+import { entityTag, versionPrecondition } from './http/entity-tag';
 import { SAMPLE_CREATED_MESSAGE } from './customers.sample';
 import {
   CustomerPageDto,
@@ -68,7 +69,7 @@ const ifMatchHeader = ApiHeader({
   name: 'If-Match',
   required: false,
   description: 'The ETag of the version you read, e.g. "3"; a stale one gets 409',
-  // What customer.rules' expectedVersion accepts (anything else is a 400 naming If-Match).
+  // What http/entity-tag's expectedVersion accepts (anything else is a 400 naming If-Match).
   schema: { type: 'string', pattern: '^\\s*(\\*|(W/)?"\\d{1,15}"|\\d{1,15})?\\s*$' },
 });
 
@@ -222,7 +223,11 @@ export class CustomersController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CustomerResource> {
-    return this.reply(await this.customers.replace(id, body, ifMatch), request, response);
+    return this.reply(
+      await this.customers.replace(id, body, versionPrecondition(ifMatch, body.version)),
+      request,
+      response,
+    );
   }
 
   @Patch(':id')
@@ -246,7 +251,11 @@ export class CustomersController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CustomerResource> {
-    return this.reply(await this.customers.patch(id, body, ifMatch), request, response);
+    return this.reply(
+      await this.customers.patch(id, body, versionPrecondition(ifMatch, body.version)),
+      request,
+      response,
+    );
   }
 
   @Post(':id/republish')
@@ -284,7 +293,7 @@ export class CustomersController {
     @Param() { id }: CustomerIdParams,
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<void> {
-    await this.customers.remove(id, ifMatch);
+    await this.customers.remove(id, versionPrecondition(ifMatch, undefined));
   }
 
   private reply(customer: CustomerState, request: Request, response: Response): CustomerResource {

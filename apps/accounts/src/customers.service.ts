@@ -11,7 +11,13 @@ import {
 import { DomainError, type PageQueryDto, parseSort } from '@storefront/platform';
 import { type FilterQuery, Model, Types } from 'mongoose';
 import { CardCipher } from './card.cipher';
-import { AccountsErrors } from './customer.errors';
+import {
+  AccountsErrors,
+  cardNumberInvalid,
+  customerNotFound,
+  lostRace,
+  versionConflict,
+} from './customer.errors';
 import {
   applyPatch,
   compactCustomer,
@@ -21,7 +27,6 @@ import {
   customerChanged,
   type CustomerState,
   type CustomerSummaryView,
-  expectedVersion,
   maskCardNumber,
   type StoredCustomer,
   resolveCardNumbers,
@@ -61,26 +66,6 @@ function toState(record: CustomerRecord): CustomerState {
 
 function maskedCard(card: CreditCard): CreditCard {
   return { ...card, number: maskCardNumber(card.number) };
-}
-
-function notFound(id: string): DomainError {
-  return new DomainError(AccountsErrors.NotFound, `Customer ${id} does not exist`);
-}
-
-function conflict(id: string, expected: number, actual: number): DomainError {
-  return new DomainError(
-    AccountsErrors.VersionConflict,
-    `Customer ${id} is at version ${actual}, not ${expected}: read it again and retry`,
-  );
-}
-
-/** Rule results become domain errors that name the field. */
-function orThrow<T>(
-  result: { ok: true; value: T } | { ok: false; message: string },
-  code: string,
-): T {
-  if (!result.ok) throw new DomainError(code, result.message);
-  return result.value;
 }
 
 function withoutVersion(write: CustomerWrite): CustomerInput {
@@ -134,7 +119,7 @@ export class CustomersService {
 
   async findOne(id: string): Promise<CustomerState> {
     const record = await this.read(id);
-    if (!record) throw notFound(id);
+    if (!record) throw customerNotFound(id);
     return toState(record);
   }
 
@@ -142,31 +127,16 @@ export class CustomersService {
     return this.insert(new Types.ObjectId(), withoutVersion(write));
   }
 
-  async replace(id: string, write: CustomerWrite, ifMatch?: string): Promise<CustomerState> {
-    const expected = orThrow(
-      expectedVersion(ifMatch, write.version),
-      AccountsErrors.PreconditionInvalid,
-    );
+  /** `expected`: the version the request names (If-Match or the body), undefined for none. */
+  async replace(id: string, write: CustomerWrite, expected?: number): Promise<CustomerState> {
     return this.change(id, expected, () => withoutVersion(write));
   }
 
-  async patch(
-    id: string,
-    patch: CustomerPatch & { version?: number },
-    ifMatch?: string,
-  ): Promise<CustomerState> {
-    const expected = orThrow(
-      expectedVersion(ifMatch, patch.version),
-      AccountsErrors.PreconditionInvalid,
-    );
+  async patch(id: string, patch: CustomerPatch, expected?: number): Promise<CustomerState> {
     return this.change(id, expected, (current) => applyPatch(current, patch));
   }
 
-  async remove(id: string, ifMatch?: string): Promise<void> {
-    const expected = orThrow(
-      expectedVersion(ifMatch, undefined),
-      AccountsErrors.PreconditionInvalid,
-    );
+  async remove(id: string, expected?: number): Promise<void> {
     await this.change(id, expected, () => 'delete');
   }
 
@@ -242,7 +212,7 @@ export class CustomersService {
           result: { id, outcome: deleted ? 'tombstone' : 'state', version },
         };
       },
-      lostRace: () => this.lostRace(id, undefined),
+      lostRace: () => lostRace(id, undefined),
     });
   }
 
@@ -266,11 +236,11 @@ export class CustomersService {
   }
 
   private sealCards(customer: CustomerInput, stored: CustomerInput['creditCards']): StoredCustomer {
-    const creditCards = orThrow(
-      resolveCardNumbers(customer.creditCards, stored, (number) => this.cipher.seal(number)),
-      AccountsErrors.CardNumberInvalid,
+    const cards = resolveCardNumbers(customer.creditCards, stored, (number) =>
+      this.cipher.seal(number),
     );
-    return compactCustomer({ ...customer, creditCards });
+    if (!cards.ok) throw cardNumberInvalid(cards.message);
+    return compactCustomer({ ...customer, creditCards: cards.value });
   }
 
   private async insert(id: Types.ObjectId, input: CustomerInput): Promise<CustomerState> {
@@ -294,9 +264,9 @@ export class CustomersService {
     return this.relay.readModifyWrite({
       load: () => this.read(id),
       decide: (current) => {
-        if (!current) throw notFound(id);
+        if (!current) throw customerNotFound(id);
         if (expected !== undefined && current.version !== expected) {
-          throw conflict(id, expected, current.version);
+          throw versionConflict(id, expected, current.version);
         }
         // The change sees cards as clients do, masked: a card it keeps resolves back to the
         // stored (sealed) number, exactly as a masked number sent by a client does.
@@ -305,7 +275,7 @@ export class CustomersService {
         return next === 'delete' ? this.deleteDecision(current) : this.writeDecision(current, next);
       },
       attempts: expected === undefined ? undefined : 1,
-      lostRace: (current) => this.lostRace(id, expected ?? current?.version),
+      lostRace: (current) => lostRace(id, expected ?? current?.version),
     });
   }
 
@@ -351,14 +321,7 @@ export class CustomersService {
         const doc: StoredCustomer & { _id: Types.ObjectId } = { _id, ...customer };
         return { write: 'insert', doc, events: this.changeEvent(id, customer), result: undefined };
       },
-      lostRace: () => this.lostRace(id, undefined),
+      lostRace: () => lostRace(id, undefined),
     });
-  }
-
-  private lostRace(id: string, version: number | undefined): DomainError {
-    return new DomainError(
-      AccountsErrors.VersionConflict,
-      `Customer ${id}${version === undefined ? '' : ` (version ${version})`} was changed by another request meanwhile; read it again and retry`,
-    );
   }
 }
