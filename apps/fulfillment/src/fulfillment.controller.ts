@@ -24,7 +24,6 @@ import {
 } from '@nestjs/swagger';
 import {
   AdminOnly,
-  DomainError,
   forwardedPrefix,
   type HalPage,
   SortablePageQuery,
@@ -42,7 +41,7 @@ import {
   RepublishFulfillmentsDto,
 } from './dto/republish.dto';
 import { FulfillmentIdParams, FulfillmentStepParams, SampleStepParams } from './dto/step.params';
-import { FulfillmentErrors } from './fulfillment.errors';
+import { fulfillmentNotFound, readOnly } from './fulfillment.errors';
 import { stepResponseText } from './fulfillment.rules';
 import { FulfillmentService, SORTABLE_FIELDS } from './fulfillment.service';
 
@@ -167,10 +166,7 @@ export class FulfillmentController {
   async republish(@Param() params: FulfillmentIdParams): Promise<RepublishedStatusView> {
     const result = await this.fulfillments.republishStatuses(params.id);
     if (!result) {
-      throw new DomainError(
-        FulfillmentErrors.NotFound,
-        `No fulfillment with id or order guid ${params.id}`,
-      );
+      throw fulfillmentNotFound(params.id);
     }
     return { id: params.id, outcome: 'republished', events: result.events };
   }
@@ -216,11 +212,4 @@ export class FulfillmentController {
   remove(): never {
     throw readOnly();
   }
-}
-
-function readOnly(): DomainError {
-  return new DomainError(
-    FulfillmentErrors.ReadOnly,
-    'Fulfillments are read-only: they come from order events and change through the steps',
-  );
 }

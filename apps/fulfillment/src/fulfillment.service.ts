@@ -27,7 +27,13 @@ import {
   toFulfillmentHalItem,
   toFulfillmentView,
 } from './dto/fulfillment.view';
-import { FulfillmentErrors } from './fulfillment.errors';
+import {
+  FulfillmentErrors,
+  fulfillmentNotFound,
+  illegalStep,
+  keptChanging,
+  requestInvalid,
+} from './fulfillment.errors';
 import {
   checkRequestable,
   type FulfillmentStep,
@@ -108,10 +114,7 @@ export class FulfillmentService implements OnModuleInit {
     const guid = request.order.guid;
     const requestable = checkRequestable(request.order.orderStatusEvents);
     if (!requestable.ok) {
-      throw new DomainError(
-        FulfillmentErrors.RequestInvalid,
-        `Order ${guid} cannot be fulfilled: ${requestable.reason}`,
-      );
+      throw requestInvalid(guid, requestable.reason);
     }
     if (!(await this.hasFulfillment(guid))) {
       try {
@@ -133,16 +136,13 @@ export class FulfillmentService implements OnModuleInit {
     return this.relay.readModifyWrite({
       load: () => this.load(id),
       decide: (current) => {
-        if (!current) throw this.notFound(idOrGuid);
+        if (!current) throw fulfillmentNotFound(idOrGuid);
         const decision = this.stepDecision(current, step, (view) => view);
         if (decision) return decision;
         const rule = STEP_RULES[step];
-        throw new DomainError(
-          FulfillmentErrors.IllegalTransition,
-          `Cannot ${step} fulfillment ${idOrGuid}: its status is ${current.status}, the step needs ${rule.from}`,
-        );
+        throw illegalStep(idOrGuid, step, current.status, rule.from);
       },
-      lostRace: () => this.keptChanging(idOrGuid),
+      lostRace: () => keptChanging(idOrGuid),
     });
   }
 
@@ -171,7 +171,7 @@ export class FulfillmentService implements OnModuleInit {
               write: false,
               result: false,
             },
-          lostRace: () => this.keptChanging(String(_id)),
+          lostRace: () => keptChanging(String(_id)),
         })
         .catch((error: unknown) => {
           // Kept changing under other writers: theirs to move, as when it was moved first.
@@ -225,7 +225,7 @@ export class FulfillmentService implements OnModuleInit {
         );
         return { write: 'republish', events, result };
       },
-      lostRace: () => this.keptChanging(idOrGuid),
+      lostRace: () => keptChanging(idOrGuid),
     });
   }
 
@@ -240,7 +240,7 @@ export class FulfillmentService implements OnModuleInit {
       .findById(await this.idFor(idOrGuid))
       .lean<StoredFulfillment>()
       .exec();
-    if (!doc) throw this.notFound(idOrGuid);
+    if (!doc) throw fulfillmentNotFound(idOrGuid);
     return toFulfillmentHalItem(doc, basePath);
   }
 
@@ -307,13 +307,6 @@ export class FulfillmentService implements OnModuleInit {
     };
   }
 
-  private keptChanging(idOrGuid: string): DomainError {
-    return new DomainError(
-      FulfillmentErrors.VersionConflict,
-      `Fulfillment ${idOrGuid} kept changing; try again`,
-    );
-  }
-
   /**
    * `{id}` is the document id (24 hex digits) or the order guid (a UUID), whose fulfillment is
    * found by its key, else by querying the guid (and keyed then).
@@ -322,11 +315,11 @@ export class FulfillmentService implements OnModuleInit {
     if (OBJECT_ID.test(idOrGuid) && isValidObjectId(idOrGuid)) {
       return new Types.ObjectId(idOrGuid);
     }
-    if (!UUID.test(idOrGuid)) throw this.notFound(idOrGuid);
+    if (!UUID.test(idOrGuid)) throw fulfillmentNotFound(idOrGuid);
     const id = await this.fulfillmentKeys.resolve(idOrGuid, (filter) =>
       this.model.findOne(filter, { _id: 1 }).lean<{ _id: Types.ObjectId }>().exec(),
     );
-    if (!id) throw this.notFound(idOrGuid);
+    if (!id) throw fulfillmentNotFound(idOrGuid);
     return id;
   }
 
@@ -341,12 +334,5 @@ export class FulfillmentService implements OnModuleInit {
     if (await this.model.exists({ _id: id }).exec()) return true;
     await this.fulfillmentKeys.remove(guid, id);
     return false;
-  }
-
-  private notFound(idOrGuid: string): DomainError {
-    return new DomainError(
-      FulfillmentErrors.NotFound,
-      `No fulfillment with id or order guid ${idOrGuid}`,
-    );
   }
 }
