@@ -71,7 +71,7 @@ describe('where the bench writes', () => {
     await updateReadme(results('2026-11-26-2.json'), 'bench/results/2026-11-26-2.json');
     await updateReadmeBackends(results('2026-12-06-7.json'), 'bench/results/2026-12-06-7.json');
 
-    const files = written.mock.calls.map(([file]) => file);
+    const files = written.mock.calls.map(([file]) => String(file));
     expect(files).not.toContain(path.join(ROOT, 'README.md'));
   });
 });
