@@ -33,6 +33,7 @@ module.exports = {
       testMatch: [
         '<rootDir>/{apps,libs,tools}/**/src/**/*.spec.ts',
         '<rootDir>/tools/**/*.spec.ts',
+        '<rootDir>/bench/**/*.spec.ts',
       ],
     },
     {

@@ -8,15 +8,16 @@
  *   npm run bench -- --no-profile    skip the CPU-profile passes
  *   npm run bench -- --no-readme     write the results file only
  *   npm run bench -- --secure        Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its
- *                                    own user (the stack's setting); never rewrites the README
+ *                                    own user (the stack's setting); never rewrites bench/README.md
  *   npm run bench -- --only floor,lifecycle --db-backend sqlite,postgresql
  *                                    the suites once on each FerretDB backend, one after the
- *                                    other, side by side in the results and the README
+ *                                    other, side by side in the results and bench/README.md
  *   npm run bench -- --help          every option
  *
  * Starts its own Kafka and FerretDB on free ports (or uses KAFKA_BROKERS / MONGO_URL) and the
  * five apps from dist/ on free ports with databases of their own; stops all of it at the end.
- * Writes bench/results/<date>[-N].json; a complete run also rewrites the README's bench section.
+ * Writes bench/results/<date>[-N].json; a complete run also rewrites the last run's section of
+ * bench/README.md.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,12 +37,19 @@ import {
   DEFAULT_DB_BACKEND,
   parseDbBackends,
 } from '../tools/runtime/db-backend';
+import { ROOT } from '../tools/runtime/paths';
 import { kafkaSaslEnv, type SecureKafka } from '../tools/runtime/secure-kafka';
 import { type TestStack, startTestStack } from '../tools/runtime/test-stack';
 import type { BenchContext, Mode } from './lib/context';
 import { type BenchInfra, startBenchInfra } from './lib/infra';
 import { loadAverage, machineFacts, versions } from './lib/machine';
-import { formatted, resultsFile, updateReadme, updateReadmeBackends } from './lib/report';
+import {
+  BENCH_README,
+  formatted,
+  resultsFile,
+  updateReadme,
+  updateReadmeBackends,
+} from './lib/report';
 import { type FloorResult, runFloor } from './suites/floor';
 import { type GatewayResult, runGateway } from './suites/gateway';
 import { type LifecycleResult, runLifecycle } from './suites/lifecycle';
@@ -185,11 +193,11 @@ const OPTIONS = {
   },
   'no-build': { type: 'boolean', description: 'reuse dist/ as it is' },
   'no-profile': { type: 'boolean', description: 'skip the CPU-profile passes' },
-  'no-readme': { type: 'boolean', description: 'write the results file only' },
+  'no-readme': { type: 'boolean', description: 'write the results file only, not bench/README.md' },
   secure: {
     type: 'boolean',
     description:
-      'Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its own user (never rewrites the README)',
+      'Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its own user (never rewrites bench/README.md)',
   },
   'db-backend': {
     type: 'string',
@@ -205,7 +213,7 @@ export const BENCH_COMMAND: CommandDef<typeof OPTIONS> = {
   summary:
     'The benchmarks (not tests): floor → gateway → propagation → lifecycle, on its own Kafka and\n' +
     'FerretDB on free ports (or KAFKA_BROKERS / MONGO_URL) and the five apps from dist/. Writes\n' +
-    'bench/results/<date>[-N].json; a complete open run also rewrites the README section.',
+    'bench/results/<date>[-N].json; a complete open run also rewrites its section of bench/README.md.',
   options: OPTIONS,
   footer:
     'Exit status: 0 done (a failed suite is recorded in the results); 1 failed; 2 a wrong command line.',
@@ -361,20 +369,21 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
   const file = resultsFile(RESULTS_DIR, date.slice(0, 10));
   fs.writeFileSync(file, await formatted(JSON.stringify(output), 'json'));
   say(`results: ${path.relative(process.cwd(), file)} (${output.totalSeconds} s in all)`);
+  const readme = path.relative(ROOT, BENCH_README);
   if (values['no-readme']) {
-    say('README.md left alone (--no-readme)');
+    say(`${readme} left alone (--no-readme)`);
   } else if (secure) {
-    say('README.md left alone: its table is the open broker; --secure results are for comparison');
+    say(`${readme} left alone: its table is the open broker; --secure results are for comparison`);
   } else if (backendRuns.length > 1) {
-    await updateReadmeBackends(output, path.relative(path.join(__dirname, '..'), file));
-    say('README.md: the backends section rewritten (the main bench section left alone)');
+    await updateReadmeBackends(output, path.relative(ROOT, file));
+    say(`${readme}: the backends section rewritten (the last complete run's section left alone)`);
   } else if (dbBackends[0] !== DEFAULT_DB_BACKEND) {
-    say(`README.md left alone: its table is the default backend (${DEFAULT_DB_BACKEND})`);
+    say(`${readme} left alone: its table is the default backend (${DEFAULT_DB_BACKEND})`);
   } else if (suites.length === SUITES.length) {
-    await updateReadme(output, path.relative(path.join(__dirname, '..'), file));
-    say('README.md: bench section rewritten');
+    await updateReadme(output, path.relative(ROOT, file));
+    say(`${readme}: the last complete run's section rewritten`);
   } else {
-    say('README.md left alone: only a complete run (all four suites) rewrites its table');
+    say(`${readme} left alone: only a complete run (all four suites) rewrites its table`);
   }
 }
 

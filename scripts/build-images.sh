@@ -20,7 +20,7 @@
 #   storefront/ferretdb:<version>  our FerretDB build (MongoDB-compatible), in place of mongo
 #   storefront/mongo-express:<v>   mongo-express from the npm registry
 # kafka-ui (kafbat) is published by no registry this path may use: the stack keeps the
-# upstream image for it, and a from-source deploy runs without it (see README).
+# upstream image for it, and a from-source deploy runs without it (see docker/README.md).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deploys the storefront stack on a Docker Swarm (see README, "Deploy on Docker Swarm"):
+# Deploys the storefront stack on a Docker Swarm (see docker/README.md):
 #   1. writes the secrets on the first run (random values in .stack-secrets/, git-ignored);
 #   2. deploys docker-compose-middleware.yml (with docker-compose-kafka-external.yml when
 #      KAFKA_EXTERNAL=1) and waits until every task is healthy (Kafka's only once its users,

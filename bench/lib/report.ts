@@ -1,7 +1,7 @@
 /**
- * The README's bench section: the last complete run as tables, every figure next to its
- * floor and the target. Rewrites only what lies between the markers (appends the section
- * when they are missing).
+ * The bench's sections of bench/README.md: the last complete run as tables, every figure next
+ * to its floor and the target, and the FerretDB backends side by side. Rewrites only what lies
+ * between the markers (appends the section when they are missing).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,8 @@ import type { PropagationStep } from '../suites/propagation';
 
 export const START = '<!-- bench:start -->';
 export const END = '<!-- bench:end -->';
-const README = path.join(ROOT, 'README.md');
+/** Where the bench writes its sections; the root README only links to it. */
+export const BENCH_README = path.join(ROOT, 'bench', 'README.md');
 
 /** Targets on 2 cores (issue 11); later work pushes towards them. */
 export const TARGETS = {
@@ -116,10 +117,9 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
     );
     return trips.find((r) => r.ratePerSecond >= rate) ?? trips.at(-1);
   };
-  const lines: string[] = [START, '', '## Benchmarks', ''];
+  const lines: string[] = [START, '', '## Last complete run', ''];
   lines.push(
-    '`npm run bench` measures what the system is for next to the floor set by its own parts; ' +
-      'method, definitions and options in [bench/README.md](bench/README.md). Last complete run: ' +
+    'Written by `npm run bench` from its last complete run (all four suites, open broker, default backend): ' +
       `${results.date.slice(0, 10)}, \`--${results.mode}\`, ${Math.round(results.totalSeconds / 60)} min, ` +
       `${results.machine.cpus} × ${results.machine.cpuModel}, ${Math.round(results.machine.totalMemoryMiB / 1024)} GiB, ` +
       `Node ${results.versions.node}, Kafka ${results.versions.kafka}, FerretDB ${results.versions.ferretdb}` +
@@ -280,7 +280,7 @@ export const BACKENDS_END = '<!-- bench-backends:end -->';
 
 const BACKEND_NAMES: Record<string, string> = { sqlite: 'SQLite', postgresql: 'PostgreSQL' };
 
-/** The README's "FerretDB backends" section: one run's suites on each backend, side by side. */
+/** The "FerretDB backends" section: one run's suites on each backend, side by side. */
 export function renderBackendsSection(results: BenchResults, resultsFile: string): string {
   const runs = results.dbBackends ?? [];
   const header = `| | ${runs.map((r) => BACKEND_NAMES[r.backend] ?? r.backend).join(' | ')} |`;
@@ -289,13 +289,13 @@ export function renderBackendsSection(results: BenchResults, resultsFile: string
     `| ${label} | ${runs.map(cell).join(' | ')} |`;
   const floorOf = (run: (typeof runs)[number]) => run.suites.floor?.result?.database;
   const lifeOf = (run: (typeof runs)[number]) => run.suites.lifecycle?.result;
-  const lines: string[] = [BACKENDS_START, '', '### FerretDB backends, side by side', ''];
+  const lines: string[] = [BACKENDS_START, '', '## FerretDB backends, side by side', ''];
   lines.push(
     `\`npm run bench -- --only ${Object.keys(results.suites).join(',')} --db-backend ${runs.map((r) => r.backend).join(',')}\`: ` +
       `the same suites on each backend in turn, each with a Kafka, a FerretDB (and a PostgreSQL) of its own. ` +
       `Run ${results.date.slice(0, 10)}, \`--${results.mode}\`, ${results.machine.cpus} × ${results.machine.cpuModel}` +
       `${results.versions.git ? `, at ${results.versions.git.commit}${results.versions.git.dirty ? ' with local changes' : ''}` : ''}; ` +
-      `every figure is in [\`${resultsFile}\`](${resultsFile}). Which backend is the default, and why: docs/adr/0003.`,
+      `every figure is in [\`${resultsFile}\`](${resultsFile}). Which backend is the default, and why: [ADR 0003](docs/adr/0003-ferretdb-id-lookup-patches.md).`,
     '',
     header,
     rule,
@@ -362,21 +362,22 @@ export function renderBackendsSection(results: BenchResults, resultsFile: string
 export async function updateReadmeBackends(
   results: BenchResults,
   resultsFile: string,
+  file = BENCH_README,
 ): Promise<void> {
   const section = (
-    await formatted(renderBackendsSection(results, resultsFile), 'markdown')
+    await formatted(rebaseLinks(renderBackendsSection(results, resultsFile), file), 'markdown')
   ).trimEnd();
-  const readme = fs.readFileSync(README, 'utf8');
-  const start = readme.indexOf(BACKENDS_START);
-  const end = readme.indexOf(BACKENDS_END);
-  const benchEnd = readme.indexOf(END);
+  const readme = fs.readFileSync(file, 'utf8');
+  const start = markerAt(readme, BACKENDS_START);
+  const end = markerAt(readme, BACKENDS_END);
+  const benchEnd = markerAt(readme, END);
   const next =
     start !== -1 && end > start
       ? `${readme.slice(0, start)}${section}${readme.slice(end + BACKENDS_END.length)}`
       : benchEnd !== -1
         ? `${readme.slice(0, benchEnd + END.length)}\n\n${section}${readme.slice(benchEnd + END.length)}`
         : `${readme.trimEnd()}\n\n${section}\n`;
-  fs.writeFileSync(README, next);
+  fs.writeFileSync(file, next);
 }
 
 /** `<dir>/<name>.json`, or `<name>-2.json`, `-3`… when a run of the same day has it already. */
@@ -389,35 +390,62 @@ export function resultsFile(dir: string, name: string): string {
 }
 
 export async function formatted(text: string, parser: 'markdown' | 'json'): Promise<string> {
-  const config = (await prettier.resolveConfig(README)) ?? {};
+  const config = (await prettier.resolveConfig(BENCH_README)) ?? {};
   return prettier.format(text, { ...config, parser });
 }
 
-export async function updateReadme(results: BenchResults, resultsFile: string): Promise<void> {
-  await replaceReadmeSection(renderSection(results, resultsFile), START, END);
+export async function updateReadme(
+  results: BenchResults,
+  resultsFile: string,
+  file = BENCH_README,
+): Promise<void> {
+  await replaceReadmeSection(renderSection(results, resultsFile), START, END, file);
+}
+
+/** Where `marker` stands on a line of its own (the prose may name it in backticks), or -1. */
+export function markerAt(text: string, marker: string): number {
+  const line = new RegExp(`^${marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(text);
+  return line ? line.index : -1;
 }
 
 /**
- * Puts `section` (markdown, from its `startMarker` to its `endMarker` line) in the README in
- * place of what lies between the markers, or appends it when they are missing.
+ * The sections are rendered with links from the repository root (`bench/results/….json`);
+ * written into `file`, each relative link must start from that file's folder instead.
+ */
+export function rebaseLinks(markdown: string, file: string): string {
+  const folder = path.dirname(file);
+  return markdown.replace(
+    /\]\(([^)\s#]+)(#[^)\s]*)?\)/g,
+    (link, target: string, anchor: string | undefined) =>
+      /^[a-z][a-z\d+.-]*:/i.test(target) || target.startsWith('/')
+        ? link
+        : `](${path.relative(folder, path.join(ROOT, target)).split(path.sep).join('/')}${anchor ?? ''})`,
+  );
+}
+
+/**
+ * Puts `section` (markdown, from its `startMarker` to its `endMarker` line, links from the
+ * repository root) in the markdown `file` in place of what lies between the markers, or appends
+ * it when they are missing.
  */
 export async function replaceReadmeSection(
   section: string,
   startMarker: string,
   endMarker: string,
+  file: string,
 ): Promise<void> {
-  const text = (await formatted(section, 'markdown')).trimEnd();
-  const readme = fs.readFileSync(README, 'utf8');
-  const start = readme.indexOf(startMarker);
-  const end = readme.indexOf(endMarker);
+  const text = (await formatted(rebaseLinks(section, file), 'markdown')).trimEnd();
+  const readme = fs.readFileSync(file, 'utf8');
+  const start = markerAt(readme, startMarker);
+  const end = markerAt(readme, endMarker);
   const next =
     start !== -1 && end > start
       ? `${readme.slice(0, start)}${text}${readme.slice(end + endMarker.length)}`
       : `${readme.trimEnd()}\n\n${text}\n`;
-  fs.writeFileSync(README, next);
+  fs.writeFileSync(file, next);
 }
 
-/** `npx tsx bench/lib/report.ts bench/results/<file>.json` rewrites the README from a results file. */
+/** `npx tsx bench/lib/report.ts bench/results/<file>.json` rewrites bench/README.md's section from a results file. */
 if (require.main === module) {
   const file = process.argv[2];
   if (!file) {

@@ -12,7 +12,7 @@
  *
  * Starts its own Kafka and FerretDB on free ports (never KAFKA_BROKERS / MONGO_URL: it kills
  * them) and the five apps from dist/, orders and fulfillment twice. Writes
- * bench/results/chaos-<date>[-N].json; a --full run also rewrites the README's chaos section.
+ * bench/results/chaos-<date>[-N].json; a --full run also rewrites tools/chaos/README.md's last run.
  * Exit status 0 clean, 1 loss, doubling, drift or an error, 2 a wrong command line.
  */
 import fs from 'node:fs';
@@ -167,7 +167,7 @@ const OPTIONS = {
     description: 'results file (default bench/results/chaos-<date>[-N].json)',
   },
   'no-build': { type: 'boolean', description: 'reuse dist/ as it is' },
-  'no-readme': { type: 'boolean', description: 'never rewrite the README section' },
+  'no-readme': { type: 'boolean', description: 'never rewrite tools/chaos/README.md' },
 } as const satisfies Record<string, OptionDef>;
 
 export const CHAOS_COMMAND: CommandDef<typeof OPTIONS> = {
@@ -474,10 +474,10 @@ async function main(values: {
   for (const line of results.stores.examples) say(`  ${line}`);
   const fullDefault = mode === 'full' && values.duration === undefined;
   if (values['no-readme'] || !fullDefault)
-    say('README.md left alone (only a --full run rewrites its section)');
+    say('tools/chaos/README.md left alone (only a --full run rewrites its section)');
   else {
     await updateReadme(results, path.relative(ROOT, file));
-    say('README.md: chaos section rewritten');
+    say('tools/chaos/README.md: last full run rewritten');
   }
   return v.ok ? 0 : 1;
 }

@@ -1,12 +1,16 @@
 /**
- * The README's chaos section: the last complete run's verdict, faults and figures, between its
- * markers (bench/lib/report.ts replaces them).
+ * tools/chaos/README.md's chaos section: the last complete run's verdict, faults and figures,
+ * between its markers (bench/lib/report.ts replaces them).
  */
+import path from 'node:path';
 import { replaceReadmeSection } from '../../bench/lib/report';
+import { ROOT } from '../runtime/paths';
 import type { ChaosResults } from './chaos';
 
 export const START = '<!-- chaos:start -->';
 export const END = '<!-- chaos:end -->';
+/** Where a full run writes its section; the root README only links to it. */
+export const CHAOS_README = path.join(ROOT, 'tools', 'chaos', 'README.md');
 
 const ms = (value: number | null | undefined): string =>
   value === null || value === undefined ? '–' : `${(value / 1000).toFixed(1)} s`;
@@ -52,5 +56,5 @@ export function renderSection(results: ChaosResults, resultsFile: string): strin
 }
 
 export async function updateReadme(results: ChaosResults, resultsFile: string): Promise<void> {
-  await replaceReadmeSection(renderSection(results, resultsFile), START, END);
+  await replaceReadmeSection(renderSection(results, resultsFile), START, END, CHAOS_README);
 }

@@ -78,7 +78,7 @@ const OPERATOR_ENV = [
 ];
 
 /**
- * `npm run refresh` as the README runs it against the stack: in a container on its network,
+ * `npm run refresh` as docker/README.md runs it against the stack: in a container on its network,
  * as Kafka's super user (it deletes and creates topics and joins the services' groups).
  */
 function refreshArgs(): string[] {
