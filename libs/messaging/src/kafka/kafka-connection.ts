@@ -92,7 +92,8 @@ export class KafkaConnection {
   readonly clientId: string;
   readonly brokers: readonly string[];
   readonly topicPrefix: string;
-  private readonly producer: Producer;
+  private producer: Producer;
+  private readonly newProducer: () => Producer;
   private readonly logger = new Logger(KafkaConnection.name);
   private readonly reconnect: BackoffOptions;
   private readonly retryDelay = new CancellableDelay();
@@ -128,15 +129,17 @@ export class KafkaConnection {
       logCreator: kafkaLogCreator(() => this.state !== 'connected'),
       ...(options.sasl ? { sasl: saslOptions(options.sasl) } : {}),
     });
-    this.producer = this.kafka.producer({
-      // Java-compatible murmur2: the same key lands on the same partition as with Java clients.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // Idempotent with one request in flight: retries cannot duplicate or reorder records
-      // within a partition, which is what per-aggregate ordering relies on.
-      idempotent: true,
-      maxInFlightRequests: 1,
-      retry: { retries: options.sendRetries ?? 8, initialRetryTime: 300, maxRetryTime: 5000 },
-    });
+    this.newProducer = () =>
+      this.kafka.producer({
+        // Java-compatible murmur2: the same key lands on the same partition as with Java clients.
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // Idempotent with one request in flight: retries cannot duplicate or reorder records
+        // within a partition, which is what per-aggregate ordering relies on.
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: { retries: options.sendRetries ?? 8, initialRetryTime: 300, maxRetryTime: 5000 },
+      });
+    this.producer = this.newProducer();
   }
 
   /** Starts connecting in the background; the app keeps starting while the broker is down. */
@@ -190,10 +193,37 @@ export class KafkaConnection {
       messages.push({ key: record.key, value: record.value, headers: record.headers });
       byTopic.set(topic, messages);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    const producer = this.producer;
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      if (producer === this.producer && this.state === 'connected') this.renewProducer(error);
+      throw error;
+    }
+  }
+
+  /**
+   * After a failed send the producer is replaced by a new one (a new producer id). kafkajs
+   * takes a failed request's records back out of the partition's sequence, yet the broker may
+   * have appended them (a request that timed out, a connection cut after the write): the next
+   * batch, whatever its records, would then carry the same sequence numbers, and the broker
+   * would acknowledge it as a duplicate without writing it — a record lost while its sender was
+   * told it was written (chaos found a dead letter lost that way). A new producer id starts a
+   * clean sequence; a failed batch sent again may then be written twice, which consumers
+   * absorb (they apply each event once), where the old producer could have dropped it.
+   */
+  private renewProducer(cause: unknown): void {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.state = 'connecting';
+    this.logger.warn(
+      `a send to Kafka failed (${errorMessage(cause)}); connecting a new producer before the next send`,
+    );
+    void old.disconnect().catch(() => undefined);
+    void this.connectLoop();
   }
 
   /** A kafkajs consumer sharing this client's brokers and logging. */
