@@ -34,6 +34,7 @@ import {
 } from './chaos.rules';
 import { allReady, type AppTarget, FaultInjector, type FaultRecord } from './faults';
 import { checkDeadLetters, PoisonSender, type PoisonReport } from './poison';
+import { RegistryWatch } from './registry-watch';
 import { updateReadme } from './report';
 import { audit, checkStores, type StoreCheck } from './verdict';
 import { type ClientContract, Workload, type WorkloadCounts } from './workload';
@@ -107,6 +108,8 @@ export interface ChaosResults {
         skipped: number;
         healP50Ms: number | null;
         healMaxMs: number | null;
+        /** Faults during which the registry listed an instance as not UP (or not at all). */
+        registryMarked: number;
       }
     >;
   };
@@ -229,10 +232,12 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
   let injector: FaultInjector | undefined;
   let poison: PoisonSender | undefined;
   let workload: Workload | undefined;
+  let registry: RegistryWatch | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
       await injector?.cancel().catch(() => undefined);
+      registry?.stop();
       await poison?.stop(true).catch(() => undefined);
       workload?.close();
       await stack?.stop().catch((error: Error) => say(`stopping apps: ${error.message}`));
@@ -270,8 +275,10 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
     const random = seededRandom(settings.seed ^ 0x5eed);
     workload = new Workload(stack.gatewayUrl, random, say);
     await workload.seed(ORDER_CUSTOMERS);
+    registry = new RegistryWatch(stack.registryUrl);
+    registry.start();
     injector = new FaultInjector(
-      { apps, brokers, database },
+      { apps, brokers, database, registry },
       { stopMs: settings.stopS * 1000, healTimeoutMs: 180_000, log: say },
     );
     poison = new PoisonSender(infra.kafkaBrokers);
@@ -356,6 +363,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
         skipped: injector.records.filter((r) => r.kind === kind && r.skipped).length,
         healP50Ms: percentile(heals, 0.5),
         healMaxMs: heals.length ? Math.max(...heals) : null,
+        registryMarked: mine.filter((r) => (r.registryMarked ?? 0) > 0).length,
       };
     }
     const clientErrors: Record<string, ErrorCounts> = {};

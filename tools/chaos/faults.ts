@@ -8,6 +8,7 @@ import type { RestartableServer } from '../../bench/lib/infra';
 import type { SupervisedApp } from '../runtime/apps';
 import { waitUntil } from '../runtime/wait';
 import { type FaultKind, type PlannedFault, pickTarget } from './chaos.rules';
+import type { RegistryWatch } from './registry-watch';
 
 export interface FaultRecord {
   readonly kind: FaultKind;
@@ -16,8 +17,13 @@ export interface FaultRecord {
   /** Planned and actual start, seconds after the workload started. */
   readonly plannedAtS: number;
   readonly startedAtS: number;
-  /** From the signal until the target (and, after a server fault, every app) was ready again. */
+  /**
+   * From the signal until the target (and, after a server fault, every app) was ready again
+   * and listed UP in the registry.
+   */
   readonly healMs: number | null;
+  /** Instances the registry listed as not UP (or not at all) while the fault lasted. */
+  readonly registryMarked?: number;
   readonly error?: string;
   /** Not injected: the fault before it healed too late for it to start before `lastStartMs`. */
   readonly skipped?: boolean;
@@ -37,9 +43,17 @@ export interface AppTarget {
 
 export interface FaultTargets {
   readonly apps: readonly AppTarget[];
+  /** What the registry says of the apps that register (all but the registry itself). */
+  readonly registry: RegistryWatch;
   readonly brokers: readonly RestartableServer[];
   readonly database: RestartableServer;
 }
+
+const portOf = (app: AppTarget): number => Number(new URL(app.instance.url).port);
+
+/** The instances that register with the registry: every app but the registry itself. */
+const registered = (apps: readonly AppTarget[]): AppTarget[] =>
+  apps.filter((app) => app.instance.app !== 'registry');
 
 /** Every app instance answers readiness 200 (after a server fault they reconnect by themselves). */
 export async function allReady(apps: readonly AppTarget[], timeoutMs: number): Promise<void> {
@@ -162,12 +176,18 @@ export class FaultInjector {
     } catch (caught) {
       error = (caught as Error).message;
     }
+    const until = healedAt ?? Date.now();
+    const registryMarked = registered(this.targets.apps).filter((app) => {
+      const at = this.targets.registry.markedAt(portOf(app), startedAt);
+      return at !== undefined && at <= until;
+    }).length;
     const record: FaultRecord = {
       kind: fault.kind,
       target,
       plannedAtS: fault.atMs / 1000,
       startedAtS: Math.round((startedAt - t0) / 100) / 10,
       healMs: healedAt === undefined ? null : healedAt - startedAt,
+      registryMarked,
       ...(error ? { error } : {}),
     };
     this.records.push(record);
@@ -199,6 +219,7 @@ export class FaultInjector {
           // restart() gives up on health after 90 s; on a loaded machine the instance, still
           // running, gets the rest of the heal timeout.
           await instance.restart().catch(() => instance.waitHealthy(healTimeoutMs));
+          await this.listedUp(chosen.instance.app === 'registry' ? undefined : chosen);
           return Date.now();
         }
         const pid = instance.pid!;
@@ -208,6 +229,7 @@ export class FaultInjector {
         process.kill(pid, 'SIGCONT');
         this.stopped.delete(pid);
         await instance.waitHealthy(healTimeoutMs);
+        await this.listedUp(chosen);
         return Date.now();
       });
     }
@@ -218,7 +240,18 @@ export class FaultInjector {
       await server.kill();
       await server.restart();
       await allReady(this.targets.apps, healTimeoutMs);
+      await this.listedUp();
       return Date.now();
+    });
+  }
+
+  /** Waits until the registry lists `app` (by default every registering instance) as UP. */
+  private async listedUp(app?: AppTarget): Promise<void> {
+    const ports = (app ? [app] : registered(this.targets.apps)).map(portOf);
+    await waitUntil(() => this.targets.registry.allUp(ports), {
+      what: `the registry to list ${app?.label ?? 'every instance'} UP`,
+      timeoutMs: this.options.healTimeoutMs,
+      intervalMs: 250,
     });
   }
 

@@ -36,13 +36,13 @@ export function renderSection(results: ChaosResults, resultsFile: string): strin
       `${results.settings.kafkaNodes} Kafka broker(s), two instances each of orders and fulfillment ` +
       `([${resultsFile}](${resultsFile})). Verdict: **${v.ok ? 'clean' : 'FAILED'}**${v.ok ? '' : ` (${v.reasons.join('; ')})`}.`,
     '',
-    '| Fault | Count | Heal p50 | Heal max | 5xx / no answer seen by clients |',
-    '| --- | --- | --- | --- | --- |',
+    '| Fault | Count | Heal p50 | Heal max | Registry marked an instance | 5xx / no answer seen by clients |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...Object.entries(results.faults.byKind).map(
       ([kind, s]) =>
-        `| ${kind} | ${s.count}${s.failed ? ` (${s.failed} failed)` : ''}${s.skipped ? ` (${s.skipped} skipped)` : ''} | ${ms(s.healP50Ms)} | ${ms(s.healMaxMs)} | ${errors(results.clientErrors[kind])} |`,
+        `| ${kind} | ${s.count}${s.failed ? ` (${s.failed} failed)` : ''}${s.skipped ? ` (${s.skipped} skipped)` : ''} | ${ms(s.healP50Ms)} | ${ms(s.healMaxMs)} | ${s.registryMarked} | ${errors(results.clientErrors[kind])} |`,
     ),
-    `| (no fault active) | – | – | – | ${errors(results.clientErrors.none)} |`,
+    `| (no fault active) | – | – | – | – | ${errors(results.clientErrors.none)} |`,
     '',
     `- Writes: ${results.workload.ok} of ${results.workload.calls} calls answered 2xx (${results.workload.retries} sent again after a failure or while fulfillment had not received the order yet); ${results.stores.orders.checked} orders (${results.stores.orders.complete} walked to RECEIVED, ${results.stores.orders.abandoned} abandoned after a step kept failing), ${results.stores.customers.checked} customers.`,
     `- Clients: ${results.clientContract.hung} requests left hanging, ${results.clientContract.notJson} error answers not JSON, ${results.clientContract.otherServerErrors} server errors other than 502/503/504 (each would fail the verdict); ${results.clientContract.refused} connections refused or reset while the gateway itself was down.`,

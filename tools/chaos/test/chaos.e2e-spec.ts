@@ -57,6 +57,12 @@ describe('npm run chaos -- --quick', () => {
     expect(results.poison.deadLettered).toBe(3 * results.poison.perTopic);
     expect(results.unexpectedDeadLetters).toBe(0);
     expect(results.lagAtEnd).toBe(0);
+    // Clients saw JSON 502/503/504 or a refused connection, never a hang or a 500.
+    expect(results.clientContract).toMatchObject({ hung: 0, notJson: 0, otherServerErrors: 0 });
+    // A consumer stopped past its lease left the registry, and came back UP (part of healing).
+    expect(results.faults.byKind['app-stop'].registryMarked).toBe(
+      results.faults.byKind['app-stop'].count,
+    );
     // Every kind of fault was injected at least once, and healed.
     for (const kind of ['app-kill', 'app-stop', 'broker-kill', 'db-kill']) {
       expect(results.faults.byKind[kind]).toMatchObject({ failed: 0 });
