@@ -27,6 +27,7 @@ import {
   forwardedPrefix,
   type HalPage,
   SortablePageQuery,
+  toHalPage,
 } from '@storefront/platform';
 import type { Request } from 'express';
 import {
@@ -34,6 +35,7 @@ import {
   FulfillmentHalPage,
   FulfillmentSummaryView,
   FulfillmentView,
+  toFulfillmentHalItem,
 } from './dto/fulfillment.view';
 import {
   RepublishedStatusesView,
@@ -109,7 +111,15 @@ export class FulfillmentController {
     @Query() query: FulfillmentPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<FulfillmentHalItem>> {
-    return this.fulfillments.findPage(query, basePath(request));
+    const { items, total } = await this.fulfillments.findPage(query);
+    const base = basePath(request);
+    return toHalPage(
+      'fulfillments',
+      base,
+      items.map((doc) => toFulfillmentHalItem(doc, base)),
+      total,
+      query,
+    );
   }
 
   @Get(':id')
@@ -124,7 +134,7 @@ export class FulfillmentController {
     @Param() params: FulfillmentIdParams,
     @Req() request: Request,
   ): Promise<FulfillmentHalItem> {
-    return this.fulfillments.findOne(params.id, basePath(request));
+    return toFulfillmentHalItem(await this.fulfillments.findOne(params.id), basePath(request));
   }
 
   @Post('republish')

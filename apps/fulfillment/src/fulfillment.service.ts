@@ -10,21 +10,17 @@ import {
 import { toOrderItemDoc } from '@storefront/model';
 import {
   DomainError,
-  type HalPage,
   isDuplicateKeyError,
   KeyIndex,
   PageQueryDto,
   parseSort,
   RANDOM_SOURCE,
   type RandomSource,
-  toHalPage,
 } from '@storefront/platform';
 import { isValidObjectId, type Model, Types } from 'mongoose';
 import {
-  type FulfillmentHalItem,
   type FulfillmentView,
   type StoredFulfillment,
-  toFulfillmentHalItem,
   toFulfillmentView,
 } from './dto/fulfillment.view';
 import {
@@ -234,17 +230,18 @@ export class FulfillmentService implements OnModuleInit {
     return docs.map(toFulfillmentView);
   }
 
-  /** One fulfillment as a HAL item; `basePath` is where the collection is, e.g. `/fulfillments`. */
-  async findOne(idOrGuid: string, basePath: string): Promise<FulfillmentHalItem> {
+  /** One fulfillment, by document id or order guid. */
+  async findOne(idOrGuid: string): Promise<StoredFulfillment> {
     const doc = await this.model
       .findById(await this.idFor(idOrGuid))
       .lean<StoredFulfillment>()
       .exec();
     if (!doc) throw fulfillmentNotFound(idOrGuid);
-    return toFulfillmentHalItem(doc, basePath);
+    return doc;
   }
 
-  async findPage(query: PageQueryDto, basePath: string): Promise<HalPage<FulfillmentHalItem>> {
+  /** One page of fulfillments in the query's order, and how many there are in all. */
+  async findPage(query: PageQueryDto): Promise<{ items: StoredFulfillment[]; total: number }> {
     const sort = parseSort(query.sort, SORTABLE_FIELDS, FulfillmentErrors.SortInvalid);
     const [docs, total] = await Promise.all([
       this.model
@@ -257,8 +254,7 @@ export class FulfillmentService implements OnModuleInit {
         .exec(),
       this.model.countDocuments().exec(),
     ]);
-    const items = docs.map((doc) => toFulfillmentHalItem(doc, basePath));
-    return toHalPage('fulfillments', basePath, items, total, query);
+    return { items: docs, total };
   }
 
   private load(id: Types.ObjectId): Promise<StoredFulfillment | null> {
