@@ -19,26 +19,30 @@ import {
 import { freePort } from '../../../tools/runtime/procs';
 import { waitUntil } from '../../../tools/runtime/wait';
 
+/** An app of nothing but the database module, started with these variables. */
+async function startThings(env: Record<string, string>): Promise<INestApplication> {
+  const { app } = await createApp(
+    {
+      name: 'things',
+      configSchema: baseConfigSchema.extend(databaseConfigSchema.shape),
+      imports: () => [DatabaseModule.forRoot('things')],
+    },
+    { PORT: '1', LOG_LEVEL: 'silent', ...env },
+  );
+  await app.init();
+  return app;
+}
+
 describe('database health (real FerretDB)', () => {
   const dbName = `platform-health-${process.pid}`;
   let app: INestApplication;
   let connection: Connection;
 
   beforeAll(async () => {
-    ({ app } = await createApp(
-      {
-        name: 'things',
-        configSchema: baseConfigSchema.extend(databaseConfigSchema.shape),
-        imports: () => [DatabaseModule.forRoot('things')],
-      },
-      {
-        PORT: '1',
-        LOG_LEVEL: 'silent',
-        MONGO_URL: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/',
-        MONGO_DB: dbName,
-      },
-    ));
-    await app.init();
+    app = await startThings({
+      MONGO_URL: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/',
+      MONGO_DB: dbName,
+    });
     connection = app.get<Connection>(getConnectionToken());
   });
 
@@ -81,21 +85,11 @@ describe('a client whose server monitor fell silent (real FerretDB, killed and r
   beforeAll(async () => {
     await provisionFerretDb();
     server = await startFerretDb({ ...settings, port: await freePort() });
-    ({ app } = await createApp(
-      {
-        name: 'things',
-        configSchema: baseConfigSchema.extend(databaseConfigSchema.shape),
-        imports: () => [DatabaseModule.forRoot('things')],
-      },
-      {
-        PORT: '1',
-        LOG_LEVEL: 'silent',
-        MONGO_URL: server.mongoUrl,
-        MONGO_HEARTBEAT_MS: '500',
-        MONGO_CONNECT_TIMEOUT_MS: '1000',
-      },
-    ));
-    await app.init();
+    app = await startThings({
+      MONGO_URL: server.mongoUrl,
+      MONGO_HEARTBEAT_MS: '500',
+      MONGO_CONNECT_TIMEOUT_MS: '1000',
+    });
     connection = app.get<Connection>(getConnectionToken());
   });
 
