@@ -107,14 +107,21 @@ export class OutboxRelay implements RelayHost {
   }
 
   /**
-   * The backlog as the sweeper last measured it, when that is recent (within two sweep
-   * intervals), else measured now. What readiness checks use: counting pending documents is a
-   * scan of every watched collection, which the sweeper does anyway.
+   * The backlog as the sweeper last measured it, when that is recent, else measured now. What
+   * readiness checks use: counting pending documents is a scan of every watched collection,
+   * which the sweeper does anyway. Recent is within two sweep intervals, or, while a sweep is
+   * running (draining a backlog after an outage can take a while), within the backlog's own
+   * age limit: a second scan beside the sweeper's, on a loaded database, answered readiness
+   * too late and took instances out of service while they were catching up.
    */
   async recentBacklog(): Promise<OutboxBacklog> {
     const last = this.lastBacklog;
-    if (last && Date.now() - last.at <= 2 * this.options.sweepIntervalMs) return last.backlog;
-    return this.backlog();
+    const age = last ? Date.now() - last.at : Infinity;
+    const limit = this.sweeping ? this.options.backlogMaxAgeMs : 2 * this.options.sweepIntervalMs;
+    if (!last || age > limit) return this.backlog();
+    // What was pending then is that much older now, if it is still pending.
+    const { backlog } = last;
+    return backlog.documents > 0 ? { ...backlog, oldestAgeMs: backlog.oldestAgeMs + age } : backlog;
   }
 
   async backlog(): Promise<OutboxBacklog> {
