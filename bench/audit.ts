@@ -158,6 +158,7 @@ async function main(): Promise<void> {
           addresses: c.addresses.map((a) => ({ ...a, address2: null })),
           sourceVersion: 1,
           deleted: false,
+          orderIds: [guid],
         });
         orderDocs.push({
           _id: guid,

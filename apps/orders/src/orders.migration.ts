@@ -54,8 +54,8 @@ export function strayRecords(doc: LegacyCustomerOrders): OutboxRecord[] {
  * `customer.orders` document) to one document per order. Run at start-up before the app
  * serves or consumes anything; idempotent, so a crash halfway is finished by the next start
  * and several instances may run it at once: an order document already there is never
- * overwritten (the insert's duplicate key), and the old fields leave the replica only by an
- * update guarded by the version the move read. An older instance still writing the old layout
+ * overwritten (the insert's duplicate key), and the old fields leave the replica (which lists
+ * its orders' guids from then on) only by an update guarded by the version the move read. An older instance still writing the old layout
  * meanwhile is not supported: stop those before starting this version (README).
  */
 @Injectable()
@@ -88,7 +88,10 @@ export class LegacyLayoutMigration {
           _id: doc._id,
           version: doc.version === undefined ? { $exists: false } : doc.version,
         } as never,
-        { $unset: LEGACY_FIELDS },
+        {
+          $set: { orderIds: (doc.orders ?? []).map((order) => String(order.guid)) },
+          $unset: LEGACY_FIELDS,
+        },
       );
       customers += 1;
     }

@@ -14,13 +14,13 @@ import type { Model } from 'mongoose';
 import { type OrderView, toOrderView } from './dto/customer-orders.view';
 import type { CreateOrderDto } from './dto/order.dto';
 import { findShippingAddress, fulfillmentRecord } from './fulfillment-request';
+import { ordersOf } from './order-lookup';
 import {
   closeOpenOrder,
   decideAction,
   decideFulfillment,
   decideStatusEvent,
   INITIAL_STATUS,
-  inPlacementOrder,
   type OrderAction,
   placement,
   republishRefusal,
@@ -84,8 +84,9 @@ export class OrdersService implements OnModuleInit {
 
   /** A new order for a known customer: CREATED now. */
   async createOrder(customerId: string, dto: CreateOrderDto, now = Date.now()): Promise<OrderView> {
-    await this.loadCustomer(customerId); // 404 before anything is written
     const guid = randomUUID();
+    // 404 before anything else is written.
+    if (!(await this.listOrderIds(customerId, [guid]))) throw customerNotFound(customerId);
     const created = await this.outbox.insert(
       {
         _id: guid,
@@ -105,6 +106,17 @@ export class OrdersService implements OnModuleInit {
   }
 
   /**
+   * Appends new orders' guids to a live replica, before their documents are written; false
+   * when there is no live replica.
+   */
+  async listOrderIds(customerId: string, guids: readonly string[]): Promise<boolean> {
+    const listed = await this.replicas
+      .updateOne({ _id: customerId, ...LIVE }, { $push: { orderIds: { $each: guids } } })
+      .exec();
+    return listed.matchedCount > 0;
+  }
+
+  /**
    * Run right after orders were created for a customer: true when its tombstone arrived
    * meanwhile, and then the new orders are closed as the tombstone would have (the caller
    * answers as if it had come first). The tombstone marks the replica before closing the
@@ -118,11 +130,8 @@ export class OrdersService implements OnModuleInit {
   }
 
   async listOrders(customerId: string): Promise<OrderView[]> {
-    const [, orders] = await Promise.all([
-      this.loadCustomer(customerId),
-      this.orders.find({ customerId }).lean<CustomerOrder[]>().exec(),
-    ]);
-    return inPlacementOrder(orders).map(toOrderView);
+    const orders = await ordersOf(this.orders, await this.loadCustomer(customerId));
+    return orders.map(toOrderView);
   }
 
   async getOrder(customerId: string, guid: string): Promise<OrderView> {
@@ -257,15 +266,13 @@ export class OrdersService implements OnModuleInit {
    * longer open. Returns the guids it closed.
    */
   async closeOrdersOfDeletedCustomer(customerId: string, now = Date.now()): Promise<string[]> {
-    const deleted = await this.replicas.exists({ _id: customerId, deleted: true }).exec();
-    if (!deleted) return [];
-    const orders = await this.orders
-      .find({ customerId })
-      .select({ _id: 1 })
-      .lean<Array<{ _id: string }>>()
+    const deleted = await this.replicas
+      .findOne({ _id: customerId, deleted: true })
+      .select({ orderIds: 1 })
+      .lean<Pick<CustomerReplica, 'orderIds'>>()
       .exec();
     const closed: string[] = [];
-    for (const { _id: guid } of orders) {
+    for (const guid of deleted?.orderIds ?? []) {
       const changed = await this.readModifyWrite(
         guid,
         (order): Decision<boolean> => {

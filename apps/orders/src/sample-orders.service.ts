@@ -128,6 +128,9 @@ export class SampleOrdersService {
         version: 1,
         outbox: [],
       }));
+      const guids = orders.map((order) => order._id);
+      // Deleted since the query: nothing to add.
+      if (!(await this.service.listOrderIds(customerId, guids))) continue;
       await this.orders.insertMany(orders);
       // Deleted meanwhile: its new orders are closed, and it counts for nothing.
       if (await this.service.closedAsDeleted(customerId)) continue;

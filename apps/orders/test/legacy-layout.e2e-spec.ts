@@ -120,6 +120,7 @@ describe('orders: a database of the old layout (orders embedded in customer.orde
     expect(replica).not.toHaveProperty('orders');
     expect(replica).not.toHaveProperty('outbox');
     expect(replica).not.toHaveProperty('version');
+    expect(replica?.orderIds).toEqual(GUIDS);
     const docs = await world.orders.find({ customerId: ID }).sort({ placed: 1 }).toArray();
     expect(docs.map((doc) => [doc._id, doc.placed, doc.version])).toEqual(
       GUIDS.map((guid, index) => [guid, index, 7]),
@@ -159,6 +160,9 @@ describe('orders: a database of the old layout (orders embedded in customer.orde
       [GUIDS[2], 'REJECTED'],
       [(created.body as { guid: string }).guid, 'CREATED'],
     ]);
+    expect((await world.customerOrders.findOne({ _id: ID }))?.orderIds).toEqual(
+      listed.map((o) => o.guid),
+    );
     // The order's version goes on from the customer document's, never back.
     expect((await world.orders.findOne({ _id: GUIDS[0] }))?.version).toBe(8);
     expect(requests.filter((r) => r.key === GUIDS[1])).toHaveLength(1);

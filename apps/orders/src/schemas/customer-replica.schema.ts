@@ -8,7 +8,8 @@ export const CUSTOMER_ORDERS_COLLECTION = 'customer.orders';
 /**
  * The read-only replica of an accounts customer, keyed by the accounts id: what accounts last
  * reported, guarded by `sourceVersion`. Its orders live in `orders` (`CustomerOrder`), so a
- * customer event and an order change never write the same document.
+ * customer event and an order change never write the same document; a new order appends its
+ * guid to `orderIds`.
  */
 @Schema({ collection: CUSTOMER_ORDERS_COLLECTION, versionKey: false })
 export class CustomerReplica {
@@ -21,6 +22,13 @@ export class CustomerReplica {
   @Prop({ required: true }) sourceVersion!: number;
   /** The customer was deleted in accounts; kept so late events cannot bring it back. */
   @Prop({ required: true, default: false }) deleted!: boolean;
+  /**
+   * Guids of the customer's orders, oldest first: a customer's orders are read by `_id`
+   * (FerretDB 1.24 answers a query on `customerId` by reading every order of every customer).
+   * Appended before the order's document is written, so a guid whose write failed has no
+   * document and is skipped. Orders' own field: customer events never set it.
+   */
+  @Prop({ type: [String], default: [] }) orderIds!: string[];
 }
 
 export type CustomerReplicaDocument = HydratedDocument<CustomerReplica>;
