@@ -258,10 +258,11 @@ export async function runLifecycle(
     let unsettled = walked.filter((o) => o.receivedAt !== undefined);
     for (;;) {
       await eachConcurrently(unsettled, 8, async (order) => {
-        const view = await orders.expectOk<OrderView>(
-          'GET',
-          `/customers/${order.customerId}/orders/${order.guid}`,
-        );
+        const path = `/customers/${order.customerId}/orders/${order.guid}`;
+        // A GET is safe to send again: a kept-alive socket the app closed meanwhile hangs up.
+        const view = await orders
+          .expectOk<OrderView>('GET', path)
+          .catch(() => orders.expectOk<OrderView>('GET', path));
         seen.set(
           order.guid,
           view.orderStatusEvents.map((e) => e.orderStatusType),
