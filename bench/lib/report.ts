@@ -31,9 +31,12 @@ export const TARGETS = {
  * document on create, writes it on approve, fulfill and each of the 4 statuses fulfillment
  * reports, and clears the fulfill request from its outbox (8); fulfillment inserts the
  * fulfillment and its guid key, writes it on each of the 4 steps and clears each step's event
- * from its outbox (10).
+ * from its outbox (10). Recorded with each lifecycle result (`settings.writesPerOrder`), since
+ * it changes with the code: results without it are from when it was 19 (orders also wrote a
+ * guid key and kept every order inside the customer's document).
  */
 export const WRITES_PER_ORDER = 18;
+const WRITES_PER_ORDER_BEFORE_2026_12_07 = 19;
 
 type Triple = { p50Ms: number; p95Ms: number; p99Ms: number };
 
@@ -216,9 +219,10 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
     }
     const bigger = f?.database.sizes.at(-1);
     if (bigger) {
-      const cap = bigger.concurrentUpdates.writesPerSecond / WRITES_PER_ORDER;
+      const writes = l.settings.writesPerOrder ?? WRITES_PER_ORDER_BEFORE_2026_12_07;
+      const cap = bigger.concurrentUpdates.writesPerSecond / writes;
       lines.push(
-        `Floor: an order costs about ${WRITES_PER_ORDER} single-document writes (counted from the code, most after a read), and FerretDB does ${int(bigger.concurrentUpdates.writesPerSecond)} updates/s in a ${int(bigger.documents)}-document collection with 8 callers, so the database alone caps the lifecycle near ${int(cap)} orders/s; the run reached ${pct(ratio(l.window.ordersPerSecond, cap))} of that.`,
+        `Floor: an order costs about ${writes} single-document writes (counted from the code, most after a read), and FerretDB does ${int(bigger.concurrentUpdates.writesPerSecond)} updates/s in a ${int(bigger.documents)}-document collection with 8 callers, so the database alone caps the lifecycle near ${int(cap)} orders/s; the run reached ${pct(ratio(l.window.ordersPerSecond, cap))} of that.`,
         '',
       );
     }

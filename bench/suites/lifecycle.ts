@@ -27,6 +27,7 @@ import { HttpClient } from '../lib/http';
 import { type AppProfile, profileWhile, readSamples, scrapeCounters } from '../lib/probe';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
 import { closedLoop, eachConcurrently, pollUntil } from '../lib/schedule';
+import { WRITES_PER_ORDER } from '../lib/report';
 import { seedEarlierOrders } from '../lib/seed-orders';
 import { type CpuUse, cpuSince, cpuSnapshot } from '../lib/cpu';
 
@@ -78,6 +79,8 @@ export interface LifecycleResult {
     customers: number;
     windowSeconds: number;
     history: number[];
+    /** Single-document writes one order costs in this code (report.ts WRITES_PER_ORDER). */
+    writesPerOrder?: number;
   };
   /** The first history value's window (with no `--history`: customers without orders). */
   readonly window: LifecycleWindow;
@@ -326,6 +329,7 @@ export async function runLifecycle(
         customers: ids.length,
         windowSeconds: windowMs / 1000,
         history: earlierCounts,
+        writesPerOrder: WRITES_PER_ORDER,
       },
       window: histories[0].window,
       histories,
