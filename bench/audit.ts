@@ -136,14 +136,16 @@ async function main(): Promise<void> {
     await producer.disconnect();
     say(`${N} customers in accounts and ${N} change events on the topic (${Date.now() - t} ms)`);
 
-    // 2. orders' replicas (each with one order sent and moved to SHIPPED) and fulfillment's
+    // 2. orders' replicas and orders (one per customer, sent and moved to SHIPPED) and fulfillment's
     // fulfillments, as the services would have left them. Inserted, never updated in bulk:
     // a 10,000-document bulk update stalled FerretDB 1.24 here.
     t = Date.now();
     const replicas = mongo.db(databases.orders).collection('customer.orders');
+    const orders = mongo.db(databases.orders).collection('orders');
     const fulfillments = mongo.db(databases.fulfillment).collection('fulfillment.requests');
     for (let i = 0; i < N; i += BATCH) {
       const replicaDocs: Document[] = [];
+      const orderDocs: Document[] = [];
       const fulfillmentDocs: Document[] = [];
       ids.slice(i, i + BATCH).forEach((id, k) => {
         const c = customer(i + k);
@@ -156,16 +158,18 @@ async function main(): Promise<void> {
           addresses: c.addresses.map((a) => ({ ...a, address2: null })),
           sourceVersion: 1,
           deleted: false,
-          orders: [
-            {
-              guid,
-              orderStatusEvents: h,
-              orderItems: [],
-              status: 'SHIPPED',
-              fulfillmentRequested: true,
-              appliedEventIds: [randomUUID(), randomUUID()],
-            },
-          ],
+          orderIds: [guid],
+        });
+        orderDocs.push({
+          _id: guid,
+          guid,
+          customerId: id.toHexString(),
+          placed: h[0].timestamp * 1000,
+          orderStatusEvents: h,
+          orderItems: [],
+          status: 'SHIPPED',
+          fulfillmentRequested: true,
+          appliedEventIds: [randomUUID(), randomUUID()],
           version: 3,
           outbox: [],
         });
@@ -182,6 +186,7 @@ async function main(): Promise<void> {
         });
       });
       await replicas.insertMany(replicaDocs);
+      await orders.insertMany(orderDocs);
       await fulfillments.insertMany(fulfillmentDocs);
     }
     say(`${N} replicas with one order each and ${N} fulfillments written (${Date.now() - t} ms)`);

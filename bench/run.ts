@@ -12,6 +12,9 @@
  *   npm run bench -- --only floor,lifecycle --db-backend sqlite,postgresql
  *                                    the suites once on each FerretDB backend, one after the
  *                                    other, side by side in the results and bench/README.md
+ *   npm run bench -- --only lifecycle --history 1,200
+ *                                    one lifecycle window per value, on customers that already
+ *                                    hold that many orders each
  *   npm run bench -- --help          every option
  *
  * Starts its own Kafka and FerretDB on free ports (or uses KAFKA_BROKERS / MONGO_URL) and the
@@ -138,6 +141,17 @@ function say(line: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
+function parseHistory(value: string | undefined): number[] {
+  if (!value) return [0];
+  return value.split(',').map((part) => {
+    const count = Number(part.trim());
+    if (!Number.isSafeInteger(count) || count < 0 || count > 10_000) {
+      throw new UsageError(`--history takes counts of orders 0–10000, not "${part}"`);
+    }
+    return count;
+  });
+}
+
 function parseSuites(value: string | undefined): Suite[] {
   if (!value) return [...SUITES];
   return value.split(',').map((name) => {
@@ -199,6 +213,13 @@ const OPTIONS = {
     description:
       'Kafka with SASL/SCRAM-SHA-512 and the ACLs, each app as its own user (never rewrites bench/README.md)',
   },
+  history: {
+    type: 'string',
+    value: 'LIST',
+    description:
+      'earlier orders per customer, comma-separated: one lifecycle window for each, on customers of its own holding that many received orders',
+    default: '0',
+  },
   'db-backend': {
     type: 'string',
     value: 'LIST',
@@ -224,6 +245,7 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
   if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
   const mode: Mode = values.full ? 'full' : 'quick';
   const suites = parseSuites(values.only);
+  const history = parseHistory(values.history);
   const dbBackends = parseDbBackends(
     values['db-backend'] ?? process.env[DB_BACKEND_ENV] ?? DEFAULT_DB_BACKEND,
   );
@@ -330,7 +352,7 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
           results.propagation = await timed('propagation', () => runPropagation(withStack));
         }
         if (suites.includes('lifecycle')) {
-          results.lifecycle = await timed('lifecycle', () => runLifecycle(withStack));
+          results.lifecycle = await timed('lifecycle', () => runLifecycle(withStack, { history }));
         }
       }
     } finally {

@@ -96,3 +96,18 @@ export async function profileWhile<T>(
   }
   return { result, profiles };
 }
+
+/** Totals of these Prometheus counters (summed over their labels) from an app. */
+export async function scrapeCounters(
+  url: string,
+  names: readonly string[],
+): Promise<Record<string, number>> {
+  const text = await fetch(`${url}/actuator/prometheus`).then((r) => r.text());
+  const totals: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = /^(\w+)(?:\{[^}]*\})? ([\d.e+-]+)$/.exec(line);
+    if (match && names.includes(match[1]))
+      totals[match[1]] = (totals[match[1]] ?? 0) + Number(match[2]);
+  }
+  return totals;
+}

@@ -81,3 +81,17 @@ export async function pollUntil(
     await sleep(Math.min(pace.maxMs, Math.max(pace.minMs, waited * pace.fraction)));
   }
 }
+
+/** `work` on every item, `concurrency` at a time. */
+export async function eachConcurrently<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < items.length; i = next++) await work(items[i]);
+    }),
+  );
+}

@@ -11,6 +11,11 @@
  * its `receive` answered within the window. Orders in flight at the end finish and are checked
  * like the others.
  *
+ * `history` (`--history 1,200`): one measured window per value, each on customers of its own
+ * that already hold that many received orders (written straight into orders' database before
+ * the walks), so the result shows whether an order costs more when its customer has bought a
+ * lot.
+ *
  * At the end every order's history in orders must be exactly CREATED, APPROVED, PROCESSING,
  * SHIPPED, IN_TRANSIT, RECEIVED: a missing status is lost, a repeated one doubled. Dead
  * letters and retries come from the apps' /actuator/prometheus.
@@ -19,9 +24,11 @@ import { Topics } from '@storefront/events';
 import { byMode, type StackContext } from '../lib/context';
 import { createCustomers, ORDER_BODY, waitForReplicas } from '../lib/customers';
 import { HttpClient } from '../lib/http';
-import { type AppProfile, profileWhile, readSamples } from '../lib/probe';
+import { type AppProfile, profileWhile, readSamples, scrapeCounters } from '../lib/probe';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
-import { closedLoop, pollUntil } from '../lib/schedule';
+import { closedLoop, eachConcurrently, pollUntil } from '../lib/schedule';
+import { WRITES_PER_ORDER } from '../lib/report';
+import { seedEarlierOrders } from '../lib/seed-orders';
 import { type CpuUse, cpuSince, cpuSnapshot } from '../lib/cpu';
 
 const EXPECTED = ['CREATED', 'APPROVED', 'PROCESSING', 'SHIPPED', 'IN_TRANSIT', 'RECEIVED'];
@@ -51,9 +58,34 @@ export interface LifecycleWindow {
   readonly cpu: CpuUse;
 }
 
-export interface LifecycleResult {
-  readonly settings: { concurrency: number; customers: number; windowSeconds: number };
+/** One measured window on customers that already held `earlierOrders` orders each. */
+export interface LifecycleHistoryRun {
+  readonly earlierOrders: number;
+  readonly customers: number;
+  /** Writing the earlier orders into the database, before the walks. */
+  readonly seedSeconds: number;
   readonly window: LifecycleWindow;
+}
+
+export interface LifecycleOptions {
+  /** Earlier orders per customer, one measured window for each value (default: none). */
+  readonly history?: readonly number[];
+}
+
+export interface LifecycleResult {
+  readonly settings: {
+    concurrency: number;
+    /** Per history value: each measured window walks customers of its own. */
+    customers: number;
+    windowSeconds: number;
+    history: number[];
+    /** Single-document writes one order costs in this code (report.ts WRITES_PER_ORDER). */
+    writesPerOrder?: number;
+  };
+  /** The first history value's window (with no `--history`: customers without orders). */
+  readonly window: LifecycleWindow;
+  /** Every history value's window, in the order they ran. */
+  readonly histories?: LifecycleHistoryRun[];
   readonly check: {
     readonly orders: number;
     readonly exact: number;
@@ -63,8 +95,8 @@ export interface LifecycleResult {
     /** Not RECEIVED in orders 120 s after the last receive. */
     readonly incomplete: number;
     /**
-     * After the last `receive` answered, until orders showed every order RECEIVED (read by
-     * listing every customer's orders, so coarse: a pass takes a few hundred ms).
+     * After the last `receive` answered, until orders showed every order RECEIVED (read order
+     * by order, so coarse: a pass takes a few hundred ms).
      */
     readonly drainMs: number | null;
     readonly examples: string[];
@@ -81,21 +113,11 @@ interface Walked {
   fulfillDelayMs?: number;
 }
 
-async function scrapeCounters(
-  url: string,
-  names: readonly string[],
-): Promise<Record<string, number>> {
-  const text = await fetch(`${url}/actuator/prometheus`).then((r) => r.text());
-  const totals: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const match = /^(\w+)(?:\{[^}]*\})? ([\d.e+-]+)$/.exec(line);
-    if (match && names.includes(match[1]))
-      totals[match[1]] = (totals[match[1]] ?? 0) + Number(match[2]);
-  }
-  return totals;
-}
-
-export async function runLifecycle(context: StackContext): Promise<LifecycleResult> {
+export async function runLifecycle(
+  context: StackContext,
+  options: LifecycleOptions = {},
+): Promise<LifecycleResult> {
+  const earlierCounts = options.history?.length ? [...options.history] : [0];
   const accounts = new HttpClient(context.stack.url('accounts'));
   const orders = new HttpClient(context.stack.url('orders'), 128);
   const fulfillment = new HttpClient(context.stack.url('fulfillment'), 128);
@@ -107,11 +129,9 @@ export async function runLifecycle(context: StackContext): Promise<LifecycleResu
   let lastReceiveAt = 0;
   let notYet = 0;
 
-  try {
-    context.log(`lifecycle: creating ${concurrency * customersPerWorker} customers…`);
-    const ids = await createCustomers(accounts, concurrency * customersPerWorker, 8, 100_000);
-    await waitForReplicas(orders, ids);
+  let ids: string[] = [];
 
+  try {
     const call = async <T>(client: HttpClient, method: string, path: string, body?: unknown) => {
       const result = await client.request<T>(method, path, body);
       if (result.status < 200 || result.status >= 300) {
@@ -199,9 +219,29 @@ export async function runLifecycle(context: StackContext): Promise<LifecycleResu
       return result;
     };
 
-    // Warm-up, not reported (its orders are still checked at the end).
-    await runWindow(3_000, 'warm-up');
-    const window = await runWindow(windowMs, 'measured');
+    const histories: LifecycleHistoryRun[] = [];
+    for (const [k, earlierOrders] of earlierCounts.entries()) {
+      const count = concurrency * customersPerWorker;
+      context.log(`lifecycle: creating ${count} customers…`);
+      ids = await createCustomers(accounts, count, 8, 100_000 + k * 10_000);
+      await waitForReplicas(orders, ids);
+      const seedSeconds = await seedEarlierOrders(
+        context.infra.mongoUrl,
+        context.stack.databases.orders,
+        ids,
+        earlierOrders,
+      );
+      if (earlierOrders > 0) {
+        context.log(
+          `lifecycle: ${earlierOrders} earlier orders for each of ${count} customers (${seedSeconds} s)`,
+        );
+      }
+      const label = `${earlierOrders} earlier order${earlierOrders === 1 ? '' : 's'} per customer`;
+      // Warm-up, not reported (its orders are still checked at the end).
+      await runWindow(3_000, `warm-up, ${label}`);
+      const window = await runWindow(windowMs, `measured, ${label}`);
+      histories.push({ earlierOrders, customers: count, seedSeconds, window });
+    }
 
     let profiles: AppProfile[] | undefined;
     if (context.profile) {
@@ -214,31 +254,25 @@ export async function runLifecycle(context: StackContext): Promise<LifecycleResu
     }
 
     // The check: every order's history in orders, once every status has had time to arrive.
-    const byCustomer = new Map<string, Set<string>>();
-    for (const order of walked) {
-      const set = byCustomer.get(order.customerId) ?? new Set<string>();
-      set.add(order.guid);
-      byCustomer.set(order.customerId, set);
-    }
-    const completed = walked.filter((o) => o.receivedAt !== undefined).length;
     type OrderView = { guid: string; orderStatusEvents: { orderStatusType: string }[] };
-    const histories = new Map<string, string[]>();
+    const seen = new Map<string, string[]>();
     const settleDeadline = Date.now() + 120_000;
     let settledAt: number | null = null;
+    let unsettled = walked.filter((o) => o.receivedAt !== undefined);
     for (;;) {
-      for (const [customerId, guids] of byCustomer) {
-        const list = await orders.expectOk<OrderView[]>('GET', `/customers/${customerId}/orders`);
-        for (const order of list) {
-          if (guids.has(order.guid)) {
-            histories.set(
-              order.guid,
-              order.orderStatusEvents.map((e) => e.orderStatusType),
-            );
-          }
-        }
-      }
-      const received = [...histories.values()].filter((h) => h.at(-1) === 'RECEIVED').length;
-      if (received >= completed) {
+      await eachConcurrently(unsettled, 8, async (order) => {
+        const path = `/customers/${order.customerId}/orders/${order.guid}`;
+        // A GET is safe to send again: a kept-alive socket the app closed meanwhile hangs up.
+        const view = await orders
+          .expectOk<OrderView>('GET', path)
+          .catch(() => orders.expectOk<OrderView>('GET', path));
+        seen.set(
+          order.guid,
+          view.orderStatusEvents.map((e) => e.orderStatusType),
+        );
+      });
+      unsettled = unsettled.filter((o) => seen.get(o.guid)?.at(-1) !== 'RECEIVED');
+      if (unsettled.length === 0) {
         settledAt = Date.now();
         break;
       }
@@ -252,19 +286,19 @@ export async function runLifecycle(context: StackContext): Promise<LifecycleResu
     let incomplete = 0;
     const examples: string[] = [];
     for (const order of walked) {
-      const history = histories.get(order.guid) ?? [];
+      const steps = seen.get(order.guid) ?? [];
       if (order.receivedAt === undefined) continue; // a walk that failed midway: reported in failedCalls
-      if (history.join() === EXPECTED.join()) {
+      if (steps.join() === EXPECTED.join()) {
         exact += 1;
         continue;
       }
-      const missing = EXPECTED.filter((s) => !history.includes(s));
-      const repeated = history.filter((s, i) => history.indexOf(s) !== i);
-      if (history.at(-1) !== 'RECEIVED' && missing.length > 0) incomplete += 1;
+      const missing = EXPECTED.filter((s) => !steps.includes(s));
+      const repeated = steps.filter((s, i) => steps.indexOf(s) !== i);
+      if (steps.at(-1) !== 'RECEIVED' && missing.length > 0) incomplete += 1;
       if (missing.length > 0) lost += 1;
       if (repeated.length > 0) doubled += 1;
       if (missing.length === 0 && repeated.length === 0) otherwiseWrong += 1;
-      if (examples.length < 5) examples.push(`${order.guid}: ${history.join(' → ')}`);
+      if (examples.length < 5) examples.push(`${order.guid}: ${steps.join(' → ')}`);
     }
     const counters = [
       'messaging_dead_lettered_total',
@@ -294,8 +328,11 @@ export async function runLifecycle(context: StackContext): Promise<LifecycleResu
         concurrency,
         customers: ids.length,
         windowSeconds: windowMs / 1000,
+        history: earlierCounts,
+        writesPerOrder: WRITES_PER_ORDER,
       },
-      window,
+      window: histories[0].window,
+      histories,
       check,
       messaging,
       ...(profiles ? { profiles } : {}),

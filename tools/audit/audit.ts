@@ -64,9 +64,11 @@ export const AUDIT_FORMAT_VERSION = 1;
 
 const COLLECTIONS = {
   accounts: 'customer.accounts',
+  /** orders' customer replicas; each order is a document of `ORDERS_COLLECTION`. */
   orders: 'customer.orders',
   fulfillment: 'fulfillment.requests',
 } as const;
+const ORDERS_COLLECTION = 'orders';
 
 const PROGRESS_EVERY = 5000;
 
@@ -314,7 +316,7 @@ async function readSnapshot(
     fulfillments: new Map(),
   };
   // The three databases are read at once (each its own SQLite file on FerretDB); the
-  // offsets are fetched before and after all three, so concurrency changes nothing there.
+  // offsets are fetched before and after all of them, so concurrency changes nothing there.
   await Promise.all([
     // Cards are never read: they are not part of any replica, and stay in accounts.
     readAll(
@@ -352,19 +354,26 @@ async function readSnapshot(
           contact: doc.contact as ReplicaCustomer['contact'],
           addresses: doc.addresses as ReplicaCustomer['addresses'],
         });
-        const outbox = Array.isArray(doc.outbox) ? (doc.outbox as Document[]) : [];
-        for (const order of Array.isArray(doc.orders) ? (doc.orders as Document[]) : []) {
-          const guid = String(order.guid);
-          snapshot.orders.set(guid, {
-            guid,
-            customerId: id,
-            status: String(order.status),
-            fulfillmentRequested: order.fulfillmentRequested === true,
-            orderStatusEvents: statusEntries(order.orderStatusEvents),
-            appliedEvents: Array.isArray(order.appliedEventIds) ? order.appliedEventIds.length : 0,
-            pending: outbox.some((r) => r.topic === Topics.OrderFulfill && r.key === guid),
-          });
-        }
+      },
+      progress,
+    ),
+    readAll(
+      mongo,
+      databases.orders,
+      ORDERS_COLLECTION,
+      undefined,
+      (order) => {
+        const guid = String(order._id);
+        const outbox = Array.isArray(order.outbox) ? (order.outbox as Document[]) : [];
+        snapshot.orders.set(guid, {
+          guid,
+          customerId: String(order.customerId),
+          status: String(order.status),
+          fulfillmentRequested: order.fulfillmentRequested === true,
+          orderStatusEvents: statusEntries(order.orderStatusEvents),
+          appliedEvents: Array.isArray(order.appliedEventIds) ? order.appliedEventIds.length : 0,
+          pending: outbox.some((r) => r.topic === Topics.OrderFulfill),
+        });
       },
       progress,
     ),

@@ -67,6 +67,7 @@ export async function checkStores(
   try {
     const accounts = client.db(databases.accounts).collection('customer.accounts');
     const replicas = client.db(databases.orders).collection('customer.orders');
+    const orderDocuments = client.db(databases.orders).collection('orders');
     const fulfillments = client.db(databases.fulfillment).collection('fulfillment.requests');
     const ledgers = [...workload.customers.values()];
     const ownerDocs = new Map(
@@ -93,19 +94,17 @@ export async function checkStores(
       problems.forEach(note);
     }
 
+    const guids = workload.orders.map((o) => o.guid);
     const histories = new Map<string, string[]>();
-    for (const doc of replicaDocs.values()) {
-      for (const order of (doc.orders as Document[] | undefined) ?? []) {
-        histories.set(
-          String(order.guid),
-          ((order.orderStatusEvents as Document[] | undefined) ?? []).map((e) =>
-            String(e.orderStatusType),
-          ),
-        );
-      }
+    for (const order of await orderDocuments.find({ _id: { $in: guids } } as Document).toArray()) {
+      histories.set(
+        String(order._id),
+        ((order.orderStatusEvents as Document[] | undefined) ?? []).map((e) =>
+          String(e.orderStatusType),
+        ),
+      );
     }
     const copies = new Map<string, Document[]>();
-    const guids = workload.orders.map((o) => o.guid);
     for (const doc of await fulfillments
       .find({ 'order.guid': { $in: guids } })
       .project({ 'order.guid': 1, status: 1 })

@@ -73,6 +73,26 @@ export async function findOne(
   return client.db(database).collection(collection).findOne({});
 }
 
+/**
+ * A customer replica of orders with its orders, as the original's `customer.orders` document
+ * held them: the orders are documents of their own (collection `orders`), embedded here for
+ * the print-out only, oldest first.
+ */
+export async function findCustomerOrders(
+  client: MongoClient,
+  database: string,
+): Promise<Document | null> {
+  const db = client.db(database);
+  const replica = await db.collection('customer.orders').findOne({});
+  if (!replica) return null;
+  const orders = await db
+    .collection('orders')
+    .find({ customerId: replica._id })
+    .sort({ placed: 1 })
+    .toArray();
+  return { ...replica, orders };
+}
+
 export async function countDocuments(
   client: MongoClient,
   database: string,

@@ -46,7 +46,7 @@ import {
   UsageError,
 } from '../cli/options';
 import { KafkaReset } from './kafka-reset';
-import { dropDatabase, findOne, indexNames } from './mongo-reset';
+import { dropDatabase, findCustomerOrders, findOne, indexNames } from './mongo-reset';
 
 export const DEFAULT_KAFKA_BROKERS = [DEFAULT_TOOL_KAFKA_BROKERS];
 
@@ -424,9 +424,17 @@ class Refresh {
       const documents: Partial<Record<Service, unknown>> = {};
       for (const service of SERVICES) {
         const database = this.databases[service];
-        const document = maskCards(await findOne(mongo, database, COLLECTIONS[service]));
+        const document = maskCards(
+          service === 'orders'
+            ? await findCustomerOrders(mongo, database)
+            : await findOne(mongo, database, COLLECTIONS[service]),
+        );
         documents[service] = document;
-        this.log(`${database}.${COLLECTIONS[service]}: ${JSON.stringify(document, null, 2)}`);
+        const where =
+          service === 'orders'
+            ? `${database}.${COLLECTIONS.orders} (with its ${database}.orders documents)`
+            : `${database}.${COLLECTIONS[service]}`;
+        this.log(`${where}: ${JSON.stringify(document, null, 2)}`);
       }
 
       const totalMs = Date.now() - t0;

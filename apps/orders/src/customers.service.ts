@@ -14,9 +14,12 @@ import {
   toCustomerOrdersBody,
   toCustomerOrdersView,
 } from './dto/customer-orders.view';
+import { ordersOf } from './order-lookup';
+import { inPlacementOrder } from './order.rules';
 import { customerNotFound, OrdersErrors } from './orders.errors';
-import { OrdersService } from './orders.service';
-import { CustomerOrders } from './schemas/customer-orders.schema';
+import { LIVE, OrdersService } from './orders.service';
+import { CustomerOrder } from './schemas/customer-order.schema';
+import { CustomerReplica } from './schemas/customer-replica.schema';
 
 /** What a customer event did to the replica. */
 export type ReplicaOutcome = ReplicaApplyResult;
@@ -31,26 +34,25 @@ export const SORT_FIELDS: Readonly<Record<string, string>> = {
 
 export const CUSTOMER_ORDERS_PATH = '/customerOrderses';
 
-/** Replicas of accounts' customers live only while the customer exists there. */
-const LIVE = { deleted: { $ne: true } } as const;
-
 /**
- * The customer side of `customer.orders`: the read-only replica that accounts' events keep
- * up to date, and the read views.
+ * The customer replicas in `customer.orders` that accounts' events keep up to date, and the
+ * read views, which assemble the original's `CustomerOrders` (a customer with its orders) from
+ * the replicas and the order documents.
  */
 @Injectable()
 export class CustomersService {
   private readonly logger = new Logger(CustomersService.name);
 
   constructor(
-    @InjectModel(CustomerOrders.name) private readonly model: Model<CustomerOrders>,
+    @InjectModel(CustomerReplica.name) private readonly model: Model<CustomerReplica>,
+    @InjectModel(CustomerOrder.name) private readonly orderDocs: Model<CustomerOrder>,
     private readonly orders: OrdersService,
   ) {}
 
   /**
    * Version-guarded upsert in one conditional update: only a replica older than the event
-   * matches, so a duplicate or stale event changes nothing. Only the customer fields are set,
-   * so the customer's orders are never touched.
+   * matches, so a duplicate or stale event changes nothing. The customer's orders are other
+   * documents: a customer change never touches them.
    */
   applyCustomerChanged(customer: CustomerChanged, version: number): Promise<ReplicaOutcome> {
     return upsertReplicaIfNewer(this.model, customer.id, version, {
@@ -77,11 +79,19 @@ export class CustomersService {
   }
 
   async summary(): Promise<CustomerOrdersView[]> {
-    const docs = await this.model.find(LIVE).sort({ _id: 1 }).lean<CustomerOrders[]>().exec();
-    return docs.map(toCustomerOrdersView);
+    const [docs, orders] = await Promise.all([
+      this.model.find(LIVE).sort({ _id: 1 }).lean<CustomerReplica[]>().exec(),
+      this.orderDocs.find().lean<CustomerOrder[]>().exec(),
+    ]);
+    const byCustomer = groupByCustomer(orders);
+    return docs.map((doc) => toCustomerOrdersView(doc, byCustomer.get(doc._id) ?? []));
   }
 
-  /** `prefix`: the path prefix the gateway stripped (X-Forwarded-Prefix), so links work through it. */
+  /**
+   * `prefix`: the path prefix the gateway stripped (X-Forwarded-Prefix), so links work through
+   * it. The page's orders come from one query by `customerId` (one pass over the orders on
+   * FerretDB, cheaper for a page of customers than one lookup per order).
+   */
   async page(query: PageQueryDto, prefix = ''): Promise<HalPage<CustomerOrdersHalItem>> {
     const sort = parseSort(query.sort, Object.keys(SORT_FIELDS), OrdersErrors.SortInvalid);
     const path = sort ? SORT_FIELDS[sort.field] : undefined;
@@ -93,14 +103,22 @@ export class CustomersService {
         .sort(order)
         .skip(query.page * query.size)
         .limit(query.size)
-        .lean<CustomerOrders[]>()
+        .lean<CustomerReplica[]>()
         .exec(),
       this.model.countDocuments(LIVE).exec(),
     ]);
+    const orders =
+      docs.length === 0
+        ? []
+        : await this.orderDocs
+            .find({ customerId: { $in: docs.map((doc) => doc._id) } })
+            .lean<CustomerOrder[]>()
+            .exec();
+    const byCustomer = groupByCustomer(orders);
     return toHalPage(
       'customerOrderses',
       `${prefix}${CUSTOMER_ORDERS_PATH}`,
-      docs.map((doc) => halItem(doc, prefix)),
+      docs.map((doc) => halItem(doc, byCustomer.get(doc._id) ?? [], prefix)),
       total,
       query,
     );
@@ -109,14 +127,32 @@ export class CustomersService {
   async halItem(id: string, prefix = ''): Promise<CustomerOrdersHalItem> {
     const doc = await this.model
       .findOne({ _id: id, ...LIVE })
-      .lean<CustomerOrders>()
+      .lean<CustomerReplica>()
       .exec();
     if (!doc) throw customerNotFound(id);
-    return halItem(doc, prefix);
+    return halItem(doc, await ordersOf(this.orderDocs, doc), prefix);
   }
 }
 
-function halItem(doc: CustomerOrders, prefix: string): CustomerOrdersHalItem {
+/** Each customer's orders, in placement order. */
+function groupByCustomer(orders: readonly CustomerOrder[]): Map<string, CustomerOrder[]> {
+  const byCustomer = new Map<string, CustomerOrder[]>();
+  for (const order of inPlacementOrder(orders)) {
+    const list = byCustomer.get(order.customerId);
+    if (list) list.push(order);
+    else byCustomer.set(order.customerId, [order]);
+  }
+  return byCustomer;
+}
+
+function halItem(
+  doc: CustomerReplica,
+  orders: readonly CustomerOrder[],
+  prefix: string,
+): CustomerOrdersHalItem {
   const href = `${prefix}${CUSTOMER_ORDERS_PATH}/${encodeURIComponent(doc._id)}`;
-  return { ...toCustomerOrdersBody(doc), _links: { self: { href }, customerOrders: { href } } };
+  return {
+    ...toCustomerOrdersBody(doc, orders),
+    _links: { self: { href }, customerOrders: { href } },
+  };
 }

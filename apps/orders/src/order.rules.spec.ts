@@ -8,20 +8,19 @@ import {
   canonicalHistory,
   canTransition,
   checkAction,
-  closeOpenOrders,
+  closeOpenOrder,
   currentStatus,
   historyProblem,
   insertStatus,
   isOpen,
   nextTimestamp,
   ORDER_TRANSITIONS,
-  orderTotal,
-  orderTotalCents,
   type OrderAction,
   reachedFulfillment,
   sameHistory,
   withStatus,
 } from './order.rules';
+import { orderTotal, orderTotalCents } from './order.money';
 
 const T0 = 1_700_000_000_000;
 
@@ -247,7 +246,7 @@ describe('order totals', () => {
   });
 });
 
-describe('withStatus, closeOpenOrders and reachedFulfillment', () => {
+describe('withStatus, closeOpenOrder and reachedFulfillment', () => {
   const order = (guid: string, fulfillmentRequested: boolean, ...steps: OrderStatusType[]) => ({
     guid,
     status: steps[steps.length - 1],
@@ -272,8 +271,12 @@ describe('withStatus, closeOpenOrders and reachedFulfillment', () => {
       order('processing', true, 'CREATED', 'APPROVED', 'PROCESSING'),
       order('rejected', false, 'CREATED', 'REJECTED'),
     ];
-    const { orders: next, closed } = closeOpenOrders(orders, T0 + 1000, 'gone');
-    expect(closed).toEqual(['created', 'approved']);
+    const closing = orders.map((o) => closeOpenOrder(o, T0 + 1000, 'gone'));
+    expect(orders.filter((_, i) => closing[i] !== null).map((o) => o.guid)).toEqual([
+      'created',
+      'approved',
+    ]);
+    const next = orders.map((o, i) => closing[i] ?? o);
     expect(next.map((o) => o.status)).toEqual([
       'REJECTED',
       'CANCELLED',

@@ -1,10 +1,4 @@
-import {
-  centsToPrice,
-  priceFromDecimalString,
-  priceToCents,
-  type OrderStatusEvent,
-  type OrderStatusType,
-} from '@storefront/events';
+import type { OrderStatusEvent, OrderStatusType } from '@storefront/events';
 
 /**
  * The order lifecycle. Anything not listed is illegal, including staying in the same status:
@@ -204,23 +198,133 @@ export function withStatus<T extends StatusedOrder>(
   return { ...order, orderStatusEvents: [...order.orderStatusEvents, entry], status };
 }
 
+/** An approve / reject / cancel asked for over HTTP: the order with its new status, or why not. */
+export function decideAction<T extends StatusedOrder>(
+  order: T,
+  action: OrderAction,
+  now: number,
+  note: string | null = null,
+): RuleResult<T> {
+  const check = checkAction(order, action);
+  return check.ok ? ok(withStatus(order, check.value, now, note)) : check;
+}
+
 /**
- * Closes the open orders of a customer deleted in accounts: CREATED ones are REJECTED and
- * APPROVED ones CANCELLED (the lifecycle has no CREATED → CANCELLED). Orders fulfillment
- * already has are left to it.
+ * Closes an open order of a customer deleted in accounts: CREATED is REJECTED and APPROVED
+ * CANCELLED (the lifecycle has no CREATED → CANCELLED). Null for an order that is not open:
+ * closed already, or fulfillment has it and it is left to fulfillment.
  */
-export function closeOpenOrders<T extends StatusedOrder>(
-  orders: readonly T[],
+export function closeOpenOrder<T extends StatusedOrder>(
+  order: T,
   now: number,
   note: string,
-): { orders: T[]; closed: string[] } {
-  const closed: string[] = [];
-  const next = orders.map((order) => {
-    if (!isOpen(order)) return order;
-    closed.push(order.guid);
-    return withStatus(order, order.status === 'CREATED' ? 'REJECTED' : 'CANCELLED', now, note);
-  });
-  return { orders: next, closed };
+): T | null {
+  if (!isOpen(order)) return null;
+  return withStatus(order, order.status === 'CREATED' ? 'REJECTED' : 'CANCELLED', now, note);
+}
+
+/** An order with what the service keeps beside the rules' view. */
+export interface KeptOrder extends StatusedOrder {
+  readonly appliedEventIds: readonly string[];
+}
+
+export type FulfillmentDecision<T> =
+  | { kind: 'already-sent' }
+  | { kind: 'not-approved'; reason: string }
+  | { kind: 'no-address'; reason: string }
+  | { kind: 'send'; order: T };
+
+export const NO_SHIPPING_ADDRESS = 'the customer has no SHIPPING address';
+
+/**
+ * Sending one order to fulfillment: once (an order already sent is left as it is), only when
+ * APPROVED, only to a customer with a SHIPPING address. `send` carries the order flagged as
+ * sent, to be written with its request.
+ */
+export function decideFulfillment<T extends StatusedOrder>(
+  order: T,
+  hasShippingAddress: boolean,
+): FulfillmentDecision<T> {
+  if (order.fulfillmentRequested) return { kind: 'already-sent' };
+  if (!awaitsFulfillment(order)) {
+    return {
+      kind: 'not-approved',
+      reason: `only APPROVED orders can be sent for fulfillment; this one is ${order.status}`,
+    };
+  }
+  if (!hasShippingAddress) return { kind: 'no-address', reason: NO_SHIPPING_ADDRESS };
+  return { kind: 'send', order: { ...order, fulfillmentRequested: true } };
+}
+
+/**
+ * Why an order's fulfillment request cannot be sent again (repair of a fulfillment that never
+ * arrived), or null when it can: it was sent and is still APPROVED (fulfillment accepts nothing
+ * else, and an order that moved on has a fulfillment whose loss no request can undo).
+ */
+export function republishRefusal(order: StatusedOrder, hasShippingAddress: boolean): string | null {
+  if (!order.fulfillmentRequested) return 'the order was never sent for fulfillment';
+  if (order.status !== 'APPROVED') {
+    return `the order is ${order.status}; fulfillment accepts APPROVED orders only`;
+  }
+  return hasShippingAddress ? null : NO_SHIPPING_ADDRESS;
+}
+
+export type StatusEventDecision<T> =
+  { kind: 'duplicate' } | { kind: 'illegal'; reason: string } | { kind: 'applied'; order: T };
+
+/**
+ * A status event from fulfillment: applied once (its id is recorded on the order in the same
+ * write), at its place in time. A history that held a copy or was out of order is healed by
+ * the next event of the order, even one that adds nothing. Fulfillment reporting on the order
+ * means it has it: the order counts as sent from then on.
+ */
+export function decideStatusEvent<T extends KeptOrder>(
+  order: T,
+  eventId: string,
+  entry: OrderStatusEvent,
+): StatusEventDecision<T> {
+  if (order.appliedEventIds.includes(eventId)) return { kind: 'duplicate' };
+  const canonical = canonicalHistory(order.orderStatusEvents);
+  const healed = canonical !== null && !sameHistory(canonical, order.orderStatusEvents);
+  const history = healed ? canonical : [...order.orderStatusEvents];
+  const appliedEventIds = [...order.appliedEventIds, eventId];
+  const insertion = insertStatus(history, entry);
+  if (insertion.kind === 'duplicate') {
+    if (!healed) return { kind: 'duplicate' };
+    const status = currentStatus(history);
+    return {
+      kind: 'applied',
+      order: { ...order, orderStatusEvents: history, status, appliedEventIds },
+    };
+  }
+  if (insertion.kind === 'illegal') return insertion;
+  return {
+    kind: 'applied',
+    order: {
+      ...order,
+      orderStatusEvents: insertion.history,
+      status: insertion.status,
+      fulfillmentRequested: true,
+      appliedEventIds,
+    },
+  };
+}
+
+/**
+ * Sort key of a customer's orders (oldest first): creation time and the order's place among
+ * the orders created in the same call.
+ */
+export function placement(now: number, index = 0): number {
+  return now * 1000 + index;
+}
+
+/** A customer's orders in the order they were placed (the original's array order). */
+export function inPlacementOrder<T extends { readonly placed: number; readonly guid: string }>(
+  orders: readonly T[],
+): T[] {
+  return [...orders].sort(
+    (a, b) => a.placed - b.placed || (a.guid < b.guid ? -1 : a.guid > b.guid ? 1 : 0),
+  );
 }
 
 /**
@@ -230,23 +334,4 @@ export function closeOpenOrders<T extends StatusedOrder>(
 export function reachedFulfillment(history: readonly OrderStatusEvent[]): boolean {
   // Every status after APPROVED other than CANCELLED passes through PROCESSING.
   return history.some((entry) => entry.orderStatusType === 'PROCESSING');
-}
-
-/** A line as stored: the price is the exact decimal string ("1.99"). */
-export interface PricedLine {
-  readonly product: { readonly price: string };
-  readonly quantity: number;
-}
-
-/** Order total, summed in integer cents so no float drift creeps in. */
-export function orderTotalCents(lines: readonly PricedLine[]): number {
-  return lines.reduce(
-    (sum, line) => sum + priceToCents(priceFromDecimalString(line.product.price)) * line.quantity,
-    0,
-  );
-}
-
-/** Order total as a price (dollars, two decimals exact). */
-export function orderTotal(lines: readonly PricedLine[]): number {
-  return centsToPrice(orderTotalCents(lines));
 }

@@ -5,8 +5,9 @@ import type { AppDefinition } from '@storefront/platform';
 import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { ORDERS_ERROR_STATUSES, OrdersErrors } from './orders.errors';
+import { LegacyLayoutMigration } from './orders.migration';
 import { OrdersModule } from './orders.module';
-import { CustomerOrders } from './schemas/customer-orders.schema';
+import { CustomerReplica } from './schemas/customer-replica.schema';
 
 export const ordersConfigSchema = serviceConfigSchema.extend({
   // 0 picks a free port (tests).
@@ -36,7 +37,9 @@ export const ordersApp: AppDefinition<typeof ordersConfigSchema> = {
   },
   imports: (config) => [...serviceModules('orders', config), OrdersModule],
   configure: async (app, config) => {
-    const replicas = app.get<Model<CustomerOrders>>(getModelToken(CustomerOrders.name));
+    // Before anything reads or writes orders: a database of the embedded layout is moved first.
+    await app.get(LegacyLayoutMigration).run();
+    const replicas = app.get<Model<CustomerReplica>>(getModelToken(CustomerReplica.name));
     await startEventConsumer(app, {
       groupId: config.KAFKA_CONSUMER_GROUP,
       // Only the customer topic: status events of orders an empty database no longer has

@@ -31,6 +31,7 @@ import {
 import { orderNotFound } from './orders.errors';
 import { CustomersService } from './customers.service';
 import { OrdersService } from './orders.service';
+import { SampleOrdersService } from './sample-orders.service';
 
 export const SAMPLE_ORDERS_MESSAGE = 'Sample orders added to customer orders';
 export const FULFILL_MESSAGE = "All 'Approved' orders sent for fulfillment";
@@ -58,6 +59,7 @@ function reply<T extends object>(
 export class OrdersController {
   constructor(
     private readonly orders: OrdersService,
+    private readonly samples: SampleOrdersService,
     private readonly customers: CustomersService,
   ) {}
 
@@ -84,7 +86,7 @@ export class OrdersController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string | SampleOrdersReportView> {
-    const report = await this.orders.addSampleOrders();
+    const report = await this.samples.addSampleOrders();
     return reply(request, response, SAMPLE_ORDERS_MESSAGE, report);
   }
 
@@ -130,7 +132,7 @@ export class OrdersController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string | FulfillmentReportView> {
-    const report = await this.orders.requestFulfillment();
+    const report = await this.samples.requestFulfillment();
     return reply(request, response, FULFILL_MESSAGE, report);
   }
 

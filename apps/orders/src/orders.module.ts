@@ -3,23 +3,27 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { APP_CONFIG, createRandom, RANDOM_SOURCE } from '@storefront/platform';
 import { CustomerOrdersesController } from './customer-orderses.controller';
 import { CustomersService } from './customers.service';
+import { LegacyLayoutMigration } from './orders.migration';
 import { OrdersConsumer } from './orders.consumer';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
-import { CustomerOrders, CustomerOrdersSchema } from './schemas/customer-orders.schema';
-import { OrderKey, OrderKeySchema } from './schemas/order-key.schema';
+import { SampleOrdersService } from './sample-orders.service';
+import { CustomerOrder, CustomerOrderSchema } from './schemas/customer-order.schema';
+import { CustomerReplica, CustomerReplicaSchema } from './schemas/customer-replica.schema';
 
 @Module({
   imports: [
     MongooseModule.forFeature([
-      { name: CustomerOrders.name, schema: CustomerOrdersSchema },
-      { name: OrderKey.name, schema: OrderKeySchema },
+      { name: CustomerReplica.name, schema: CustomerReplicaSchema },
+      { name: CustomerOrder.name, schema: CustomerOrderSchema },
     ]),
   ],
   controllers: [OrdersController, CustomerOrdersesController, OrdersConsumer],
   providers: [
     OrdersService,
+    SampleOrdersService,
     CustomersService,
+    LegacyLayoutMigration,
     {
       provide: RANDOM_SOURCE,
       inject: [APP_CONFIG],

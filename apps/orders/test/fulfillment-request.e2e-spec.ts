@@ -34,10 +34,14 @@ describe('orders: fulfillment requests (orders.order.fulfill)', () => {
   let app: INestApplication;
   let requests: RecordedMessage[];
 
+  /** A customer's order documents, in the order they were placed. */
   const storedOrders = async (customerId: string): Promise<StoredOrder[]> =>
-    ((await world.customerOrders.findOne({ _id: customerId }))?.orders ?? []) as StoredOrder[];
+    (await world.orders
+      .find({ customerId })
+      .sort({ placed: 1 })
+      .toArray()) as unknown as StoredOrder[];
   const pendingOutbox = async (): Promise<number> =>
-    world.customerOrders.countDocuments({ 'outbox.0': { $exists: true } });
+    world.orders.countDocuments({ 'outbox.0': { $exists: true } });
 
   beforeAll(async () => {
     await world.setUp();

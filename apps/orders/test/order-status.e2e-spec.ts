@@ -8,6 +8,7 @@ import {
   type OrderStatusType,
   Topics,
 } from '@storefront/events';
+import { BSON } from 'mongodb';
 import request from 'supertest';
 import { eventually, type RecordedMessage } from '../../../tools/testing/service-world';
 import { afterConsuming, OrdersHarness } from './support/orders-harness';
@@ -84,10 +85,7 @@ describe('orders: status events from fulfillment (fulfillment.order.change)', ()
       'APPROVED',
       'PROCESSING',
     ]);
-    const doc = await world.customerOrders.findOne({ _id: CUSTOMER });
-    const stored = (doc?.orders as Array<{ guid: string; appliedEventIds: string[] }>).find(
-      (o) => o.guid === order.guid,
-    );
+    const stored = await world.orders.findOne({ _id: order.guid });
     expect(stored?.appliedEventIds).toEqual([eventId]);
   });
 
@@ -128,31 +126,53 @@ describe('orders: status events from fulfillment (fulfillment.order.change)', ()
     expect(after.orderStatusEvents).toEqual(order.orderStatusEvents);
   });
 
-  it('keys a new order to its customer', async () => {
+  it('keeps each order in a document of its own, keyed by its guid', async () => {
     const order = await approvedOrder();
-    expect(await world.orderKeys.findOne({ _id: order.guid })).toEqual({
+    expect(await world.orders.findOne({ _id: order.guid })).toMatchObject({
       _id: order.guid,
+      guid: order.guid,
       customerId: CUSTOMER,
+      status: 'APPROVED',
+      fulfillmentRequested: true,
     });
   });
 
-  it('still finds an order whose key is missing or wrong, and mends the key', async () => {
-    const unkeyed = await approvedOrder();
-    const misKeyed = await approvedOrder();
-    await world.orderKeys.deleteOne({ _id: unkeyed.guid });
-    await world.orderKeys.updateOne({ _id: misKeyed.guid }, { $set: { customerId: 'nobody' } });
-    await afterConsuming(app, Topics.OrderStatusChange, 2, async () => {
-      await world.sendStatusChanged(status(unkeyed.guid, 'PROCESSING', Date.now() + 10));
-      await world.sendStatusChanged(status(misKeyed.guid, 'PROCESSING', Date.now() + 10));
-    });
+  /** `mongodb_commands_total{command}` of the app, as Prometheus scrapes it. */
+  async function commands(command: string): Promise<number> {
+    const { text } = await request(app.getHttpServer()).get('/actuator/prometheus').expect(200);
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('mongodb_commands_total{') && l.includes(`command="${command}"`));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  }
 
-    for (const order of [unkeyed, misKeyed]) {
-      expect((await getOrder(order.guid)).status).toBe('PROCESSING');
-      expect(await world.orderKeys.findOne({ _id: order.guid })).toEqual({
-        _id: order.guid,
-        customerId: CUSTOMER,
-      });
+  it('writes one small document per status, however many orders the customer has', async () => {
+    const server = app.getHttpServer();
+    for (let i = 0; i < 200; i += 1) {
+      await request(server)
+        .post(`/customers/${CUSTOMER}/orders`)
+        .send({ orderItems: [{ product: fixtures.aProduct(), quantity: 1 }] })
+        .expect(201);
     }
+    const order = await approvedOrder();
+    const others = { customerId: CUSTOMER, _id: { $ne: order.guid } };
+    const before = await world.orders.find(others).sort({ _id: 1 }).toArray();
+    expect(before.length).toBeGreaterThanOrEqual(200);
+    const replica = await world.customerOrders.findOne({ _id: CUSTOMER });
+    const writes = await commands('findAndModify');
+
+    await afterConsuming(app, Topics.OrderStatusChange, 1, () =>
+      world.sendStatusChanged(status(order.guid, 'PROCESSING', Date.now() + 10)),
+    );
+
+    expect((await getOrder(order.guid)).status).toBe('PROCESSING');
+    // One version-guarded write of the order's own document, a few hundred bytes …
+    expect((await commands('findAndModify')) - writes).toBe(1);
+    const written = await world.orders.findOne({ _id: order.guid });
+    expect(BSON.calculateObjectSize(written!)).toBeLessThan(2048);
+    // … and nothing else: the customer's other orders and its replica are as they were.
+    expect(await world.orders.find(others).sort({ _id: 1 }).toArray()).toEqual(before);
+    expect(await world.customerOrders.findOne({ _id: CUSTOMER })).toEqual(replica);
   });
 
   it('retries a status for an unknown order, then dead-letters it as ORDERS.ORDER_NOT_FOUND', async () => {

@@ -96,21 +96,17 @@ async function auditUntilClean(what: string, timeoutMs = 45_000): Promise<AuditR
 
 const db = (service: 'accounts' | 'orders' | 'fulfillment') => mongo.db(stack.databases[service]);
 const replicas = () => db('orders').collection('customer.orders');
+const orders = () => db('orders').collection('orders');
 const fulfillments = () => db('fulfillment').collection('fulfillment.requests');
 
-/** Rewrites one order inside its customer's document, as drift would leave it. */
-async function editOrder(
-  customerId: string,
-  guid: string,
-  edit: (history: Document[]) => Document[],
-): Promise<void> {
-  const doc = await replicas().findOne({ _id: customerId as never });
-  const orders = (doc!.orders as Document[]).map((order) => {
-    if (order.guid !== guid) return order;
-    const history = edit(order.orderStatusEvents as Document[]);
-    return { ...order, orderStatusEvents: history, status: history.at(-1)!.orderStatusType };
-  });
-  await replicas().updateOne({ _id: customerId as never }, { $set: { orders } });
+/** Rewrites one order's history in its document, as drift would leave it. */
+async function editOrder(guid: string, edit: (history: Document[]) => Document[]): Promise<void> {
+  const order = await orders().findOne({ _id: guid as never });
+  const history = edit(order!.orderStatusEvents as Document[]);
+  await orders().updateOne(
+    { _id: guid as never },
+    { $set: { orderStatusEvents: history, status: history.at(-1)!.orderStatusType } },
+  );
 }
 
 beforeAll(async () => {
@@ -183,14 +179,13 @@ describe('npm run audit', () => {
       ...template,
       _id: orphanCustomer as never,
       sourceVersion: 3,
-      orders: [],
     });
     // orders ↔ fulfillment
-    await editOrder(ids[0], guids[0], (h) => h.slice(0, -1)); // SHIPPED lost
-    await editOrder(ids[1], guids[1], (h) => [...h.slice(0, 3), h[2], ...h.slice(3)]); // doubled
-    await editOrder(ids[2], guids[2], (h) => [...h.slice(0, 2), h[3], h[2]]); // reordered
+    await editOrder(guids[0], (h) => h.slice(0, -1)); // SHIPPED lost
+    await editOrder(guids[1], (h) => [...h.slice(0, 3), h[2], ...h.slice(3)]); // doubled
+    await editOrder(guids[2], (h) => [...h.slice(0, 2), h[3], h[2]]); // reordered
     await fulfillments().deleteOne({ 'order.guid': guids[3] }); // fulfillment lost
-    await editOrder(ids[4], guids[4], (h) => [
+    await editOrder(guids[4], (h) => [
       ...h,
       { timestamp: Number(h.at(-1)!.timestamp) + 1, orderStatusType: 'SHIPPED', note: null },
     ]);
@@ -243,8 +238,7 @@ describe('npm run audit', () => {
       ].sort(),
     );
     // Applied once: the healed histories hold each status once, in time order.
-    const doc = await replicas().findOne({ _id: ids[1] as never });
-    const order = (doc!.orders as Document[]).find((o) => o.guid === guids[1])!;
+    const order = (await orders().findOne({ _id: guids[1] as never }))!;
     expect((order.orderStatusEvents as Document[]).map((e) => String(e.orderStatusType))).toEqual([
       'CREATED',
       'APPROVED',
@@ -253,7 +247,7 @@ describe('npm run audit', () => {
     ]);
 
     // A person mends the two by hand; then the audit is clean.
-    await editOrder(ids[4], guids[4], (h) => h.slice(0, -1));
+    await editOrder(guids[4], (h) => h.slice(0, -1));
     await fulfillments().deleteOne({ 'order.guid': orphanGuid });
     await auditUntilClean('a clean audit after the repair');
   }, 120_000);

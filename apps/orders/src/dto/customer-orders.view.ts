@@ -10,8 +10,9 @@ import {
   toContractOrder,
   toNameView,
 } from '@storefront/model';
-import { orderTotal } from '../order.rules';
-import type { CustomerOrders, CustomerOrderDoc } from '../schemas/customer-orders.schema';
+import { orderTotal } from '../order.money';
+import type { CustomerOrderDoc } from '../schemas/customer-order.schema';
+import type { CustomerReplica } from '../schemas/customer-replica.schema';
 
 export class OrderStatusEventView {
   /** When the order entered this status, epoch milliseconds. */
@@ -103,17 +104,27 @@ export function toOrderView(order: CustomerOrderDoc): OrderView {
   };
 }
 
-/** The explicit response shape: internal fields (version, event ids, outbox) never leave. */
-export function toCustomerOrdersBody(doc: CustomerOrders): CustomerOrdersBody {
+/**
+ * The original's `CustomerOrders` assembled from the replica and its orders (already in
+ * placement order). The explicit response shape: internal fields (versions, event ids,
+ * outboxes) never leave.
+ */
+export function toCustomerOrdersBody(
+  doc: CustomerReplica,
+  orders: readonly CustomerOrderDoc[],
+): CustomerOrdersBody {
   return {
     name: toNameView(doc.name),
     contact: toContactView(doc.contact),
     addresses: doc.addresses.map(toAddressView),
-    orders: (doc.orders ?? []).map(toOrderView),
+    orders: orders.map(toOrderView),
     sourceVersion: doc.sourceVersion,
   };
 }
 
-export function toCustomerOrdersView(doc: CustomerOrders): CustomerOrdersView {
-  return { id: doc._id, ...toCustomerOrdersBody(doc) };
+export function toCustomerOrdersView(
+  doc: CustomerReplica,
+  orders: readonly CustomerOrderDoc[],
+): CustomerOrdersView {
+  return { id: doc._id, ...toCustomerOrdersBody(doc, orders) };
 }

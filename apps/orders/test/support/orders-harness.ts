@@ -48,13 +48,16 @@ export class OrdersHarness extends ServiceWorld {
     });
   }
 
+  /** The customer replicas (the original's collection name). */
   get customerOrders() {
     return this.db.collection<{ _id: string } & Record<string, unknown>>('customer.orders');
   }
 
-  /** Order guid → the customer whose document holds the order. */
-  get orderKeys() {
-    return this.db.collection<{ _id: string; customerId: string }>('order.keys');
+  /** One document per order, keyed by its guid. */
+  get orders() {
+    return this.db.collection<{ _id: string; customerId: string } & Record<string, unknown>>(
+      'orders',
+    );
   }
 
   /** What accounts publishes when a customer is saved. */
