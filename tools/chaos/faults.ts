@@ -17,10 +17,7 @@ export interface FaultRecord {
   /** Planned and actual start, seconds after the workload started. */
   readonly plannedAtS: number;
   readonly startedAtS: number;
-  /**
-   * From the signal until the target (and, after a server fault, every app) was ready again
-   * and listed UP in the registry.
-   */
+  /** From the signal until the target (and, after a server fault, every app) was ready again. */
   readonly healMs: number | null;
   /** Instances the registry listed as not UP (or not at all) while the fault lasted. */
   readonly registryMarked?: number;
@@ -219,7 +216,6 @@ export class FaultInjector {
           // restart() gives up on health after 90 s; on a loaded machine the instance, still
           // running, gets the rest of the heal timeout.
           await instance.restart().catch(() => instance.waitHealthy(healTimeoutMs));
-          await this.listedUp(chosen.instance.app === 'registry' ? undefined : chosen);
           return Date.now();
         }
         const pid = instance.pid!;
@@ -229,7 +225,6 @@ export class FaultInjector {
         process.kill(pid, 'SIGCONT');
         this.stopped.delete(pid);
         await instance.waitHealthy(healTimeoutMs);
-        await this.listedUp(chosen);
         return Date.now();
       });
     }
@@ -240,18 +235,7 @@ export class FaultInjector {
       await server.kill();
       await server.restart();
       await allReady(this.targets.apps, healTimeoutMs);
-      await this.listedUp();
       return Date.now();
-    });
-  }
-
-  /** Waits until the registry lists `app` (by default every registering instance) as UP. */
-  private async listedUp(app?: AppTarget): Promise<void> {
-    const ports = (app ? [app] : registered(this.targets.apps)).map(portOf);
-    await waitUntil(() => this.targets.registry.allUp(ports), {
-      what: `the registry to list ${app?.label ?? 'every instance'} UP`,
-      timeoutMs: this.options.healTimeoutMs,
-      intervalMs: 250,
     });
   }
 

@@ -1,8 +1,8 @@
 /**
  * What the registry said about each instance during the run: it is polled every half second,
  * and each instance's status (or its absence) is kept with the time it was seen, so a fault
- * can be judged on what clients of the registry saw — the target marked (not UP, or gone) and
- * brought back UP — not only on the instance's own readiness.
+ * can be judged on what clients of the registry saw — the target marked (not UP, or gone) —
+ * and not only on the instance's own readiness.
  */
 const POLL_MS = 500;
 
@@ -41,12 +41,6 @@ export class RegistryWatch {
   /** When the registry first listed the instance on `port` as anything but UP, after `from`. */
   markedAt(port: number, from: number): number | undefined {
     return this.samples.find((s) => s.at >= from && s.statuses.get(port) !== 'UP')?.at;
-  }
-
-  /** Whether the registry lists every one of `ports` as UP now. */
-  async allUp(ports: readonly number[]): Promise<boolean> {
-    const sample = await this.read();
-    return sample !== undefined && ports.every((port) => sample.statuses.get(port) === 'UP');
   }
 
   private async read(): Promise<Sample | undefined> {
