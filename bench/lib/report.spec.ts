@@ -4,6 +4,8 @@ import path from 'node:path';
 import { ROOT } from '../../tools/runtime/paths';
 import type { BenchResults } from '../run';
 import {
+  BACKENDS_END,
+  BACKENDS_START,
   BENCH_README,
   END,
   markerAt,
@@ -40,6 +42,18 @@ jest.mock('prettier', () => {
 const results = (name: string): BenchResults =>
   JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'results', name), 'utf8')) as BenchResults;
 
+/**
+ * The results file a block of the committed bench/README.md names (`from` and `to` are the
+ * block's markers): regenerated from it, the block must come out as committed.
+ */
+function namedIn(from: string, to: string): string {
+  const text = fs.readFileSync(BENCH_README, 'utf8');
+  const block = text.slice(text.indexOf(`\n${from}\n`), text.indexOf(`\n${to}\n`));
+  const name = /\[`bench\/results\/([^`]+\.json)`\]/.exec(block)?.[1];
+  if (!name) throw new Error(`no results file named between ${from} and ${to}`);
+  return name;
+}
+
 describe('where the bench writes', () => {
   let written: jest.SpyInstance;
   beforeEach(() => {
@@ -47,19 +61,22 @@ describe('where the bench writes', () => {
   });
   afterEach(() => written.mockRestore());
 
+  const lastRun = namedIn(START, END);
+  const backends = namedIn(BACKENDS_START, BACKENDS_END);
+
   it('writes the last complete run into bench/README.md, which holds what it writes', async () => {
-    await updateReadme(results('2026-11-26-2.json'), 'bench/results/2026-11-26-2.json');
+    await updateReadme(results(lastRun), `bench/results/${lastRun}`);
 
     expect(BENCH_README).toBe(path.join(ROOT, 'bench', 'README.md'));
     expect(written).toHaveBeenCalledTimes(1);
     const [file, text] = written.mock.calls[0] as [string, string];
     expect(file).toBe(BENCH_README);
     expect(text).toBe(fs.readFileSync(BENCH_README, 'utf8'));
-    expect(text).toContain('[`bench/results/2026-11-26-2.json`](results/2026-11-26-2.json)');
+    expect(text).toContain(`[\`bench/results/${lastRun}\`](results/${lastRun})`);
   });
 
   it('writes the backends side by side into bench/README.md, which holds what it writes', async () => {
-    await updateReadmeBackends(results('2026-12-06-7.json'), 'bench/results/2026-12-06-7.json');
+    await updateReadmeBackends(results(backends), `bench/results/${backends}`);
 
     const [file, text] = written.mock.calls[0] as [string, string];
     expect(file).toBe(BENCH_README);
@@ -68,8 +85,8 @@ describe('where the bench writes', () => {
   });
 
   it('leaves the root README alone', async () => {
-    await updateReadme(results('2026-11-26-2.json'), 'bench/results/2026-11-26-2.json');
-    await updateReadmeBackends(results('2026-12-06-7.json'), 'bench/results/2026-12-06-7.json');
+    await updateReadme(results(lastRun), `bench/results/${lastRun}`);
+    await updateReadmeBackends(results(backends), `bench/results/${backends}`);
 
     const files = written.mock.calls.map(([file]) => String(file));
     expect(files).not.toContain(path.join(ROOT, 'README.md'));
