@@ -1,4 +1,4 @@
-import type { OrderStatusEvent, OrderStatusType } from '@storefront/events';
+import type { OrderStatusType } from '@storefront/events';
 import {
   closeOpenOrder,
   decideAction,
@@ -9,18 +9,9 @@ import {
   placement,
   republishRefusal,
 } from './order.rules';
+import { history, T0 } from './order.fixtures';
 
 /** The decisions the orders service takes on one order document (order.rules.ts). */
-
-const T0 = 1_700_000_000_000;
-
-function history(...steps: OrderStatusType[]): OrderStatusEvent[] {
-  return steps.map((orderStatusType, index) => ({
-    timestamp: T0 + index * 10,
-    orderStatusType,
-    note: null,
-  }));
-}
 
 function anOrder(
   steps: OrderStatusType[],

@@ -20,17 +20,8 @@ import {
   sameHistory,
   withStatus,
 } from './order.rules';
+import { history, T0 } from './order.fixtures';
 import { orderTotal, orderTotalCents } from './order.money';
-
-const T0 = 1_700_000_000_000;
-
-function history(...steps: OrderStatusType[]): OrderStatusEvent[] {
-  return steps.map((orderStatusType, index) => ({
-    timestamp: T0 + index * 10,
-    orderStatusType,
-    note: null,
-  }));
-}
 
 function entry(
   orderStatusType: OrderStatusType,
