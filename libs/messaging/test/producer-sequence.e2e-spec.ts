@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { KafkaConnection } from '../src';
+import { quietKafka, readTopic } from './support/kit';
 import { type KafkaServer, provisionKafka, startKafka } from '../../../tools/runtime/kafka';
 import { freePort } from '../../../tools/runtime/procs';
 import { waitUntil } from '../../../tools/runtime/wait';
@@ -65,30 +65,12 @@ describe('a send the client gave up on but the broker wrote (real Kafka, frozen 
   }, 120_000);
 });
 
-/** Every key on the topic, read from the start. */
+/** Every key on the topic, read from the start (readTopic, on this spec's own broker). */
 async function readKeys(brokers: string[]): Promise<string[]> {
-  const kafka = new Kafka({
-    clientId: 'producer-sequence-reader',
-    brokers,
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
+  const admin = quietKafka('producer-sequence-reader', brokers).admin();
   await admin.connect();
   const [end] = await admin.fetchTopicOffsets(TOPIC);
   await admin.disconnect();
-  const consumer = kafka.consumer({ groupId: `producer-sequence-${Date.now()}` });
-  const keys: string[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      keys.push(message.key?.toString() ?? '');
-    },
-  });
-  await waitUntil(() => keys.length >= Number(end.high), {
-    what: `the ${end.high} records of ${TOPIC}`,
-    timeoutMs: 20_000,
-  });
-  await consumer.disconnect();
-  return keys;
+  const records = await readTopic(TOPIC, Number(end.high), 20_000, brokers);
+  return records.map((record) => record.key ?? '');
 }

@@ -17,8 +17,8 @@ export function isolation(file: string): { prefix: string; dbName: string } {
   return { prefix: `t-${id}.`, dbName: `msg_${id}` };
 }
 
-export function quietKafka(clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: brokers(), logLevel: logLevel.NOTHING });
+export function quietKafka(clientId: string, brokerList: string[] = brokers()): Kafka {
+  return new Kafka({ clientId, brokers: brokerList, logLevel: logLevel.NOTHING });
 }
 
 /** Creates `<prefix><topic>` and its dead-letter topic, 3 partitions each, like the contract. */
@@ -88,10 +88,11 @@ export async function readTopic(
   topic: string,
   count: number | ((records: readonly ReadRecord[]) => boolean),
   timeoutMs = 30_000,
+  brokerList: string[] = brokers(),
 ): Promise<ReadRecord[]> {
   const enough =
     typeof count === 'number' ? (records: readonly ReadRecord[]) => records.length >= count : count;
-  const consumer = quietKafka('messaging-tests-reader').consumer({
+  const consumer = quietKafka('messaging-tests-reader', brokerList).consumer({
     groupId: `reader-${randomBytes(6).toString('hex')}`,
     allowAutoTopicCreation: false,
   });
