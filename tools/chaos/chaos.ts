@@ -34,6 +34,7 @@ import {
 } from './chaos.rules';
 import { allReady, type AppTarget, FaultInjector, type FaultRecord } from './faults';
 import { checkDeadLetters, PoisonSender, type PoisonReport } from './poison';
+import { MachineWatch, type MachineReport } from './machine-watch';
 import { RegistryWatch } from './registry-watch';
 import { updateReadme } from './report';
 import { audit, checkStores, type StoreCheck } from './verdict';
@@ -131,6 +132,8 @@ export interface ChaosResults {
     readonly afterLastFaultMs: number | null;
     readonly afterWorkloadMs: number | null;
   };
+  /** Load average and CPU seconds by process over the run: what a slow heal had to work with. */
+  readonly machine?: MachineReport;
   /** Sum of the consumer groups' lag over every partition at the end. */
   readonly lagAtEnd: number | null;
   readonly verdict: {
@@ -233,11 +236,13 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
   let poison: PoisonSender | undefined;
   let workload: Workload | undefined;
   let registry: RegistryWatch | undefined;
+  let machine: MachineWatch | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
       await injector?.cancel().catch(() => undefined);
       registry?.stop();
+      machine?.stop();
       await poison?.stop(true).catch(() => undefined);
       workload?.close();
       await stack?.stop().catch((error: Error) => say(`stopping apps: ${error.message}`));
@@ -277,6 +282,12 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
     await workload.seed(ORDER_CUSTOMERS);
     registry = new RegistryWatch(stack.registryUrl);
     registry.start();
+    machine = new MachineWatch(() => [
+      { label: 'chaos (workload, poison, checks)', pid: process.pid },
+      ...apps.map((app) => ({ label: app.label, pid: app.instance.pid })),
+      ...infra!.servers.map((server) => ({ label: server.name, pid: server.pid })),
+    ]);
+    machine.start();
     injector = new FaultInjector(
       { apps, brokers, database, registry },
       { stopMs: settings.stopS * 1000, healTimeoutMs: 180_000, log: say },
@@ -353,6 +364,14 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
         ? null
         : auditResult.lag.reduce((sum, entry) => sum + Number(entry.lag), 0);
 
+    machine.stop();
+    const records = injector.records.map((record) => ({
+      ...record,
+      load1Max: machine!.loadMax(
+        start + record.startedAtS * 1000,
+        start + record.startedAtS * 1000 + (record.healMs ?? 180_000),
+      ),
+    }));
     const byKind: ChaosResults['faults']['byKind'] = {};
     for (const kind of FAULT_KINDS) {
       const mine = injector.records.filter((r) => r.kind === kind && !r.skipped);
@@ -399,7 +418,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
       totalSeconds: Math.round((Date.now() - t0) / 1000),
       appSettings: APP_SETTINGS,
       schedule: plan.map((f) => ({ atS: f.atMs / 1000, kind: f.kind })),
-      faults: { records: injector.records, byKind },
+      faults: { records, byKind },
       clientErrors,
       clientErrorExamples,
       workload: workload.counts,
@@ -423,6 +442,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
         afterWorkloadMs: convergedAt === undefined ? null : convergedAt - workloadStoppedAt,
       },
       lagAtEnd,
+      machine: machine.report(start),
       verdict: { ok: reasons.length === 0, lost, doubled, drift, reasons },
     };
     return results;

@@ -22,6 +22,8 @@ export interface FaultRecord {
   /** Instances the registry listed as not UP (or not at all) while the fault lasted. */
   readonly registryMarked?: number;
   readonly error?: string;
+  /** The highest 1-minute load average seen from the signal until healed (the results only). */
+  readonly load1Max?: number;
   /** Not injected: the fault before it healed too late for it to start before `lastStartMs`. */
   readonly skipped?: boolean;
 }

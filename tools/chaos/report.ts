@@ -6,6 +6,7 @@ import path from 'node:path';
 import { replaceReadmeSection } from '../../bench/lib/report';
 import { ROOT } from '../runtime/paths';
 import type { ChaosResults } from './chaos';
+import type { MachineReport } from './machine-watch';
 
 export const START = '<!-- chaos:start -->';
 export const END = '<!-- chaos:end -->';
@@ -22,6 +23,14 @@ function errors(counts: ChaosResults['clientErrors'][string] | undefined): strin
     .filter(([key]) => key !== 'total')
     .map(([key, n]) => `${key}: ${n}`);
   return `${counts.total} (${parts.join(', ')})`;
+}
+
+function machineLine(machine: MachineReport): string {
+  const top = Object.entries(machine.cpuSeconds)
+    .slice(0, 4)
+    .map(([label, seconds]) => `${label} ${Math.round(seconds)} s`)
+    .join(', ');
+  return `- Machine: load average (1 min) ${machine.load1.p50} median, ${machine.load1.max} at most, on ${machine.cores} cores; most CPU: ${top}.`;
 }
 
 export function renderSection(results: ChaosResults, resultsFile: string): string {
@@ -49,6 +58,7 @@ export function renderSection(results: ChaosResults, resultsFile: string): strin
     `- Lost ${v.lost}, doubled ${v.doubled}; fulfillment copies lost ${results.stores.fulfillments.lost}, doubled ${results.stores.fulfillments.doubled}; audit drift ${v.drift}.`,
     `- Poison: ${Object.values(results.poison.sent).reduce((a, b) => a + b, 0)} records sent (${results.poison.perTopic} per topic), ${results.poison.deadLettered} dead-lettered with their \`dlt_*\` headers, ${results.poison.missing} missing; ${results.unexpectedDeadLetters} other dead letters.`,
     `- Converged ${ms(results.convergence.afterLastFaultMs)} after the last fault healed (${ms(results.convergence.afterWorkloadMs)} after the workload stopped); consumer lag at the end: ${results.lagAtEnd} records.`,
+    ...(results.machine ? [machineLine(results.machine)] : []),
     '',
     END,
   ];

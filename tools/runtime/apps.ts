@@ -108,7 +108,6 @@ export class SupervisedApp {
         cwd: ROOT,
         env: { ...process.env, ...this.env, PORT: String(this.port) },
         logFile: logFileFor(this.name),
-        appendLog: this.restarts > 0,
       },
     );
     this.process = child;

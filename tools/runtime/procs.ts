@@ -33,8 +33,6 @@ export interface SpawnOptions {
    * reaches it too and nothing is left behind.
    */
   readonly detached?: boolean;
-  /** Append to the log instead of starting it afresh (a restarted app keeps its crash log). */
-  readonly appendLog?: boolean;
   /** Run as this user and group (a root launcher starting a server that refuses root). */
   readonly uid?: number;
   readonly gid?: number;
@@ -57,6 +55,9 @@ export function logFileFor(name: string): string {
   return path.join(LOGS_DIR, `${name}.log`);
 }
 
+/** Log files this process has written: a process started again appends to its predecessor's. */
+const openedLogs = new Set<string>();
+
 export async function spawnManaged(
   name: string,
   command: string,
@@ -66,7 +67,8 @@ export async function spawnManaged(
   const detached = options.detached ?? false;
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   fs.mkdirSync(PIDS_DIR, { recursive: true });
-  const logFd = fs.openSync(options.logFile, options.appendLog ? 'a' : 'w');
+  const logFd = fs.openSync(options.logFile, openedLogs.has(options.logFile) ? 'a' : 'w');
+  openedLogs.add(options.logFile);
 
   const child = spawn(command, [...args], {
     cwd: options.cwd,
