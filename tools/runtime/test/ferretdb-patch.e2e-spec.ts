@@ -1,6 +1,6 @@
 /**
  * Our FerretDB build carries patches (infra/ferretdb/patches, ADR 0003); this checks 0001,
- * 0002 and 0004 (0003 is a performance change, measured by the benchmarks). Upstream 1.24
+ * 0002, 0004 and 0006 (0003 is a performance change, measured by the benchmarks). Upstream 1.24
  * turns only a bare {_id} filter into SQL, and writes that SQL with a different expression
  * than its own unique _id index, so SQLite never uses the index: every read, update and
  * delete scanned the collection. This starts the binary the project builds with SQL logging
@@ -9,6 +9,9 @@
  * conditions still decide the result. Stock FerretDB also loses concurrent updates of one
  * document (ADR 0002); two tests show it no longer does. Every test here fails against the
  * unpatched binary; the two concurrency tests also against the build with only 0001 and 0002.
+ * Patch 0006 has SQLite, not FerretDB's Go filter over every document, find the documents
+ * whose outbox is a non-empty array (the relay's sweep and backlog queries): the last test
+ * checks that the condition reaches SQL and that the answers stay exactly MongoDB's.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -125,5 +128,50 @@ describe('FerretDB as the project builds it (patched _id lookups)', () => {
     expect(statements.filter((sql) => sql.startsWith('UPDATE '))).toHaveLength(1);
     // Every read and write of the two updates and the check went through the index.
     expect(statements.filter((sql) => / WHERE (.+) = \?$/.exec(sql)?.[1] !== indexed)).toEqual([]);
+  });
+
+  it('finds non-empty arrays in SQL ({$type: "array", $not: {$size: 0}}), with exact answers (patch 0006)', async () => {
+    const collection = client.db('patch').collection<{ _id: string; outbox?: unknown }>('arrays');
+    const old = new Date(0);
+    await collection.insertMany([
+      { _id: 'one', outbox: [{ occurredAt: old }] },
+      { _id: 'two', outbox: [{ occurredAt: new Date() }, { occurredAt: old }] },
+      { _id: 'empty', outbox: [] },
+      { _id: 'missing' },
+      { _id: 'object', outbox: { 0: { occurredAt: old } } },
+      { _id: 'scalar', outbox: 5 },
+      { _id: 'strings', outbox: ['a'] },
+    ]);
+    const pending = { outbox: { $type: 'array', $not: { $size: 0 } } };
+    const ids = async (filter: object, comment: string): Promise<string[]> =>
+      (await collection.find(filter, { comment }).toArray()).map((doc) => doc._id).sort();
+
+    const from = fs.statSync(server.logFile).size;
+    expect(await ids(pending, 'probe-pending')).toEqual(['one', 'strings', 'two']);
+    expect(await ids({ outbox: { $type: 'array' } }, 'probe-array')).toEqual([
+      'empty',
+      'one',
+      'strings',
+      'two',
+    ]);
+    // The sweep's filter: a dotted condition beside it is still applied (in Go) to what SQL found.
+    expect(await ids({ ...pending, 'outbox.0.occurredAt': { $lte: old } }, 'probe-sweep')).toEqual([
+      'one',
+    ]);
+    // countDocuments is an aggregation, whose SQL carries no comment: it is the fourth read.
+    expect(await collection.countDocuments(pending)).toBe(3);
+    const reads = (): string[] =>
+      statementsSince(from).filter((sql) => /^SELECT .* FROM "arrays_\w+"/.test(sql));
+    await waitUntil(() => reads().length >= 4, {
+      what: 'FerretDB to log the four reads',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    const [pendingSql, arraySql, sweepSql, countSql] = reads();
+    expect(pendingSql).toContain('probe-pending');
+    expect(sweepSql).toContain('probe-sweep');
+    for (const sql of [pendingSql, sweepSql, countSql])
+      expect(sql).toMatch(/ WHERE json_array_length\(_ferretdb_sjson, \?\) > 0$/);
+    expect(arraySql).toMatch(/probe-array.* WHERE json_type\(_ferretdb_sjson, \?\) = 'array'$/);
   });
 });

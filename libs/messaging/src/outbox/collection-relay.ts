@@ -38,7 +38,13 @@ export interface RelayHost {
   };
 }
 
-const PENDING = { [`${OUTBOX_FIELD}.0`]: { $exists: true } };
+/**
+ * A document with events to publish: its outbox a non-empty array. Top-level operators only:
+ * our FerretDB build has SQLite check them on the stored JSON (patch 0006), where a dotted
+ * path (`outbox.0`) makes FerretDB decode and filter every document of the collection in Go,
+ * which took seconds a sweep once a collection held some ten thousand documents.
+ */
+const PENDING = { [OUTBOX_FIELD]: { $type: 'array', $not: { $size: 0 } } };
 /** Appended in order, so the first record of a document is its oldest. */
 const OLDEST_FIRST = { [`${OUTBOX_FIELD}.0.occurredAt`]: 1 } as const;
 const SWEEP_CONCURRENCY = 4;
@@ -191,7 +197,7 @@ export class CollectionRelay<T extends OutboxDocument> {
   async sweep(minAgeMs: number, batchSize: number): Promise<number> {
     const cutoff = new Date(Date.now() - minAgeMs);
     const docs = await this.model.collection
-      .find({ [`${OUTBOX_FIELD}.0.occurredAt`]: { $lte: cutoff } })
+      .find({ ...PENDING, [`${OUTBOX_FIELD}.0.occurredAt`]: { $lte: cutoff } })
       .sort(OLDEST_FIRST)
       .limit(batchSize)
       .project<PendingDocument>({
