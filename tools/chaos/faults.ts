@@ -54,8 +54,12 @@ const portOf = (app: AppTarget): number => Number(new URL(app.instance.url).port
 const registered = (apps: readonly AppTarget[]): AppTarget[] =>
   apps.filter((app) => app.instance.app !== 'registry');
 
-/** Every app instance answers readiness 200 (after a server fault they reconnect by themselves). */
+/**
+ * Every app instance answers readiness 200 (after a server fault they reconnect by themselves).
+ * On a timeout the error names the instances still unready and what their readiness said.
+ */
 export async function allReady(apps: readonly AppTarget[], timeoutMs: number): Promise<void> {
+  let unready: string[] = [];
   await waitUntil(
     async () => {
       const answers = await Promise.all(
@@ -63,14 +67,21 @@ export async function allReady(apps: readonly AppTarget[], timeoutMs: number): P
           fetch(`${app.instance.url}/actuator/health/readiness`, {
             signal: AbortSignal.timeout(2000),
           }).then(
-            (response) => response.ok,
-            () => false,
+            async (response) =>
+              response.ok ? '' : `${app.label} ${response.status} ${await response.text()}`,
+            (error: Error) => `${app.label} ${error.message}`,
           ),
         ),
       );
-      return answers.every(Boolean);
+      unready = answers.filter(Boolean);
+      return unready.length === 0;
     },
-    { what: 'every app instance to be ready', timeoutMs, intervalMs: 250 },
+    {
+      what: 'every app instance to be ready',
+      timeoutMs,
+      intervalMs: 250,
+      detail: () => unready.map((line) => line.slice(0, 400)).join('\n'),
+    },
   );
 }
 
