@@ -32,7 +32,14 @@ import {
   planFaults,
   seededRandom,
 } from './chaos.rules';
-import { allReady, type AppTarget, FaultInjector, type FaultRecord } from './faults';
+import {
+  allReady,
+  type AppTarget,
+  FaultInjector,
+  type FaultRecord,
+  portOf,
+  registered,
+} from './faults';
 import { checkDeadLetters, PoisonSender, type PoisonReport } from './poison';
 import { MachineWatch, type MachineReport } from './machine-watch';
 import { RegistryWatch } from './registry-watch';
@@ -79,6 +86,11 @@ const LEAD_MS = 15_000;
 const TAIL_MS = 25_000;
 const ORDER_CUSTOMERS = 12;
 const MAX_IN_FLIGHT = 48;
+/**
+ * After convergence, how long the registry may take to list every instance UP again: a few
+ * heartbeats and status updates, generously (a ready instance reports UP with its next one).
+ */
+const REGISTRY_UP_TIMEOUT_MS = 90_000;
 
 /** Environment of every app (recorded with the results). */
 const APP_SETTINGS: Record<string, string> = {
@@ -132,6 +144,8 @@ export interface ChaosResults {
     readonly afterLastFaultMs: number | null;
     readonly afterWorkloadMs: number | null;
   };
+  /** How long after convergence the registry listed every instance UP again (null: never). */
+  readonly registry?: { readonly upAfterConvergedMs: number | null; readonly notUp: string[] };
   /** Load average and CPU seconds by process over the run: what a slow heal had to work with. */
   readonly machine?: MachineReport;
   /** Sum of the consumer groups' lag over every partition at the end. */
@@ -357,6 +371,22 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
       },
       { what: 'convergence', timeoutMs: settings.convergeTimeoutS * 1000, intervalMs: 3000 },
     ).catch(() => say(`not converged after ${settings.convergeTimeoutS} s: judging as it is`));
+    // The registry brings every instance back: each listed UP again once the system converged.
+    const registeredApps = registered(apps);
+    const stillNotUp = (): string[] => {
+      const ports = registry!.notUp(registeredApps.map(portOf));
+      return registeredApps.filter((app) => ports.includes(portOf(app))).map((app) => app.label);
+    };
+    const registryFrom = Date.now();
+    let registryUpAfterMs: number | null = null;
+    await waitUntil(() => stillNotUp().length === 0, {
+      what: 'the registry to list every instance UP',
+      timeoutMs: REGISTRY_UP_TIMEOUT_MS,
+      intervalMs: 500,
+    }).then(
+      () => (registryUpAfterMs = Date.now() - registryFrom),
+      () => say(`the registry still lists ${stillNotUp().join(', ')} as not UP`),
+    );
     if (!stores || !auditResult) throw new Error('the stores could not be read');
     letters ??= await checkDeadLetters(infra.kafkaBrokers, poison.sent, settings.poisonPerTopic);
     const lagAtEnd =
@@ -408,6 +438,9 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
       letters.poison.missing ? `${letters.poison.missing} poison records not dead-lettered` : '',
       convergedAt === undefined ? 'not converged' : '',
       injector.records.some((r) => r.error) ? 'a fault did not heal' : '',
+      registryUpAfterMs === null
+        ? `the registry did not list ${stillNotUp().join(', ')} UP again within ${REGISTRY_UP_TIMEOUT_MS / 1000} s`
+        : '',
       ...contractBreaches(workload.contract),
     ].filter(Boolean);
     const results: ChaosResults = {
@@ -442,6 +475,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
         afterWorkloadMs: convergedAt === undefined ? null : convergedAt - workloadStoppedAt,
       },
       lagAtEnd,
+      registry: { upAfterConvergedMs: registryUpAfterMs, notUp: stillNotUp() },
       machine: machine.report(start),
       verdict: { ok: reasons.length === 0, lost, doubled, drift, reasons },
     };

@@ -48,10 +48,10 @@ export interface FaultTargets {
   readonly database: RestartableServer;
 }
 
-const portOf = (app: AppTarget): number => Number(new URL(app.instance.url).port);
+export const portOf = (app: AppTarget): number => Number(new URL(app.instance.url).port);
 
 /** The instances that register with the registry: every app but the registry itself. */
-const registered = (apps: readonly AppTarget[]): AppTarget[] =>
+export const registered = (apps: readonly AppTarget[]): AppTarget[] =>
   apps.filter((app) => app.instance.app !== 'registry');
 
 /**

@@ -43,6 +43,12 @@ export class RegistryWatch {
     return this.samples.find((s) => s.at >= from && s.statuses.get(port) !== 'UP')?.at;
   }
 
+  /** The ports of `ports` the latest answer of the registry did not list as UP (all, if none yet). */
+  notUp(ports: readonly number[]): number[] {
+    const last = this.samples.at(-1);
+    return ports.filter((port) => last?.statuses.get(port) !== 'UP');
+  }
+
   private async read(): Promise<Sample | undefined> {
     try {
       const response = await fetch(`${this.registryUrl}/eureka/apps`, {

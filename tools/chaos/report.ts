@@ -58,6 +58,13 @@ export function renderSection(results: ChaosResults, resultsFile: string): strin
     `- Lost ${v.lost}, doubled ${v.doubled}; fulfillment copies lost ${results.stores.fulfillments.lost}, doubled ${results.stores.fulfillments.doubled}; audit drift ${v.drift}.`,
     `- Poison: ${Object.values(results.poison.sent).reduce((a, b) => a + b, 0)} records sent (${results.poison.perTopic} per topic), ${results.poison.deadLettered} dead-lettered with their \`dlt_*\` headers, ${results.poison.missing} missing; ${results.unexpectedDeadLetters} other dead letters.`,
     `- Converged ${ms(results.convergence.afterLastFaultMs)} after the last fault healed (${ms(results.convergence.afterWorkloadMs)} after the workload stopped); consumer lag at the end: ${results.lagAtEnd} records.`,
+    ...(results.registry
+      ? [
+          results.registry.upAfterConvergedMs === null
+            ? `- Registry: ${results.registry.notUp.join(', ')} not listed UP again.`
+            : `- Registry: every instance listed UP ${ms(results.registry.upAfterConvergedMs)} after convergence.`,
+        ]
+      : []),
     ...(results.machine ? [machineLine(results.machine)] : []),
     '',
     END,
