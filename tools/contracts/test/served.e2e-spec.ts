@@ -15,16 +15,7 @@ import { loadApps, openApiFile, renderJson, ROOT } from '../contracts';
 
 class ContractWorld extends ServiceWorld {
   serve(definition: AppDefinition<z.ZodType<BaseConfig>>): Promise<INestApplication> {
-    return this.start(definition, {
-      KAFKA_BROKERS: this.brokers.join(','),
-      MONGO_URL: this.mongoUrl,
-      PORT: '1', // never listened on: supertest drives the server in-process
-      LOG_LEVEL: 'warn',
-      MONGO_DB: this.database,
-      KAFKA_TOPIC_PREFIX: this.prefix,
-      KAFKA_CONSUMER_GROUP: `contracts-${this.runId}`,
-      EUREKA_ENABLED: 'false',
-    });
+    return this.start(definition, this.appEnv());
   }
 }
 
