@@ -17,6 +17,7 @@ const COMMANDS: Array<[string, string[], RegExp]> = [
   ['npm run refresh', ['tools/demo/refresh.ts'], /--step-timeout SEC/],
   ['npm run chaos', ['tools/chaos/chaos.ts'], /--kafka-brokers N/],
   ['npm run test:stack', ['tools/stack/run.ts'], /Swarm/],
+  ['npm run contracts', ['tools/contracts/cli.ts'], /--check/],
 ];
 
 function run(args: string[]) {

@@ -182,7 +182,7 @@ export class ServiceWorld {
   private readonly apps: INestApplication[] = [];
   private readonly recorders: TopicRecorder<unknown>[] = [];
 
-  constructor(service: string) {
+  constructor(private readonly service: string) {
     this.prefix = `${service}-${this.runId}.`;
     this.database = `${service}_e2e_${this.runId}`;
     this.kafka = new Kafka({
@@ -228,6 +228,24 @@ export class ServiceWorld {
     await this.admin?.disconnect();
     await this.db.dropDatabase().catch(() => undefined);
     await this.mongo.close();
+  }
+
+  /**
+   * Only what an app under test needs: this world's database and topics, a consumer group of its
+   * own, no registry. Not the process environment: it may hold unrelated NAME_FILE variables
+   * that the platform would try to read as secrets.
+   */
+  appEnv(): Record<string, string> {
+    return {
+      KAFKA_BROKERS: this.brokers.join(','),
+      MONGO_URL: this.mongoUrl,
+      MONGO_DB: this.database,
+      KAFKA_TOPIC_PREFIX: this.prefix,
+      KAFKA_CONSUMER_GROUP: `${this.service}-${this.runId}`,
+      EUREKA_ENABLED: 'false',
+      LOG_LEVEL: 'warn',
+      PORT: '1', // never listened on: supertest drives the server in-process
+    };
   }
 
   /** Builds and initializes an app as production does (not listening: supertest drives it). */

@@ -35,16 +35,8 @@ export class FulfillmentWorld extends ServiceWorld {
     env: Record<string, string> = {},
     overrides: FulfillmentAppOverrides = {},
   ): Promise<INestApplication> {
-    // Only what the app needs: the machine's environment may hold unrelated *_FILE variables.
     return this.start(defineFulfillmentApp(overrides), {
-      KAFKA_BROKERS: this.brokers.join(','),
-      MONGO_URL: this.mongoUrl,
-      PORT: '1', // never listened on: supertest drives the server in-process
-      LOG_LEVEL: 'warn',
-      MONGO_DB: this.database,
-      KAFKA_TOPIC_PREFIX: this.prefix,
-      KAFKA_CONSUMER_GROUP: `fulfillment-${this.runId}`,
-      EUREKA_ENABLED: 'false',
+      ...this.appEnv(),
       ADMIN_API_KEY: ADMIN_KEY,
       OUTBOX_SWEEP_INTERVAL_MS: '200',
       ...env,

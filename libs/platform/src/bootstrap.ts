@@ -77,6 +77,58 @@ function bodyParserErrors(
     .json({ ...body, path: request.originalUrl });
 }
 
+/** The OpenAPI document of an app's controllers, with the platform's error responses. */
+export function buildOpenApiDocument(
+  app: INestApplication,
+  openApi: NonNullable<AppDefinition<z.ZodType<BaseConfig>>['openApi']>,
+): OpenAPIObject {
+  return completeErrorResponses(
+    closeRequestSchemas(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle(openApi.title)
+          .setDescription(openApi.description)
+          .setVersion(APP_VERSION)
+          .build(),
+        { extraModels: [ErrorBodyDto] },
+      ),
+    ),
+  );
+}
+
+/**
+ * The document as /v3/api-docs serves it. Behind the gateway the API lives under a prefix
+ * (/accounts/…); "Try it out" must call it there, so the document names the prefix the gateway
+ * forwarded (none: `/`) as its server.
+ */
+export function servedOpenApiDocument(document: OpenAPIObject, prefix: string): OpenAPIObject {
+  return { ...document, servers: [{ url: prefix || '/' }] };
+}
+
+/**
+ * The document an app serves at /v3/api-docs when called directly, built by the same functions
+ * from its modules alone: Nest's preview mode instantiates no provider, so no database, broker
+ * or registry is needed (docs/openapi/ is generated this way). Undefined for apps without one.
+ */
+export async function describeOpenApi<S extends z.ZodType<BaseConfig>>(
+  definition: AppDefinition<S>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<OpenAPIObject | undefined> {
+  if (!definition.openApi) return undefined;
+  const config = loadConfig(definition.configSchema, env);
+  const app = await NestFactory.create(rootModule(definition, config), {
+    preview: true,
+    logger: false,
+    bodyParser: false,
+  });
+  try {
+    return servedOpenApiDocument(buildOpenApiDocument(app, definition.openApi), '');
+  } finally {
+    await app.close();
+  }
+}
+
 /**
  * Builds a fully configured app without listening, so tests get exactly what production runs.
  * `env` defaults to process.env; tests pass their own.
@@ -107,32 +159,15 @@ export async function createApp<S extends z.ZodType<BaseConfig>>(
   app.useGlobalFilters(new HttpErrorFilter(definition.errorStatuses));
   app.enableShutdownHooks();
   if (definition.openApi) {
-    const document = completeErrorResponses(
-      closeRequestSchemas(
-        SwaggerModule.createDocument(
-          app,
-          new DocumentBuilder()
-            .setTitle(definition.openApi.title)
-            .setDescription(definition.openApi.description)
-            .setVersion(APP_VERSION)
-            .build(),
-          { extraModels: [ErrorBodyDto] },
-        ),
-      ),
-    );
+    const document = buildOpenApiDocument(app, definition.openApi);
     SwaggerModule.setup('swagger-ui.html', app, document, {
       jsonDocumentUrl: 'v3/api-docs',
       swaggerOptions: { persistAuthorization: true },
-      // Behind the gateway the API lives under a prefix (/accounts/…); "Try it out" must call it
-      // there, so the document names the prefix the gateway forwarded as its server.
       patchDocumentOnRequest: <TRequest>(
         request: TRequest,
         _response: unknown,
         doc: OpenAPIObject,
-      ) => ({
-        ...doc,
-        servers: [{ url: forwardedPrefix(request as Request) || '/' }],
-      }),
+      ) => servedOpenApiDocument(doc, forwardedPrefix(request as Request)),
     });
   }
   await definition.configure?.(app, config);

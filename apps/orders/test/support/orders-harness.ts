@@ -30,17 +30,9 @@ export class OrdersHarness extends ServiceWorld {
 
   /** Builds and initializes an orders app on this world (not listening: supertest drives it). */
   startApp(env: Record<string, string> = {}): Promise<INestApplication> {
-    // Only what the app needs: the whole process environment may hold unrelated NAME_FILE
-    // variables that the platform would try to read as secrets.
     return this.start(ordersApp, {
-      KAFKA_BROKERS: this.brokers.join(','),
-      MONGO_URL: this.mongoUrl,
-      MONGO_DB: this.database,
+      ...this.appEnv(),
       PORT: '0',
-      LOG_LEVEL: 'warn',
-      EUREKA_ENABLED: 'false',
-      KAFKA_TOPIC_PREFIX: this.prefix,
-      KAFKA_CONSUMER_GROUP: `orders-${this.runId}`,
       SAMPLE_SEED: '42',
       ADMIN_API_KEY: this.adminKey,
       OUTBOX_SWEEP_INTERVAL_MS: '300',
