@@ -1,4 +1,5 @@
-import { CommonErrors } from '@storefront/platform';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CommonErrors, CORRELATION_HEADER, type ErrorBody } from '@storefront/platform';
 
 /** Codes of the answers the gateway gives itself (never a service's), with their statuses. */
 export const GatewayErrors = {
@@ -19,3 +20,27 @@ export const GatewayErrors = {
 } as const;
 
 export type GatewayErrorCode = (typeof GatewayErrors)[keyof typeof GatewayErrors];
+
+/** Writes the shared JSON error body, or cuts the connection if the response has started. */
+export function sendError(
+  response: ServerResponse,
+  request: IncomingMessage & { originalUrl?: string },
+  statusCode: number,
+  code: GatewayErrorCode,
+  message: string,
+): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const correlationId = request.headers[CORRELATION_HEADER];
+  const body: ErrorBody = {
+    statusCode,
+    code,
+    message,
+    path: request.originalUrl ?? request.url,
+    ...(typeof correlationId === 'string' ? { correlationId } : {}),
+  };
+  response.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}

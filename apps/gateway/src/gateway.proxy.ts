@@ -1,13 +1,11 @@
-import { Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
 import {
   APP_CONFIG,
   CORRELATION_HEADER,
   DiscoveryClient,
-  type ErrorBody,
   Metrics,
   sanitizeCorrelationId,
   type ServiceInstance,
@@ -15,7 +13,7 @@ import {
 import { Counter } from 'prom-client';
 import type { GatewayConfig } from './gateway.config';
 import { routesFrom } from './gateway.config';
-import { type GatewayErrorCode, GatewayErrors } from './gateway.errors';
+import { GatewayErrors, sendError } from './gateway.errors';
 import {
   classifyError,
   isConnectFailure,
@@ -27,54 +25,13 @@ import {
   statusForFailure,
   type UpstreamFailure,
 } from './route.rules';
-
-/** Per-request proxy state, kept on the request object across retries. */
-interface Attempt {
-  route: RouteDefinition;
-  upstreamPath: string;
-  prefix: string;
-  tried: Set<string>;
-  instance?: ServiceInstance;
-  connectTimedOut: boolean;
-  readTimedOut: boolean;
-  /** The current try went out on a pooled connection opened by an earlier request. */
-  reusedSocket: boolean;
-  /** A stale pooled connection was already replaced once for this request. */
-  staleRetried: boolean;
-  bodyTooLarge?: boolean;
-}
-
-type ProxiedRequest = IncomingMessage & { gateway?: Attempt; originalUrl?: string };
+import { createUpstreamProxy, type ProxiedRequest } from './upstream.proxy';
 
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return (
     request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
   );
-}
-
-/** Writes the shared JSON error body, or cuts the connection if the response has started. */
-export function sendError(
-  response: ServerResponse,
-  request: ProxiedRequest,
-  statusCode: number,
-  code: GatewayErrorCode,
-  message: string,
-): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const correlationId = request.headers[CORRELATION_HEADER];
-  const body: ErrorBody = {
-    statusCode,
-    code,
-    message,
-    path: request.originalUrl ?? request.url,
-    ...(typeof correlationId === 'string' ? { correlationId } : {}),
-  };
-  response.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
 }
 
 /**
@@ -211,65 +168,13 @@ export class GatewayProxy implements OnModuleDestroy {
   }
 
   private createProxy(route: RouteDefinition): RequestHandler {
-    return createProxyMiddleware<IncomingMessage, ServerResponse>({
-      router: (request) => (request as ProxiedRequest).gateway!.instance!.url,
-      pathRewrite: (_path, request) => (request as ProxiedRequest).gateway!.upstreamPath,
-      changeOrigin: false,
-      xfwd: false,
+    return createUpstreamProxy(route, {
       agent: this.agent,
-      proxyTimeout: route.readTimeoutMs,
-      on: {
-        proxyReq: (proxyRequest, request) => this.onProxyRequest(proxyRequest, request),
-        proxyRes: (proxyResponse, request) => {
-          const attempt = (request as ProxiedRequest).gateway!;
-          this.outcomes.labels(attempt.prefix, String(proxyResponse.statusCode ?? 0)).inc();
-        },
-        error: (error, request, response) => this.onError(error, request, response),
-      },
+      maxBodyBytes: this.config.GATEWAY_MAX_BODY_BYTES,
+      onResponse: (attempt, statusCode) =>
+        this.outcomes.labels(attempt.prefix, String(statusCode)).inc(),
+      onError: (error, request, response) => this.onError(error, request, response),
     });
-  }
-
-  private onProxyRequest(proxyRequest: ClientRequest, request: ProxiedRequest): void {
-    const attempt = request.gateway!;
-    const remote = request.socket.remoteAddress ?? '';
-    const forwardedFor = request.headers['x-forwarded-for'];
-    proxyRequest.setHeader(
-      'x-forwarded-for',
-      forwardedFor ? `${String(forwardedFor)}, ${remote}` : remote,
-    );
-    proxyRequest.setHeader(
-      'x-forwarded-proto',
-      String(request.headers['x-forwarded-proto'] ?? 'http'),
-    );
-    proxyRequest.setHeader(
-      'x-forwarded-host',
-      String(request.headers['x-forwarded-host'] ?? request.headers.host ?? ''),
-    );
-    proxyRequest.setHeader('x-forwarded-prefix', attempt.prefix);
-    // Registered here, right before http-proxy pipes the body, so no chunk is missed.
-    this.limitStreamedBody(request, proxyRequest);
-    proxyRequest.once('timeout', () => {
-      attempt.readTimedOut = true;
-    });
-    // http-proxy emits proxyReq from the request's 'socket' event: the socket is there now.
-    const socket = proxyRequest.socket;
-    if (socket) this.watchSocket(proxyRequest, socket, attempt);
-    else
-      proxyRequest.once('socket', (later: Socket) =>
-        this.watchSocket(proxyRequest, later, attempt),
-      );
-  }
-
-  /** Notes a pooled socket, and bounds the time a new one may take to connect. */
-  private watchSocket(proxyRequest: ClientRequest, socket: Socket, attempt: Attempt): void {
-    attempt.reusedSocket = proxyRequest.reusedSocket;
-    if (!socket.connecting) return;
-    const timer = setTimeout(() => {
-      attempt.connectTimedOut = true;
-      proxyRequest.destroy(new Error(`connect timeout after ${attempt.route.connectTimeoutMs} ms`));
-    }, attempt.route.connectTimeoutMs);
-    socket.once('connect', () => clearTimeout(timer));
-    socket.once('close', () => clearTimeout(timer));
   }
 
   private onError(
@@ -344,19 +249,5 @@ export class GatewayProxy implements OnModuleDestroy {
     const { hostname, port } = new URL(instance.url);
     const name = this.agent.getName({ host: hostname, port: Number(port) || 80 });
     for (const socket of this.agent.freeSockets[name] ?? []) socket.destroy();
-  }
-
-  /** Counts streamed (chunked) bodies too: Content-Length alone can be absent. */
-  private limitStreamedBody(request: ProxiedRequest, proxyRequest: ClientRequest): void {
-    if (request.headers['transfer-encoding'] === undefined) return;
-    let received = 0;
-    const onData = (chunk: Buffer): void => {
-      received += chunk.length;
-      if (received <= this.config.GATEWAY_MAX_BODY_BYTES) return;
-      request.off('data', onData);
-      request.gateway!.bodyTooLarge = true;
-      proxyRequest.destroy(new Error('request body too large'));
-    };
-    request.on('data', onData);
   }
 }

@@ -9,8 +9,7 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { GatewayConfig } from './gateway.config';
-import { GatewayErrors } from './gateway.errors';
-import { sendError } from './gateway.proxy';
+import { GatewayErrors, sendError } from './gateway.errors';
 
 /** Where the gateway serves the registry's dashboard: the registry's own port stays unpublished. */
 export const REGISTRY_DASHBOARD_PREFIX = '/admin/registry';
