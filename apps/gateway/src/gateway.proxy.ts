@@ -13,7 +13,15 @@ import {
 import { Counter } from 'prom-client';
 import type { GatewayConfig } from './gateway.config';
 import { routesFrom } from './gateway.config';
-import { GatewayErrors, sendError } from './gateway.errors';
+import {
+  bodyTooLarge,
+  everyInstanceFailed,
+  noInstance,
+  notExposed,
+  sendError,
+  upstreamFailed,
+  upstreamTimeout,
+} from './gateway.errors';
 import {
   classifyError,
   isConnectFailure,
@@ -86,24 +94,12 @@ export class GatewayProxy implements OnModuleDestroy {
       response.setHeader(CORRELATION_HEADER, correlationId);
       if (!isExposed(match.upstreamPath)) {
         this.outcomes.labels(match.route.prefix, 'not_exposed').inc();
-        return sendError(
-          response,
-          proxied,
-          404,
-          GatewayErrors.NotExposed,
-          `${request.originalUrl} is not reachable through the gateway`,
-        );
+        return sendError(response, proxied, notExposed(request.originalUrl));
       }
       const length = Number(request.headers['content-length'] ?? 0);
       if (length > this.config.GATEWAY_MAX_BODY_BYTES) {
         this.outcomes.labels(match.route.prefix, 'too_large').inc();
-        return sendError(
-          response,
-          proxied,
-          413,
-          GatewayErrors.BodyTooLarge,
-          `Request body exceeds ${this.config.GATEWAY_MAX_BODY_BYTES} bytes`,
-        );
+        return sendError(response, proxied, bodyTooLarge(this.config.GATEWAY_MAX_BODY_BYTES));
       }
       proxied.gateway = {
         route: match.route,
@@ -136,13 +132,7 @@ export class GatewayProxy implements OnModuleDestroy {
     const instances = this.directory.getInstances(attempt.route.serviceId);
     if (instances.length === 0) {
       this.outcomes.labels(attempt.prefix, 'no_instance').inc();
-      return sendError(
-        response,
-        request,
-        503,
-        GatewayErrors.NoInstance,
-        `No instance of ${attempt.route.serviceId} is available`,
-      );
+      return sendError(response, request, noInstance(attempt.route.serviceId));
     }
     const counter = this.counters.get(attempt.prefix) ?? 0;
     this.counters.set(attempt.prefix, counter + 1);
@@ -151,14 +141,7 @@ export class GatewayProxy implements OnModuleDestroy {
       [...this.refusedUntil].filter(([, until]) => until > now).map(([id]) => id),
     );
     const instance = pickInstance(instances, counter, attempt.tried, refused);
-    if (!instance)
-      return sendError(
-        response,
-        request,
-        502,
-        GatewayErrors.UpstreamFailed,
-        'Every instance failed',
-      );
+    if (!instance) return sendError(response, request, everyInstanceFailed());
     attempt.tried.add(instance.instanceId);
     attempt.instance = instance;
     attempt.connectTimedOut = false;
@@ -189,13 +172,7 @@ export class GatewayProxy implements OnModuleDestroy {
     }
     if (attempt.bodyTooLarge) {
       this.outcomes.labels(attempt.prefix, 'too_large').inc();
-      return sendError(
-        response,
-        request,
-        413,
-        GatewayErrors.BodyTooLarge,
-        `Request body exceeds ${this.config.GATEWAY_MAX_BODY_BYTES} bytes`,
-      );
+      return sendError(response, request, bodyTooLarge(this.config.GATEWAY_MAX_BODY_BYTES));
     }
     const failure: UpstreamFailure = classifyError(error, attempt);
     const instance = attempt.instance!;
@@ -233,15 +210,12 @@ export class GatewayProxy implements OnModuleDestroy {
       `${request.method} ${request.originalUrl} → ${instance.instanceId}: ${failure} (${error.message})`,
     );
     this.outcomes.labels(attempt.prefix, failure).inc();
-    const status = statusForFailure(failure);
     sendError(
       response,
       request,
-      status,
-      status === 504 ? GatewayErrors.UpstreamTimeout : GatewayErrors.UpstreamFailed,
-      status === 504
-        ? `${attempt.route.serviceId} did not answer in time`
-        : `${attempt.route.serviceId} failed to answer (${failure})`,
+      statusForFailure(failure) === 504
+        ? upstreamTimeout(attempt.route.serviceId)
+        : upstreamFailed(attempt.route.serviceId, failure),
     );
   }
 
