@@ -44,6 +44,9 @@ export default tseslint.config(
             // The contract stays framework-free so any consumer can use it.
             { sourceTag: 'scope:contract', onlyDependOnLibsWithTags: ['scope:contract'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            // The test helpers (@storefront/testing, @storefront/service-testing): only tests and
+            // tools use them; no app or lib source may, since no tag above allows `type:test`.
+            { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:lib', 'type:test'] },
           ],
           banTransitiveDependencies: false,
         },

@@ -1,18 +1,23 @@
-import { messagingConfigSchema, serviceModules } from '@storefront/messaging';
+import {
+  messagingConfigSchema,
+  MessagingModule,
+  messagingOptionsFromConfig,
+} from '@storefront/messaging';
 import {
   adminConfigSchema,
   type AppDefinition,
   baseConfigSchema,
   databaseConfigSchema,
+  DatabaseModule,
   discoveryConfigSchema,
+  DiscoveryModule,
 } from '@storefront/platform';
 import { z } from 'zod';
 import { cardEncryptionConfigSchema } from './card.cipher';
 import { ACCOUNTS_ERROR_STATUSES } from './customer.errors';
 import { CustomersModule } from './customers.module';
 
-// Not serviceConfigSchema: accounts lists database and discovery before messaging, and the
-// key order is the order in which a bad config reports its problems.
+// The key order is the order in which a bad config reports its problems.
 export const accountsConfigSchema = baseConfigSchema.extend({
   /** 0 picks a free port (tests). */
   PORT: z.coerce.number().int().min(0).max(65535).default(8085),
@@ -33,5 +38,11 @@ export const accountsApp: AppDefinition<typeof accountsConfigSchema> = {
     title: 'Storefront Demo - Accounts API',
     description: 'Customers: the system of record for name, contact, addresses and cards',
   },
-  imports: (config) => [...serviceModules('accounts', config), CustomersModule],
+  // Messaging after the database: on shutdown the relay stops before the connection closes.
+  imports: (config) => [
+    DatabaseModule.forRoot('accounts'),
+    MessagingModule.forRoot(messagingOptionsFromConfig('accounts', config)),
+    DiscoveryModule.forRoot(),
+    CustomersModule,
+  ],
 };

@@ -11,13 +11,13 @@ import {
 } from '@storefront/events';
 import { ObjectId } from 'mongodb';
 import request from 'supertest';
+import type { RecordedMessage, TopicRecorder } from '@storefront/testing';
 import { CardCipher } from '../src/card.cipher';
-import type { RecordedMessage, TopicRecorder } from '../../../tools/testing/service-world';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { CommandStartedEvent } from 'mongodb';
 import type { Connection } from 'mongoose';
-import { waitUntil } from '../../../tools/runtime/wait';
 import { AccountsWorld, CARD_KEY } from './support';
+import { eventually } from '@storefront/testing';
 
 interface CustomerBody {
   name: Record<string, unknown>;
@@ -375,12 +375,13 @@ describe('accounts customers (real Kafka and FerretDB)', () => {
       const ids = (summary.body as { customers: CustomerResponse[] }).customers.map((c) => c.id);
       expect(ids).not.toContain(id);
       // The relay removes published records in batches, shortly after the publish.
-      const marker = await waitUntil(
+      const marker = await eventually(
+        'the tombstone removed from the outbox',
         async () => {
           const doc = await world.customers.findOne({ _id: new ObjectId(id) });
           return (doc?.outbox as unknown[] | undefined)?.length === 0 && doc;
         },
-        { what: 'the tombstone removed from the outbox', timeoutMs: 10_000, intervalMs: 50 },
+        { timeoutMs: 10_000, intervalMs: 50 },
       );
       expect(marker).not.toHaveProperty('name');
       expect(marker).not.toHaveProperty('creditCards');
@@ -392,11 +393,12 @@ describe('accounts customers (real Kafka and FerretDB)', () => {
     it('a PATCH costs two database commands on its request path and one removal after', async () => {
       const { id } = await create();
       const outboxEmpty = () =>
-        waitUntil(
+        eventually(
+          `the outbox of ${id} emptied`,
           async () =>
             ((await world.customers.findOne({ _id: new ObjectId(id) }))?.outbox as unknown[])
               .length === 0,
-          { what: `the outbox of ${id} emptied`, timeoutMs: 10_000, intervalMs: 50 },
+          { timeoutMs: 10_000, intervalMs: 50 },
         );
       await outboxEmpty();
       // Every command the app sends that names this customer (the sweeper's batch queries

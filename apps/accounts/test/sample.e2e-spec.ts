@@ -6,8 +6,8 @@ import {
   fixtures,
 } from '@storefront/events';
 import request from 'supertest';
+import type { TopicRecorder } from '@storefront/testing';
 import { SAMPLE_CUSTOMER_IDS } from '../src/customers.sample';
-import type { TopicRecorder } from '../../../tools/testing/service-world';
 import { ADMIN_KEY, AccountsWorld } from './support';
 
 const SAMPLE_IDS = Object.values(SAMPLE_CUSTOMER_IDS);

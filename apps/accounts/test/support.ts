@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Topics } from '@storefront/events';
 import type { Collection, Document } from 'mongodb';
-import { ServiceWorld, type TopicRecorder } from '../../../tools/testing/service-world';
+import { ServiceWorld } from '@storefront/service-testing';
+import type { TopicRecorder } from '@storefront/testing';
 import { accountsApp } from '../src/accounts.app';
 
 /**

@@ -1,15 +1,29 @@
 import {
-  serviceConfigSchema,
-  serviceModules,
-  type ServiceModulesOptions,
+  messagingConfigSchema,
+  MessagingModule,
+  messagingOptionsFromConfig,
+  type OutboxRelayOptions,
   startEventConsumer,
 } from '@storefront/messaging';
-import type { AppDefinition } from '@storefront/platform';
+import {
+  adminConfigSchema,
+  type AppDefinition,
+  baseConfigSchema,
+  databaseConfigSchema,
+  DatabaseModule,
+  discoveryConfigSchema,
+  DiscoveryModule,
+} from '@storefront/platform';
 import { z } from 'zod';
 import { FULFILLMENT_ERROR_STATUSES, FulfillmentErrors } from './fulfillment.errors';
 import { FulfillmentModule } from './fulfillment.module';
 
-export const fulfillmentConfigSchema = serviceConfigSchema.extend({
+// The key order is the order in which a bad config reports its problems (PORT is base's).
+export const fulfillmentConfigSchema = baseConfigSchema.extend({
+  ...messagingConfigSchema.shape,
+  ...databaseConfigSchema.shape,
+  ...discoveryConfigSchema.shape,
+  ...adminConfigSchema.shape,
   PORT: z.coerce.number().int().min(1).max(65535).default(8095),
   /** Seed of the carrier picked at the ship step; unset, every run differs. */
   SAMPLE_SEED: z.coerce.number().int().optional(),
@@ -19,8 +33,10 @@ export const fulfillmentConfigSchema = serviceConfigSchema.extend({
 
 export type FulfillmentConfig = z.infer<typeof fulfillmentConfigSchema>;
 
-/** Outbox relay options beyond the config, e.g. fault injection in crash tests. */
-export type FulfillmentAppOverrides = ServiceModulesOptions;
+export interface FulfillmentAppOverrides {
+  /** Outbox relay options beyond the config, e.g. fault injection in crash tests. */
+  readonly outbox?: OutboxRelayOptions;
+}
 
 /** The fulfillment app; tests pass overrides, `main.ts` uses `fulfillmentApp`. */
 export function defineFulfillmentApp(
@@ -34,7 +50,19 @@ export function defineFulfillmentApp(
       title: 'Storefront Demo - Fulfillment API',
       description: 'One fulfillment per approved order, and its shipping status',
     },
-    imports: (config) => [...serviceModules('fulfillment', config, overrides), FulfillmentModule],
+    // Messaging after the database: on shutdown the relay stops before the connection closes.
+    imports: (config) => {
+      const messaging = messagingOptionsFromConfig('fulfillment', config);
+      return [
+        DatabaseModule.forRoot('fulfillment'),
+        MessagingModule.forRoot({
+          ...messaging,
+          outbox: { ...messaging.outbox, ...overrides.outbox },
+        }),
+        DiscoveryModule.forRoot(),
+        FulfillmentModule,
+      ];
+    },
     configure: async (app, config) => {
       await startEventConsumer(app, {
         groupId: config.KAFKA_CONSUMER_GROUP,

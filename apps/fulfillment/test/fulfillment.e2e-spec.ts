@@ -9,8 +9,7 @@ import {
 } from '@storefront/events';
 import type { Model } from 'mongoose';
 import request from 'supertest';
-import { waitUntil } from '../../../tools/runtime/wait';
-import type { TopicRecorder } from '../../../tools/testing/service-world';
+import type { TopicRecorder } from '@storefront/testing';
 import { SHIPPING_METHODS } from '../src/fulfillment.rules';
 import { Fulfillment } from '../src/schemas/fulfillment.schema';
 import { FulfillmentKey } from '../src/schemas/fulfillment-key.schema';
@@ -21,6 +20,7 @@ import {
   requestsConsumed,
   waitForConsumed,
 } from './support';
+import { eventually } from '@storefront/testing';
 
 jest.setTimeout(120_000);
 
@@ -52,11 +52,11 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
 
   /** Once a document has no pending events and the recorder read the topic to its end. */
   async function publishedFor(guid: string) {
-    await waitUntil(async () => (await stored(guid))?.outbox.length === 0, {
-      what: `the outbox of ${guid} to be relayed`,
-      timeoutMs: 30_000,
-      intervalMs: 50,
-    });
+    await eventually(
+      `the outbox of ${guid} to be relayed`,
+      async () => (await stored(guid))?.outbox.length === 0,
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
     await recorder.caughtUp();
     return recorder.forKey(guid);
   }

@@ -3,11 +3,11 @@ import { getModelToken } from '@nestjs/mongoose';
 import { EventHeaders, type OrderStatusChanged } from '@storefront/events';
 import type { Model } from 'mongoose';
 import request from 'supertest';
+import type { TopicRecorder } from '@storefront/testing';
 import { FulfillmentService } from '../src/fulfillment.service';
 import { Fulfillment } from '../src/schemas/fulfillment.schema';
-import { waitUntil } from '../../../tools/runtime/wait';
-import type { TopicRecorder } from '../../../tools/testing/service-world';
 import { ADMIN_KEY, aRequest, FulfillmentWorld } from './support';
+import { eventually } from '@storefront/testing';
 
 jest.setTimeout(120_000);
 
@@ -26,11 +26,12 @@ describe('fulfillment outbox across crashes (real Kafka and FerretDB)', () => {
     app.get<Model<Fulfillment>>(getModelToken(Fulfillment.name));
 
   async function outboxEmpty(app: INestApplication, guid: string): Promise<void> {
-    await waitUntil(
+    await eventually(
+      `the outbox of ${guid} to be relayed`,
       async () =>
         (await modelOf(app).findOne({ 'order.guid': guid }).lean<Fulfillment>().exec())?.outbox
           .length === 0,
-      { what: `the outbox of ${guid} to be relayed`, timeoutMs: 30_000, intervalMs: 50 },
+      { timeoutMs: 30_000, intervalMs: 50 },
     );
   }
 

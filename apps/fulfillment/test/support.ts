@@ -15,12 +15,8 @@ import {
   serviceSource,
   Topics,
 } from '@storefront/events';
-import { waitUntil } from '../../../tools/runtime/wait';
-import {
-  consumedCount,
-  ServiceWorld,
-  type TopicRecorder,
-} from '../../../tools/testing/service-world';
+import { consumedCount, ServiceWorld } from '@storefront/service-testing';
+import { eventually, type TopicRecorder } from '@storefront/testing';
 import { defineFulfillmentApp, type FulfillmentAppOverrides } from '../src/fulfillment.app';
 
 export const ADMIN_KEY = 'fulfillment-test-admin-key';
@@ -79,9 +75,9 @@ export function requestsConsumed(app: INestApplication, outcome?: string): Promi
 }
 
 export async function waitForConsumed(app: INestApplication, count: number): Promise<void> {
-  await waitUntil(async () => (await requestsConsumed(app)) >= count, {
-    what: `${count} fulfillment requests to be consumed`,
-    timeoutMs: 60_000,
-    intervalMs: 50,
-  });
+  await eventually(
+    `${count} fulfillment requests to be consumed`,
+    async () => (await requestsConsumed(app)) >= count,
+    { timeoutMs: 60_000, intervalMs: 50 },
+  );
 }

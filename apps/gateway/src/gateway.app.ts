@@ -2,7 +2,7 @@ import { type AppDefinition, DiscoveryModule, discoveryConfigSchema } from '@sto
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { gatewayConfigSchema as routingConfigSchema } from './gateway.config';
-import { GatewayErrors } from './gateway.errors';
+import { rateLimited } from './gateway.errors';
 import { GatewayModule } from './gateway.module';
 import { GatewayProxy } from './gateway.proxy';
 import { REGISTRY_DASHBOARD_PREFIX, registryDashboard } from './registry-dashboard';
@@ -27,13 +27,14 @@ export const gatewayApp: AppDefinition<typeof gatewayConfigSchema> = {
           // Health probes (orchestrator, load balancer) must never be throttled.
           skip: (request) =>
             request.path === '/actuator/health' || request.path.startsWith('/actuator/health/'),
-          handler: (request, response, _next, options) => {
-            response.status(options.statusCode).json({
-              statusCode: options.statusCode,
-              code: GatewayErrors.RateLimited,
-              message: `Too many requests: at most ${config.GATEWAY_RATE_LIMIT} per ${config.GATEWAY_RATE_WINDOW_MS / 1000} s per client`,
-              path: request.originalUrl,
-            });
+          handler: (request, response) => {
+            const { statusCode, code, message } = rateLimited(
+              config.GATEWAY_RATE_LIMIT,
+              config.GATEWAY_RATE_WINDOW_MS,
+            );
+            response
+              .status(statusCode)
+              .json({ statusCode, code, message, path: request.originalUrl });
           },
         }),
       );

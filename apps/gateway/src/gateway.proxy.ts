@@ -1,13 +1,11 @@
-import { Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
 import {
   APP_CONFIG,
   CORRELATION_HEADER,
   DiscoveryClient,
-  type ErrorBody,
   Metrics,
   sanitizeCorrelationId,
   type ServiceInstance,
@@ -15,7 +13,15 @@ import {
 import { Counter } from 'prom-client';
 import type { GatewayConfig } from './gateway.config';
 import { routesFrom } from './gateway.config';
-import { type GatewayErrorCode, GatewayErrors } from './gateway.errors';
+import {
+  bodyTooLarge,
+  everyInstanceFailed,
+  noInstance,
+  notExposed,
+  sendError,
+  upstreamFailed,
+  upstreamTimeout,
+} from './gateway.errors';
 import {
   classifyError,
   isConnectFailure,
@@ -27,54 +33,13 @@ import {
   statusForFailure,
   type UpstreamFailure,
 } from './route.rules';
-
-/** Per-request proxy state, kept on the request object across retries. */
-interface Attempt {
-  route: RouteDefinition;
-  upstreamPath: string;
-  prefix: string;
-  tried: Set<string>;
-  instance?: ServiceInstance;
-  connectTimedOut: boolean;
-  readTimedOut: boolean;
-  /** The current try went out on a pooled connection opened by an earlier request. */
-  reusedSocket: boolean;
-  /** A stale pooled connection was already replaced once for this request. */
-  staleRetried: boolean;
-  bodyTooLarge?: boolean;
-}
-
-type ProxiedRequest = IncomingMessage & { gateway?: Attempt; originalUrl?: string };
+import { createUpstreamProxy, type ProxiedRequest } from './upstream.proxy';
 
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return (
     request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
   );
-}
-
-/** Writes the shared JSON error body, or cuts the connection if the response has started. */
-export function sendError(
-  response: ServerResponse,
-  request: ProxiedRequest,
-  statusCode: number,
-  code: GatewayErrorCode,
-  message: string,
-): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const correlationId = request.headers[CORRELATION_HEADER];
-  const body: ErrorBody = {
-    statusCode,
-    code,
-    message,
-    path: request.originalUrl ?? request.url,
-    ...(typeof correlationId === 'string' ? { correlationId } : {}),
-  };
-  response.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
 }
 
 /**
@@ -129,24 +94,12 @@ export class GatewayProxy implements OnModuleDestroy {
       response.setHeader(CORRELATION_HEADER, correlationId);
       if (!isExposed(match.upstreamPath)) {
         this.outcomes.labels(match.route.prefix, 'not_exposed').inc();
-        return sendError(
-          response,
-          proxied,
-          404,
-          GatewayErrors.NotExposed,
-          `${request.originalUrl} is not reachable through the gateway`,
-        );
+        return sendError(response, proxied, notExposed(request.originalUrl));
       }
       const length = Number(request.headers['content-length'] ?? 0);
       if (length > this.config.GATEWAY_MAX_BODY_BYTES) {
         this.outcomes.labels(match.route.prefix, 'too_large').inc();
-        return sendError(
-          response,
-          proxied,
-          413,
-          GatewayErrors.BodyTooLarge,
-          `Request body exceeds ${this.config.GATEWAY_MAX_BODY_BYTES} bytes`,
-        );
+        return sendError(response, proxied, bodyTooLarge(this.config.GATEWAY_MAX_BODY_BYTES));
       }
       proxied.gateway = {
         route: match.route,
@@ -179,13 +132,7 @@ export class GatewayProxy implements OnModuleDestroy {
     const instances = this.directory.getInstances(attempt.route.serviceId);
     if (instances.length === 0) {
       this.outcomes.labels(attempt.prefix, 'no_instance').inc();
-      return sendError(
-        response,
-        request,
-        503,
-        GatewayErrors.NoInstance,
-        `No instance of ${attempt.route.serviceId} is available`,
-      );
+      return sendError(response, request, noInstance(attempt.route.serviceId));
     }
     const counter = this.counters.get(attempt.prefix) ?? 0;
     this.counters.set(attempt.prefix, counter + 1);
@@ -194,14 +141,7 @@ export class GatewayProxy implements OnModuleDestroy {
       [...this.refusedUntil].filter(([, until]) => until > now).map(([id]) => id),
     );
     const instance = pickInstance(instances, counter, attempt.tried, refused);
-    if (!instance)
-      return sendError(
-        response,
-        request,
-        502,
-        GatewayErrors.UpstreamFailed,
-        'Every instance failed',
-      );
+    if (!instance) return sendError(response, request, everyInstanceFailed());
     attempt.tried.add(instance.instanceId);
     attempt.instance = instance;
     attempt.connectTimedOut = false;
@@ -211,65 +151,13 @@ export class GatewayProxy implements OnModuleDestroy {
   }
 
   private createProxy(route: RouteDefinition): RequestHandler {
-    return createProxyMiddleware<IncomingMessage, ServerResponse>({
-      router: (request) => (request as ProxiedRequest).gateway!.instance!.url,
-      pathRewrite: (_path, request) => (request as ProxiedRequest).gateway!.upstreamPath,
-      changeOrigin: false,
-      xfwd: false,
+    return createUpstreamProxy(route, {
       agent: this.agent,
-      proxyTimeout: route.readTimeoutMs,
-      on: {
-        proxyReq: (proxyRequest, request) => this.onProxyRequest(proxyRequest, request),
-        proxyRes: (proxyResponse, request) => {
-          const attempt = (request as ProxiedRequest).gateway!;
-          this.outcomes.labels(attempt.prefix, String(proxyResponse.statusCode ?? 0)).inc();
-        },
-        error: (error, request, response) => this.onError(error, request, response),
-      },
+      maxBodyBytes: this.config.GATEWAY_MAX_BODY_BYTES,
+      onResponse: (attempt, statusCode) =>
+        this.outcomes.labels(attempt.prefix, String(statusCode)).inc(),
+      onError: (error, request, response) => this.onError(error, request, response),
     });
-  }
-
-  private onProxyRequest(proxyRequest: ClientRequest, request: ProxiedRequest): void {
-    const attempt = request.gateway!;
-    const remote = request.socket.remoteAddress ?? '';
-    const forwardedFor = request.headers['x-forwarded-for'];
-    proxyRequest.setHeader(
-      'x-forwarded-for',
-      forwardedFor ? `${String(forwardedFor)}, ${remote}` : remote,
-    );
-    proxyRequest.setHeader(
-      'x-forwarded-proto',
-      String(request.headers['x-forwarded-proto'] ?? 'http'),
-    );
-    proxyRequest.setHeader(
-      'x-forwarded-host',
-      String(request.headers['x-forwarded-host'] ?? request.headers.host ?? ''),
-    );
-    proxyRequest.setHeader('x-forwarded-prefix', attempt.prefix);
-    // Registered here, right before http-proxy pipes the body, so no chunk is missed.
-    this.limitStreamedBody(request, proxyRequest);
-    proxyRequest.once('timeout', () => {
-      attempt.readTimedOut = true;
-    });
-    // http-proxy emits proxyReq from the request's 'socket' event: the socket is there now.
-    const socket = proxyRequest.socket;
-    if (socket) this.watchSocket(proxyRequest, socket, attempt);
-    else
-      proxyRequest.once('socket', (later: Socket) =>
-        this.watchSocket(proxyRequest, later, attempt),
-      );
-  }
-
-  /** Notes a pooled socket, and bounds the time a new one may take to connect. */
-  private watchSocket(proxyRequest: ClientRequest, socket: Socket, attempt: Attempt): void {
-    attempt.reusedSocket = proxyRequest.reusedSocket;
-    if (!socket.connecting) return;
-    const timer = setTimeout(() => {
-      attempt.connectTimedOut = true;
-      proxyRequest.destroy(new Error(`connect timeout after ${attempt.route.connectTimeoutMs} ms`));
-    }, attempt.route.connectTimeoutMs);
-    socket.once('connect', () => clearTimeout(timer));
-    socket.once('close', () => clearTimeout(timer));
   }
 
   private onError(
@@ -284,13 +172,7 @@ export class GatewayProxy implements OnModuleDestroy {
     }
     if (attempt.bodyTooLarge) {
       this.outcomes.labels(attempt.prefix, 'too_large').inc();
-      return sendError(
-        response,
-        request,
-        413,
-        GatewayErrors.BodyTooLarge,
-        `Request body exceeds ${this.config.GATEWAY_MAX_BODY_BYTES} bytes`,
-      );
+      return sendError(response, request, bodyTooLarge(this.config.GATEWAY_MAX_BODY_BYTES));
     }
     const failure: UpstreamFailure = classifyError(error, attempt);
     const instance = attempt.instance!;
@@ -328,15 +210,12 @@ export class GatewayProxy implements OnModuleDestroy {
       `${request.method} ${request.originalUrl} → ${instance.instanceId}: ${failure} (${error.message})`,
     );
     this.outcomes.labels(attempt.prefix, failure).inc();
-    const status = statusForFailure(failure);
     sendError(
       response,
       request,
-      status,
-      status === 504 ? GatewayErrors.UpstreamTimeout : GatewayErrors.UpstreamFailed,
-      status === 504
-        ? `${attempt.route.serviceId} did not answer in time`
-        : `${attempt.route.serviceId} failed to answer (${failure})`,
+      statusForFailure(failure) === 504
+        ? upstreamTimeout(attempt.route.serviceId)
+        : upstreamFailed(attempt.route.serviceId, failure),
     );
   }
 
@@ -344,19 +223,5 @@ export class GatewayProxy implements OnModuleDestroy {
     const { hostname, port } = new URL(instance.url);
     const name = this.agent.getName({ host: hostname, port: Number(port) || 80 });
     for (const socket of this.agent.freeSockets[name] ?? []) socket.destroy();
-  }
-
-  /** Counts streamed (chunked) bodies too: Content-Length alone can be absent. */
-  private limitStreamedBody(request: ProxiedRequest, proxyRequest: ClientRequest): void {
-    if (request.headers['transfer-encoding'] === undefined) return;
-    let received = 0;
-    const onData = (chunk: Buffer): void => {
-      received += chunk.length;
-      if (received <= this.config.GATEWAY_MAX_BODY_BYTES) return;
-      request.off('data', onData);
-      request.gateway!.bodyTooLarge = true;
-      proxyRequest.destroy(new Error('request body too large'));
-    };
-    request.on('data', onData);
   }
 }

@@ -9,8 +9,7 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { GatewayConfig } from './gateway.config';
-import { GatewayErrors } from './gateway.errors';
-import { sendError } from './gateway.proxy';
+import { adminKeyRefused, notExposed, registryUnreachable, sendError } from './gateway.errors';
 
 /** Where the gateway serves the registry's dashboard: the registry's own port stays unpublished. */
 export const REGISTRY_DASHBOARD_PREFIX = '/admin/registry';
@@ -64,13 +63,7 @@ export function registryDashboard(config: GatewayConfig & DiscoveryConfig): Requ
       error: (error, request, response) => {
         logger.warn(`registry dashboard: ${error.message}`);
         if (response instanceof Object && 'writeHead' in response) {
-          sendError(
-            response as ServerResponse,
-            request,
-            502,
-            GatewayErrors.UpstreamFailed,
-            'The registry did not answer',
-          );
+          sendError(response as ServerResponse, request, registryUnreachable());
         }
       },
     },
@@ -86,15 +79,7 @@ export function registryDashboard(config: GatewayConfig & DiscoveryConfig): Requ
       const given = givenAdminKey(request.headers);
       if (given === undefined || !sameSecret(given, expected)) {
         response.setHeader('WWW-Authenticate', `Basic realm="${ADMIN_REALM}", charset="UTF-8"`);
-        return sendError(
-          response,
-          request,
-          401,
-          GatewayErrors.Unauthorized,
-          given === undefined
-            ? 'The registry dashboard needs the admin API key (X-API-Key, or as the HTTP Basic password)'
-            : 'The admin API key is wrong',
-        );
+        return sendError(response, request, adminKeyRefused(given !== undefined));
       }
     }
     const upstreamPath = dashboardUpstreamPath(request.method, request.url);
@@ -102,9 +87,7 @@ export function registryDashboard(config: GatewayConfig & DiscoveryConfig): Requ
       return sendError(
         response,
         request,
-        404,
-        GatewayErrors.NotExposed,
-        `${request.originalUrl} is not reachable through the gateway (read-only registry pages only)`,
+        notExposed(request.originalUrl, 'read-only registry pages only'),
       );
     }
     request.url = upstreamPath;

@@ -12,10 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { Topics } from '@storefront/events';
 import { basicAuthorization } from '@storefront/platform';
-import { TopicRecorder } from '../../../tools/testing/service-world';
+import { TopicRecorder, eventually } from '@storefront/testing';
 import { logFileFor } from '../../../tools/runtime/procs';
 import { startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
-import { waitUntil } from '../../../tools/runtime/wait';
 
 const REGISTRY_PASSWORD = 'attacker-test-registry-0123456789';
 const ADMIN_API_KEY = 'attacker-test-admin-key-0123456789';
@@ -99,7 +98,8 @@ describe('an attacker on the network', () => {
         ADMIN_API_KEY,
       },
     });
-    await waitUntil(
+    await eventually(
+      'the gateway to route to accounts',
       async () => {
         const response = await fetch(`${stack.gatewayUrl}/actuator/routes`);
         const routes = (await response.json()) as Array<{
@@ -108,7 +108,7 @@ describe('an attacker on the network', () => {
         }>;
         return routes.some((route) => route.serviceId === 'ACCOUNTS' && route.instances.length > 0);
       },
-      { what: 'the gateway to route to accounts', timeoutMs: 60_000, intervalMs: 250 },
+      { timeoutMs: 60_000, intervalMs: 250 },
     );
   }, 180_000);
 
@@ -232,8 +232,7 @@ describe('an attacker on the network', () => {
     );
     try {
       await recorder.start();
-      await waitUntil(() => recorder.records.length >= 20, {
-        what: 'the 20 customer change events',
+      await eventually('the 20 customer change events', () => recorder.records.length >= 20, {
         timeoutMs: 30_000,
         intervalMs: 100,
       });

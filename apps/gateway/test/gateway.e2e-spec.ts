@@ -8,9 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { createApp, DiscoveryClient } from '@storefront/platform';
+import { eventually } from '@storefront/testing';
 import { type RunningApps, startApps } from '../../../tools/runtime/apps';
 import { freePort } from '../../../tools/runtime/test-stack';
-import { waitUntil } from '../../../tools/runtime/wait';
 import { gatewayApp } from '../src/gateway.app';
 
 interface Upstream {
@@ -197,7 +197,8 @@ describe('gateway', () => {
     await gateway.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${((gateway.getHttpServer() as Server).address() as AddressInfo).port}`;
     const discovery = gateway.get(DiscoveryClient);
-    await waitUntil(
+    await eventually(
+      'the gateway to see the registered instances',
       async () => {
         await discovery.refresh().catch(() => undefined);
         return (
@@ -208,7 +209,7 @@ describe('gateway', () => {
           discovery.getInstances('HALFHUNG').length === 2
         );
       },
-      { what: 'the gateway to see the registered instances', timeoutMs: 20_000, intervalMs: 300 },
+      { timeoutMs: 20_000, intervalMs: 300 },
     );
   });
 
@@ -404,12 +405,13 @@ describe('gateway', () => {
     await register(eurekaUrl, 'MIXED', live);
     await register(eurekaUrl, 'MIXED', dead);
     const discovery = gateway.get(DiscoveryClient);
-    await waitUntil(
+    await eventually(
+      'both MIXED instances to be listed',
       async () => {
         await discovery.refresh();
         return discovery.getInstances('MIXED').length === 2;
       },
-      { what: 'both MIXED instances to be listed', timeoutMs: 10_000 },
+      10_000,
     );
     const statuses: number[] = [];
     for (let i = 0; i < 2; i += 1) {

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { eventually } from '@storefront/testing';
 import { waitForGatewayRoutes } from '../../../tools/runtime/apps';
 import {
   artifactPath,
@@ -12,7 +13,6 @@ import {
   startTestStack,
   type TestStack,
 } from '../../../tools/runtime/test-stack';
-import { waitUntil } from '../../../tools/runtime/wait';
 
 describe('Swagger UI through the gateway', () => {
   let stack: TestStack;
@@ -73,12 +73,13 @@ describe('Swagger UI through the gateway', () => {
     await page.screenshot({ path: artifactPath('swagger-gateway-accounts.png') });
 
     await selector.selectOption({ label: 'fulfillment' });
-    await waitUntil(
+    await eventually(
+      'the fulfillment API to be shown',
       async () =>
         (await page.locator('.opblock-summary-path').allInnerTexts())
           .map((p) => p.replace(/\u200b/g, ''))
           .includes('/fulfillments/summary'),
-      { what: 'the fulfillment API to be shown', timeoutMs: 30_000 },
+      30_000,
     );
     const file = artifactPath('swagger-gateway-fulfillment.png');
     await page.screenshot({ path: file });

@@ -7,23 +7,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import {
-  DomainError,
-  forwardedPrefix,
-  type HalPage,
-  SortablePageQuery,
-} from '@storefront/platform';
+import { forwardedPrefix, type HalPage, SortablePageQuery } from '@storefront/platform';
 import { CustomerOrdersHalItem, CustomerOrdersPageView } from './dto/customer-orders.view';
 import { CustomerIdParams } from './dto/order.dto';
 import { CustomersService, SORT_FIELDS } from './customers.service';
-import { OrdersErrors } from './orders.errors';
-
-function readOnly(): never {
-  throw new DomainError(
-    OrdersErrors.ReadOnly,
-    '/customerOrderses is read-only: customers come from accounts, orders from the order API',
-  );
-}
+import { readOnly } from './orders.errors';
 
 /** `GET /customerOrderses?page&size&sort`. */
 export class CustomerOrdersPageQueryDto extends SortablePageQuery(Object.keys(SORT_FIELDS)) {}
@@ -56,27 +44,27 @@ export class CustomerOrdersesController {
   @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
   @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
   create(): never {
-    return readOnly();
+    throw readOnly();
   }
 
   @Put(':id')
   @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
   @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
   replace(@Param() _params: CustomerIdParams): never {
-    return readOnly();
+    throw readOnly();
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
   @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
   update(@Param() _params: CustomerIdParams): never {
-    return readOnly();
+    throw readOnly();
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Not allowed: the collection is read-only' })
   @ApiMethodNotAllowedResponse({ description: 'Read-only collection' })
   remove(@Param() _params: CustomerIdParams): never {
-    return readOnly();
+    throw readOnly();
   }
 }

@@ -1,7 +1,20 @@
 import { getModelToken } from '@nestjs/mongoose';
 import { Topics } from '@storefront/events';
-import { serviceConfigSchema, serviceModules, startEventConsumer } from '@storefront/messaging';
-import type { AppDefinition } from '@storefront/platform';
+import {
+  messagingConfigSchema,
+  MessagingModule,
+  messagingOptionsFromConfig,
+  startEventConsumer,
+} from '@storefront/messaging';
+import {
+  adminConfigSchema,
+  type AppDefinition,
+  baseConfigSchema,
+  databaseConfigSchema,
+  DatabaseModule,
+  discoveryConfigSchema,
+  DiscoveryModule,
+} from '@storefront/platform';
 import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { ORDERS_ERROR_STATUSES, OrdersErrors } from './orders.errors';
@@ -9,7 +22,12 @@ import { LegacyLayoutMigration } from './orders.migration';
 import { OrdersModule } from './orders.module';
 import { CustomerReplica } from './schemas/customer-replica.schema';
 
-export const ordersConfigSchema = serviceConfigSchema.extend({
+// The key order is the order in which a bad config reports its problems (PORT is base's).
+export const ordersConfigSchema = baseConfigSchema.extend({
+  ...messagingConfigSchema.shape,
+  ...databaseConfigSchema.shape,
+  ...discoveryConfigSchema.shape,
+  ...adminConfigSchema.shape,
   // 0 picks a free port (tests).
   PORT: z.coerce.number().int().min(0).max(65535).default(8090),
   /** Seed of the sample orders' random items; unset, every run differs. */
@@ -35,7 +53,13 @@ export const ordersApp: AppDefinition<typeof ordersConfigSchema> = {
     title: 'Storefront Demo - Orders API',
     description: 'Customer orders and the read-only replica of each customer',
   },
-  imports: (config) => [...serviceModules('orders', config), OrdersModule],
+  // Messaging after the database: on shutdown the relay stops before the connection closes.
+  imports: (config) => [
+    DatabaseModule.forRoot('orders'),
+    MessagingModule.forRoot(messagingOptionsFromConfig('orders', config)),
+    DiscoveryModule.forRoot(),
+    OrdersModule,
+  ],
   configure: async (app, config) => {
     // Before anything reads or writes orders: a database of the embedded layout is moved first.
     await app.get(LegacyLayoutMigration).run();

@@ -55,3 +55,42 @@ export const versionConflict = (customerId: string): DomainError =>
     `The orders of customer ${customerId} kept changing; try again`,
     { customerId },
   );
+
+/** The order is APPROVED but cannot be sent: the customer has no SHIPPING address. */
+export const notFulfillable = (customerId: string, guid: string, reason: string): DomainError =>
+  new DomainError(
+    OrdersErrors.NotFulfillable,
+    `Order ${guid} cannot be sent for fulfillment: ${reason}`,
+    { customerId, guid },
+  );
+
+/** `/customers/sample/fulfill` found APPROVED orders, and could send none of them. */
+export const noneFulfillable = (
+  skipped: ReadonlyArray<{ customerId: string; guid: string; reason: string }>,
+): DomainError =>
+  new DomainError(
+    OrdersErrors.NotFulfillable,
+    `No 'Approved' order could be sent for fulfillment: ${skipped
+      .map((s) => `order ${s.guid} of customer ${s.customerId}: ${s.reason}`)
+      .join('; ')}`,
+    { skipped },
+  );
+
+/** `/customers/sample/fulfill` found no APPROVED order waiting (the original's 404). */
+export const noApprovedOrders = (): DomainError =>
+  new DomainError(OrdersErrors.NoApprovedOrders, NO_APPROVED_ORDERS_MESSAGE);
+
+/** `/customers/sample/orders` found no customer replica to add orders to. */
+export const noCustomers = (): DomainError =>
+  new DomainError(
+    OrdersErrors.NoCustomers,
+    'No customers to add sample orders to: create them in accounts first ' +
+      '(/accounts/customers/sample) and let orders receive their change events',
+  );
+
+/** Writes to `/customerOrderses`. */
+export const readOnly = (): DomainError =>
+  new DomainError(
+    OrdersErrors.ReadOnly,
+    '/customerOrderses is read-only: customers come from accounts, orders from the order API',
+  );

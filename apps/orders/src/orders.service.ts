@@ -9,7 +9,6 @@ import {
   type WriteDecision,
 } from '@storefront/messaging';
 import { type AddressDoc, toOrderItemDoc } from '@storefront/model';
-import { DomainError } from '@storefront/platform';
 import type { Model } from 'mongoose';
 import { type OrderView, toOrderView } from './dto/customer-orders.view';
 import type { CreateOrderDto } from './dto/order.dto';
@@ -28,8 +27,8 @@ import {
 import {
   customerNotFound,
   illegalTransition,
+  notFulfillable,
   orderNotFound,
-  OrdersErrors,
   versionConflict,
 } from './orders.errors';
 import { CustomerOrder } from './schemas/customer-order.schema';
@@ -170,11 +169,7 @@ export class OrdersService implements OnModuleInit {
         case 'not-approved':
           throw illegalTransition(guid, decision.reason);
         case 'no-address':
-          throw new DomainError(
-            OrdersErrors.NotFulfillable,
-            `Order ${guid} cannot be sent for fulfillment: ${decision.reason}`,
-            { customerId, guid },
-          );
+          throw notFulfillable(customerId, guid, decision.reason);
         case 'send':
           return {
             write: true,

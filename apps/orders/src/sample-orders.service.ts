@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { DomainError, RANDOM_SOURCE, type RandomSource } from '@storefront/platform';
+import { RANDOM_SOURCE, type RandomSource } from '@storefront/platform';
 import type { Model } from 'mongoose';
 import { currentStatus, NO_SHIPPING_ADDRESS, placement, reachedFulfillment } from './order.rules';
-import { NO_APPROVED_ORDERS_MESSAGE, OrdersErrors } from './orders.errors';
+import { noApprovedOrders, noCustomers, noneFulfillable } from './orders.errors';
 import { sampleOrders } from './orders.sample';
 import { findShippingAddress } from './fulfillment-request';
 import { LIVE, OrdersService } from './orders.service';
@@ -88,16 +88,10 @@ export class SampleOrdersService {
       );
     }
     if (report.sent.length === 0 && report.skipped.length === 0) {
-      throw new DomainError(OrdersErrors.NoApprovedOrders, NO_APPROVED_ORDERS_MESSAGE);
+      throw noApprovedOrders();
     }
     if (report.sent.length === 0) {
-      throw new DomainError(
-        OrdersErrors.NotFulfillable,
-        `No 'Approved' order could be sent for fulfillment: ${report.skipped
-          .map((s) => `order ${s.guid} of customer ${s.customerId}: ${s.reason}`)
-          .join('; ')}`,
-        { skipped: report.skipped },
-      );
+      throw noneFulfillable(report.skipped);
     }
     return report;
   }
@@ -138,11 +132,7 @@ export class SampleOrdersService {
       added += orders.length;
     }
     if (updated === 0) {
-      throw new DomainError(
-        OrdersErrors.NoCustomers,
-        'No customers to add sample orders to: create them in accounts first ' +
-          '(/accounts/customers/sample) and let orders receive their change events',
-      );
+      throw noCustomers();
     }
     return { customers: updated, orders: added };
   }

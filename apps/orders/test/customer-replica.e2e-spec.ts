@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { fixtures, Topics } from '@storefront/events';
 import request from 'supertest';
-import { eventually } from '../../../tools/testing/service-world';
+import { eventually } from '@storefront/testing';
 import { afterConsuming, OrdersHarness } from './support/orders-harness';
 
 jest.setTimeout(120_000);

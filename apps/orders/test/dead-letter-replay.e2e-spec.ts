@@ -18,10 +18,10 @@ import {
   Topics,
 } from '@storefront/events';
 import request from 'supertest';
+import { eventually, type TopicRecorder } from '@storefront/testing';
 import { parseCommand } from '../../../tools/cli/options';
 import { DLT_COMMAND, main } from '../../../tools/dlt/cli';
 import { REPLAY_OF_HEADER } from '../../../tools/dlt/dead-letters';
-import { eventually, type TopicRecorder } from '../../../tools/testing/service-world';
 import { afterConsuming, OrdersHarness } from './support/orders-harness';
 
 jest.setTimeout(120_000);

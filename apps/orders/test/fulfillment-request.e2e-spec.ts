@@ -9,7 +9,7 @@ import {
 } from '@storefront/events';
 import { MessagingMetrics } from '@storefront/messaging';
 import request from 'supertest';
-import { eventually, type RecordedMessage } from '../../../tools/testing/service-world';
+import { eventually, type RecordedMessage } from '@storefront/testing';
 import { OrdersHarness } from './support/orders-harness';
 
 jest.setTimeout(180_000);

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { fixtures, serviceSource, Topics } from '@storefront/events';
 import { createOutboxRecord, stampVersion } from '@storefront/messaging';
 import request from 'supertest';
-import { eventually, type RecordedMessage } from '../../../tools/testing/service-world';
+import { eventually, type RecordedMessage } from '@storefront/testing';
 import { OrdersHarness } from './support/orders-harness';
 
 jest.setTimeout(120_000);

@@ -10,7 +10,7 @@ import {
 } from '@storefront/events';
 import { BSON } from 'mongodb';
 import request from 'supertest';
-import { eventually, type RecordedMessage } from '../../../tools/testing/service-world';
+import { eventually, type RecordedMessage } from '@storefront/testing';
 import { afterConsuming, OrdersHarness } from './support/orders-harness';
 
 jest.setTimeout(120_000);

@@ -5,17 +5,11 @@ import {
   Injectable,
   Logger,
 } from '@nestjs/common';
-import {
-  APP_CONFIG,
-  basicCredentials,
-  CommonErrors,
-  DomainError,
-  sameSecret,
-} from '@storefront/platform';
+import { APP_CONFIG, basicCredentials, sameSecret } from '@storefront/platform';
 import type { Request, RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { RegistryErrors } from './registry.errors';
+import { RegistryErrors, UnauthorizedWriteError } from './registry.errors';
 
 /**
  * Variables of the registry's write authentication. With REGISTRY_PASSWORD set (from a
@@ -112,11 +106,6 @@ export class RegistryAuthGuard implements CanActivate {
           : `wrong credentials for user ${JSON.stringify(who)}`
       }`,
     );
-    throw new DomainError(
-      CommonErrors.Unauthorized,
-      verdict === 'missing'
-        ? 'Registry writes need HTTP Basic credentials (http://user:password@host:8761/eureka/)'
-        : 'The registry credentials are wrong',
-    );
+    throw new UnauthorizedWriteError(verdict);
   }
 }

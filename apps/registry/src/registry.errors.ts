@@ -1,4 +1,4 @@
-import { DomainError, type ErrorStatusMap } from '@storefront/platform';
+import { CommonErrors, DomainError, type ErrorStatusMap } from '@storefront/platform';
 
 export const RegistryErrors = {
   /** A registration or a query parameter is malformed; the message names the field. */
@@ -33,6 +33,18 @@ export class UnsupportedMediaTypeError extends DomainError {
     super(
       RegistryErrors.UnsupportedMediaType,
       `registrations must be JSON (Content-Type: application/json), not ${contentType}`,
+    );
+  }
+}
+
+/** A registry write without credentials (`missing`) or with wrong ones: 401. */
+export class UnauthorizedWriteError extends DomainError {
+  constructor(verdict: 'missing' | 'wrong') {
+    super(
+      CommonErrors.Unauthorized,
+      verdict === 'missing'
+        ? 'Registry writes need HTTP Basic credentials (http://user:password@host:8761/eureka/)'
+        : 'The registry credentials are wrong',
     );
   }
 }

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
+import { eventually } from '@storefront/testing';
 import {
   artifactPath,
   launchChromium,
@@ -13,7 +14,7 @@ import {
   type TestStack,
 } from '../../../tools/runtime/test-stack';
 import type { ApplicationsJson } from '../src/instance.view';
-import { getJson, waitFor } from './registry-test-kit';
+import { getJson } from './registry-test-kit';
 
 const SCREENSHOT = artifactPath('registry-dashboard.png');
 const APP_IDS = ['ACCOUNTS', 'FULFILLMENT', 'GATEWAY', 'ORDERS'];
@@ -46,7 +47,8 @@ describe('registry dashboard in Chromium', () => {
 
   it('shows the four apps UP', async () => {
     // Readiness can lag health by a status check: wait until the registry has all four UP.
-    await waitFor(
+    await eventually(
+      'the four apps UP in the registry',
       async () => {
         const { body } = await getJson<ApplicationsJson>(`${registryUrl}/eureka/apps`);
         const up = body.applications.application.filter((app) =>
@@ -54,7 +56,6 @@ describe('registry dashboard in Chromium', () => {
         );
         return APP_IDS.every((id) => up.some((app) => app.name === id));
       },
-      'the four apps UP in the registry',
       60_000,
     );
 

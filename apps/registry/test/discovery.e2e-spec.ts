@@ -16,14 +16,9 @@ import {
   HealthService,
   type HealthStatus,
 } from '@storefront/platform';
+import { eventually } from '@storefront/testing';
 import type { InstanceJson } from '../src/instance.view';
-import {
-  findInstance,
-  freePort,
-  type RunningRegistry,
-  startRegistry,
-  waitFor,
-} from './registry-test-kit';
+import { findInstance, freePort, type RunningRegistry, startRegistry } from './registry-test-kit';
 
 /** The probe's readiness, switched by the tests. */
 const readiness: { status: HealthStatus } = { status: 'UP' };
@@ -122,7 +117,7 @@ describe('DiscoveryModule against the registry', () => {
   it('registers once listening, with the bound port and the shape Spring accepts', async () => {
     probe = await startProbe(registry.eurekaUrl);
 
-    const instance = await waitFor(registered, 'the probe to register');
+    const instance = await eventually('the probe to register', registered);
 
     expect(probe.discovery.instanceId).toBe(probe.instanceId);
     expect(instance).toMatchObject({
@@ -147,7 +142,7 @@ describe('DiscoveryModule against the registry', () => {
 
   it('getInstances returns the UP instances of an app, as the gateway needs them', async () => {
     probe = await startProbe(registry.eurekaUrl);
-    await waitFor(registered, 'the probe to register');
+    await eventually('the probe to register', registered);
     await probe.discovery.refresh();
 
     expect(probe.discovery.getInstances('probe')).toEqual([
@@ -165,58 +160,58 @@ describe('DiscoveryModule against the registry', () => {
 
   it('an OUT_OF_SERVICE override hides the instance from getInstances', async () => {
     probe = await startProbe(registry.eurekaUrl);
-    await waitFor(registered, 'the probe to register');
+    await eventually('the probe to register', registered);
     const statusUrl = `${registry.eurekaUrl}/apps/PROBE/${probe.instanceId}/status`;
 
     await fetch(`${statusUrl}?value=OUT_OF_SERVICE`, { method: 'PUT' });
-    await waitFor(async () => (await visibleToLookups()) === 0, 'the instance to be hidden');
+    await eventually('the instance to be hidden', async () => (await visibleToLookups()) === 0);
 
     await fetch(`${statusUrl}?value=UP`, { method: 'DELETE' });
-    await waitFor(async () => (await visibleToLookups()) === 1, 'the instance to be back');
+    await eventually('the instance to be back', async () => (await visibleToLookups()) === 1);
   });
 
   it('goes OUT_OF_SERVICE while readiness fails, and back UP when ready', async () => {
     probe = await startProbe(registry.eurekaUrl);
-    await waitFor(async () => (await visibleToLookups()) === 1, 'the probe to be visible');
+    await eventually('the probe to be visible', async () => (await visibleToLookups()) === 1);
 
     readiness.status = 'DOWN';
-    await waitFor(
-      async () => (await registered())?.status === 'OUT_OF_SERVICE',
+    await eventually(
       'the registry to show OUT_OF_SERVICE',
+      async () => (await registered())?.status === 'OUT_OF_SERVICE',
     );
     await expect(registered()).resolves.toMatchObject({ overriddenStatus: 'OUT_OF_SERVICE' });
-    await waitFor(async () => (await visibleToLookups()) === 0, 'lookups to skip it');
+    await eventually('lookups to skip it', async () => (await visibleToLookups()) === 0);
 
     readiness.status = 'UP';
-    await waitFor(async () => (await registered())?.status === 'UP', 'the registry to show UP');
+    await eventually('the registry to show UP', async () => (await registered())?.status === 'UP');
     await expect(registered()).resolves.toMatchObject({ overriddenStatus: 'UNKNOWN' });
-    await waitFor(async () => (await visibleToLookups()) === 1, 'lookups to find it again');
+    await eventually('lookups to find it again', async () => (await visibleToLookups()) === 1);
   });
 
   it('re-applies OUT_OF_SERVICE after the registry forgot it and it registered again', async () => {
     probe = await startProbe(registry.eurekaUrl);
     readiness.status = 'DOWN';
-    const before = await waitFor(async () => {
+    const before = await eventually('OUT_OF_SERVICE', async () => {
       const instance = await registered();
       return instance?.status === 'OUT_OF_SERVICE' && instance;
-    }, 'OUT_OF_SERVICE');
+    });
 
     // Dropping the entry drops its override too; the next heartbeat gets a 404.
     await fetch(`${registry.eurekaUrl}/apps/PROBE/${probe.instanceId}`, { method: 'DELETE' });
 
-    await waitFor(async () => {
+    await eventually('a new registration that is OUT_OF_SERVICE again', async () => {
       const instance = await registered();
       return (
         instance !== undefined &&
         instance.leaseInfo.registrationTimestamp > before.leaseInfo.registrationTimestamp &&
         instance.status === 'OUT_OF_SERVICE'
       );
-    }, 'a new registration that is OUT_OF_SERVICE again');
+    });
   });
 
   it('deregisters on shutdown while its HTTP server still listens', async () => {
     probe = await startProbe(registry.eurekaUrl);
-    await waitFor(registered, 'the probe to register');
+    await eventually('the probe to register', registered);
     const { server, instanceId } = probe;
     const cancel = registry.service.cancel.bind(registry.service);
     let listeningAtCancel: boolean | undefined;
@@ -241,14 +236,14 @@ describe('DiscoveryModule against the registry', () => {
     const port = await freePort();
     probe = await startProbe(`http://127.0.0.1:${port}/eureka`);
     // eureka-js-client gives up on the registration itself after its retries…
-    await waitFor(() => probe!.discovery.registration.error, 'the first registration to fail');
+    await eventually('the first registration to fail', () => probe!.discovery.registration.error);
     expect(probe.discovery.registration.registered).toBe(false);
     const late = await startRegistry({}, port);
     try {
       // …and the heartbeats that keep going get a 404, on which the client registers.
-      await waitFor(
-        async () => (await findInstance(late.eurekaUrl, probe!.instanceId))?.status === 'UP',
+      await eventually(
         'the probe to register with the late registry',
+        async () => (await findInstance(late.eurekaUrl, probe!.instanceId))?.status === 'UP',
       );
       expect(probe.discovery.registration).toEqual({ registered: true, error: undefined });
     } finally {

@@ -3,6 +3,7 @@
  * and how it reacts to our answers (204, 200, 404) is the contract under test.
  */
 import type { Eureka } from 'eureka-js-client';
+import { eventually } from '@storefront/testing';
 import type { ApplicationsJson, InstanceJson } from '../src/instance.view';
 import {
   countEvents,
@@ -13,7 +14,6 @@ import {
   startClient,
   startRegistry,
   stopClient,
-  waitFor,
 } from './registry-test-kit';
 
 describe('registry with eureka-js-client', () => {
@@ -120,7 +120,7 @@ describe('registry with eureka-js-client', () => {
     expect(registered.leaseInfo.durationInSecs).toBe(1);
 
     // Eight heartbeats take longer than the one-second lease, with eviction every 100 ms.
-    await waitFor(() => heartbeats.count >= 8, 'eight heartbeats');
+    await eventually('eight heartbeats', () => heartbeats.count >= 8);
 
     const renewed = await findInstance(registry.eurekaUrl, heartbeating.instanceId);
     expect(renewed?.status).toBe('UP');
@@ -137,9 +137,9 @@ describe('registry with eureka-js-client', () => {
     await startClient(silent);
     const registered = (await findInstance(registry.eurekaUrl, silent.instanceId))!;
 
-    await waitFor(
-      async () => (await findInstance(registry.eurekaUrl, silent.instanceId)) === undefined,
+    await eventually(
       'the silent instance to be evicted',
+      async () => (await findInstance(registry.eurekaUrl, silent.instanceId)) === undefined,
     );
 
     // Gone after one lease (2 s), well before Netflix's doubled expiry (4 s) would let it go.
@@ -172,7 +172,7 @@ describe('registry with eureka-js-client', () => {
     expect(renewal.status).toBe(404);
     await expect(renewal.json()).resolves.toMatchObject({ code: 'REGISTRY.NOT_FOUND' });
 
-    await waitFor(() => registrations.count >= 2, 'the client to register again');
+    await eventually('the client to register again', () => registrations.count >= 2);
     await expect(findInstance(registry.eurekaUrl, forgotten.instanceId)).resolves.toMatchObject({
       status: 'UP',
     });
@@ -197,7 +197,10 @@ describe('registry with eureka-js-client', () => {
     const watcher = client({ app: 'watcher', registryFetchInterval: 100 });
     await startClient(target);
     await startClient(watcher);
-    await waitFor(() => watcher.getInstancesByAppId('target').length === 1, 'target to be visible');
+    await eventually(
+      'target to be visible',
+      () => watcher.getInstancesByAppId('target').length === 1,
+    );
     const statusUrl = `${registry.eurekaUrl}/apps/TARGET/${target.instanceId}/status`;
 
     const override = await fetch(`${statusUrl}?value=OUT_OF_SERVICE`, { method: 'PUT' });
@@ -206,7 +209,10 @@ describe('registry with eureka-js-client', () => {
       status: 'OUT_OF_SERVICE',
       overriddenStatus: 'OUT_OF_SERVICE',
     });
-    await waitFor(() => watcher.getInstancesByAppId('target').length === 0, 'target to be hidden');
+    await eventually(
+      'target to be hidden',
+      () => watcher.getInstancesByAppId('target').length === 0,
+    );
 
     // A re-registration (eureka-js-client always says UP) does not lift the override.
     await new Promise<void>((resolve, reject) =>
@@ -218,7 +224,7 @@ describe('registry with eureka-js-client', () => {
 
     const removal = await fetch(`${statusUrl}?value=UP`, { method: 'DELETE' });
     expect(removal.status).toBe(200);
-    await waitFor(() => watcher.getInstancesByAppId('target').length === 1, 'target to be back');
+    await eventually('target to be back', () => watcher.getInstancesByAppId('target').length === 1);
   });
 
   it('applies metadata updates', async () => {

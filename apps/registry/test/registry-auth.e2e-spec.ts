@@ -16,6 +16,7 @@ import {
   DiscoveryModule,
   discoveryConfigSchema,
 } from '@storefront/platform';
+import { eventually } from '@storefront/testing';
 import {
   eurekaClient,
   findInstance,
@@ -24,7 +25,6 @@ import {
   startClient,
   startRegistry,
   stopClient,
-  waitFor,
 } from './registry-test-kit';
 import { PeerReplicationService } from '../src/peer-replication.service';
 
@@ -165,7 +165,7 @@ describe('registry writes need credentials', () => {
     client.on('heartbeat', () => (renewals += 1));
     await startClient(client);
     try {
-      await waitFor(() => renewals >= 2, 'two renewals with credentials');
+      await eventually('two renewals with credentials', () => renewals >= 2);
       expect(await findInstance(registry.eurekaUrl, '127.0.0.1:stock:18200')).toBeDefined();
     } finally {
       await stopClient(client);
@@ -238,9 +238,8 @@ describe('peer replication authenticates', () => {
         )
       ).status,
     ).toBe(204);
-    await waitFor(
-      () => findInstance(second.eurekaUrl, '127.0.0.1:fulfillment:18400'),
-      'the peer to receive the registration',
+    await eventually('the peer to receive the registration', () =>
+      findInstance(second.eurekaUrl, '127.0.0.1:fulfillment:18400'),
     );
   });
 
@@ -309,12 +308,12 @@ describe("the platform's discovery client sends the registry credentials", () =>
     ],
   ])('registers with credentials from %s', async (_, env) => {
     const { id } = await startProbe(env(registry.eurekaUrl));
-    await waitFor(() => findInstance(registry.eurekaUrl, id), 'the probe to register');
+    await eventually('the probe to register', () => findInstance(registry.eurekaUrl, id));
   });
 
   it('without them is refused, says why, and never appears', async () => {
     const { discovery, id } = await startProbe({ EUREKA_URL: registry.eurekaUrl });
-    await waitFor(() => discovery.registration.error, 'the registration to fail');
+    await eventually('the registration to fail', () => discovery.registration.error);
     expect(discovery.registration).toMatchObject({
       registered: false,
       error: expect.stringMatching(/401/),

@@ -7,12 +7,11 @@ import type { Server } from 'node:http';
 import { Eureka, type EurekaClientConfig, type EurekaLogger } from 'eureka-js-client';
 import { createApp } from '@storefront/platform';
 import { freePort } from '../../../tools/runtime/test-stack';
-import { waitUntil } from '../../../tools/runtime/wait';
 import { registryApp } from '../src/registry.app';
 import { RegistryService } from '../src/registry.service';
 import type { ApplicationsJson, InstanceJson } from '../src/instance.view';
 
-export { freePort, waitUntil };
+export { freePort };
 
 export interface RunningRegistry {
   app: INestApplication;
@@ -134,12 +133,4 @@ export async function findInstance(
   instanceId: string,
 ): Promise<InstanceJson | undefined> {
   return (await registeredInstances(eurekaUrl)).find((i) => i.instanceId === instanceId);
-}
-
-export function waitFor<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  return waitUntil(probe, { what, timeoutMs, intervalMs: 50 });
 }

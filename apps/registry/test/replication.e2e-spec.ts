@@ -3,6 +3,7 @@
  * what a client does on one shows on the other.
  */
 import type { Eureka } from 'eureka-js-client';
+import { eventually } from '@storefront/testing';
 import {
   eurekaClient,
   findInstance,
@@ -11,7 +12,6 @@ import {
   startClient,
   startRegistry,
   stopClient,
-  waitFor,
 } from './registry-test-kit';
 
 describe('replication between two registries', () => {
@@ -50,9 +50,8 @@ describe('replication between two registries', () => {
     const accounts = clientOf(first, 'accounts');
     await startClient(accounts);
 
-    const replicated = await waitFor(
-      () => findInstance(second.eurekaUrl, accounts.instanceId),
-      'the instance on the second registry',
+    const replicated = await eventually('the instance on the second registry', () =>
+      findInstance(second.eurekaUrl, accounts.instanceId),
     );
     expect(replicated).toMatchObject({
       app: 'ACCOUNTS',
@@ -64,26 +63,26 @@ describe('replication between two registries', () => {
     await stopClient(accounts);
     clients.splice(clients.indexOf(accounts), 1);
 
-    await waitFor(
-      async () => (await findInstance(second.eurekaUrl, accounts.instanceId)) === undefined,
+    await eventually(
       'the instance to leave the second registry',
+      async () => (await findInstance(second.eurekaUrl, accounts.instanceId)) === undefined,
     );
   });
 
   it('replicates status overrides both ways without echoing them back', async () => {
     const orders = clientOf(second, 'orders');
     await startClient(orders);
-    await waitFor(() => findInstance(first.eurekaUrl, orders.instanceId), 'replication');
+    await eventually('replication', () => findInstance(first.eurekaUrl, orders.instanceId));
     const replicate = jest.spyOn(second.service, 'setStatusOverride');
 
     await fetch(`${first.eurekaUrl}/apps/ORDERS/${orders.instanceId}/status?value=OUT_OF_SERVICE`, {
       method: 'PUT',
     });
 
-    await waitFor(
+    await eventually(
+      'the override on the second registry',
       async () =>
         (await findInstance(second.eurekaUrl, orders.instanceId))?.status === 'OUT_OF_SERVICE',
-      'the override on the second registry',
     );
     // The second registry applied it as a peer's write, so it did not forward it again.
     expect(replicate).toHaveBeenCalledWith('ORDERS', orders.instanceId, 'OUT_OF_SERVICE', 'peer');
@@ -98,7 +97,7 @@ describe('replication between two registries', () => {
     });
     clients.push(fulfillment);
     await startClient(fulfillment);
-    await waitFor(() => findInstance(second.eurekaUrl, fulfillment.instanceId), 'replication');
+    await eventually('replication', () => findInstance(second.eurekaUrl, fulfillment.instanceId));
 
     // Removed on the second registry only (a replicated write, so the first keeps it).
     await fetch(`${second.eurekaUrl}/apps/FULFILLMENT/${fulfillment.instanceId}`, {
@@ -107,9 +106,8 @@ describe('replication between two registries', () => {
     });
     await expect(findInstance(second.eurekaUrl, fulfillment.instanceId)).resolves.toBeUndefined();
 
-    await waitFor(
-      () => findInstance(second.eurekaUrl, fulfillment.instanceId),
-      'the second registry to learn it again from a replicated heartbeat',
+    await eventually('the second registry to learn it again from a replicated heartbeat', () =>
+      findInstance(second.eurekaUrl, fulfillment.instanceId),
     );
   });
 
@@ -120,9 +118,8 @@ describe('replication between two registries', () => {
 
     const late = await startRegistry({ EUREKA_PEERS: first.eurekaUrl });
     try {
-      await waitFor(
-        () => findInstance(late.eurekaUrl, gateway.instanceId),
-        'the late replica to sync from its peer',
+      await eventually('the late replica to sync from its peer', () =>
+        findInstance(late.eurekaUrl, gateway.instanceId),
       );
     } finally {
       await late.close();

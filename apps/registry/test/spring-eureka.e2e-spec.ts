@@ -5,9 +5,9 @@
  * server, are found there by the gateway, and deregister from it. Both Java programs come
  * from ./spring-eureka, built with Maven on the first run and cached after.
  */
+import { eventually } from '@storefront/testing';
 import type { ApplicationsJson, InstanceJson } from '../src/instance.view';
 import { freePort, startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
-import { waitUntil } from '../../../tools/runtime/wait';
 import {
   eurekaClient,
   type RunningRegistry,
@@ -103,11 +103,11 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
     }
 
     it('registers, and appears UP in our registry with its real host and port', async () => {
-      const instance = await waitUntil(async () => (await instancesOf(eurekaUrl, SPRING_APP))[0], {
-        what: `${SPRING_APP} in our registry`,
-        timeoutMs: 30_000,
-        detail: () => logTail(client!),
-      });
+      const instance = await eventually(
+        `${SPRING_APP} in our registry`,
+        async () => (await instancesOf(eurekaUrl, SPRING_APP))[0],
+        { timeoutMs: 30_000, detail: () => logTail(client!) },
+      );
       expect(instance).toEqual(
         expect.objectContaining({
           instanceId,
@@ -136,11 +136,11 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
     it('stays registered past its lease duration, renewing every second', async () => {
       const registered = (await instancesOf(eurekaUrl, SPRING_APP))[0];
       const since = registered.leaseInfo.registrationTimestamp;
-      await waitUntil(() => Date.now() - since > 2 * LEASE_SECONDS * 1000, {
-        what: 'two lease durations to pass',
-        timeoutMs: 3 * LEASE_SECONDS * 1000,
-        intervalMs: 500,
-      });
+      await eventually(
+        'two lease durations to pass',
+        () => Date.now() - since > 2 * LEASE_SECONDS * 1000,
+        { timeoutMs: 3 * LEASE_SECONDS * 1000, intervalMs: 500 },
+      );
       const renewed = (await instancesOf(eurekaUrl, SPRING_APP))[0];
       expect(renewed).toEqual(
         expect.objectContaining({
@@ -167,20 +167,22 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
           [`127.0.0.1:${portOf(stack!.url(app.toLowerCase() as Lowercase<typeof app>))}`],
         ]),
       );
-      const seen = await waitUntil(
+      const seen = await eventually(
+        'the Spring client to discover our four apps',
         async () => {
           const response = await fetch(`${client!.url}/seen`);
           const body = (await response.json()) as Record<string, string[]>;
           return OUR_APPS.every((app) => body[app]?.length) ? body : undefined;
         },
-        { what: 'the Spring client to discover our four apps', timeoutMs: 30_000 },
+        30_000,
       );
       expect(seen).toEqual({ ...expected, [SPRING_APP]: [`127.0.0.1:${client!.port}`] });
 
-      await waitUntil(() => calls('GET', /^\/eureka\/apps\/delta$/) >= 5, {
-        what: 'five delta fetches',
-        timeoutMs: 20_000,
-      });
+      await eventually(
+        'five delta fetches',
+        () => calls('GET', /^\/eureka\/apps\/delta$/) >= 5,
+        20_000,
+      );
       const fetches = proxy!.calls.filter((call) => call.method === 'GET');
       expect(fetches.every((call) => call.status === 200)).toBe(true);
       // One full fetch at start-up; after that only deltas. A delta whose apps__hashcode
@@ -200,7 +202,7 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
       });
       const id = `127.0.0.1:interop-extra:${port}`;
       const until = (what: string, probe: (view: Record<string, string[]>) => boolean) =>
-        waitUntil(async () => probe(await seen()), { what, timeoutMs: 15_000 });
+        eventually(what, async () => probe(await seen()), 15_000);
       try {
         await startClient(extra);
         await until('the Spring client to see the new instance', (view) =>
@@ -243,20 +245,22 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
         (await instancesOf(eurekaUrl, SPRING_APP))[0]?.status;
 
       expect((await setStatus('OUT_OF_SERVICE')).status).toBe(200);
-      await waitUntil(async () => (await statusIn()) === 'OUT_OF_SERVICE', {
-        what: `${SPRING_APP} OUT_OF_SERVICE in our registry`,
-        timeoutMs: 10_000,
-      });
+      await eventually(
+        `${SPRING_APP} OUT_OF_SERVICE in our registry`,
+        async () => (await statusIn()) === 'OUT_OF_SERVICE',
+        10_000,
+      );
       const override = proxy!.calls.find(
         (call) => call.method === 'PUT' && call.path.includes('/status?'),
       );
       expect(override).toEqual(expect.objectContaining({ status: 200 }));
       // It keeps renewing while out of service, and stays so.
       const renewals = calls('PUT', /^\/eureka\/apps\/[^/]+\/[^/]+$/);
-      await waitUntil(() => calls('PUT', /^\/eureka\/apps\/[^/]+\/[^/]+$/) >= renewals + 2, {
-        what: 'two more renewals',
-        timeoutMs: 10_000,
-      });
+      await eventually(
+        'two more renewals',
+        () => calls('PUT', /^\/eureka\/apps\/[^/]+\/[^/]+$/) >= renewals + 2,
+        10_000,
+      );
       expect(await statusIn()).toBe('OUT_OF_SERVICE');
 
       // CANCEL_OVERRIDE removes the override without a status to fall back to: the instance is
@@ -264,10 +268,11 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
       // Netflix's server. (A 200 there once left it UNKNOWN, undiscoverable, for good.)
       const before = proxy!.calls.length;
       expect((await setStatus('CANCEL_OVERRIDE')).status).toBe(200);
-      await waitUntil(async () => (await statusIn()) === 'UP', {
-        what: `${SPRING_APP} UP again in our registry`,
-        timeoutMs: 10_000,
-      });
+      await eventually(
+        `${SPRING_APP} UP again in our registry`,
+        async () => (await statusIn()) === 'UP',
+        10_000,
+      );
       const after = proxy!.calls
         .slice(before)
         .filter((call) => !call.path.startsWith('/eureka/apps/delta'))
@@ -284,10 +289,11 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
       const lastRenewal = (await instancesOf(eurekaUrl, SPRING_APP))[0].leaseInfo
         .lastRenewalTimestamp;
       await client!.stop(15_000);
-      await waitUntil(async () => (await instancesOf(eurekaUrl, SPRING_APP)).length === 0, {
-        what: `${SPRING_APP} to leave our registry`,
-        timeoutMs: 2 * LEASE_SECONDS * 1000,
-      });
+      await eventually(
+        `${SPRING_APP} to leave our registry`,
+        async () => (await instancesOf(eurekaUrl, SPRING_APP)).length === 0,
+        2 * LEASE_SECONDS * 1000,
+      );
       // Eviction would take a whole lease without renewals; the cancel came before that.
       expect(Date.now()).toBeLessThan(lastRenewal + LEASE_SECONDS * 1000);
       const cancels = proxy!.calls.filter(
@@ -337,7 +343,8 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
 
     it('registers and renews with the credentials in its defaultZone; without them it gets 401', async () => {
       const [authenticated, anonymous] = clients;
-      const ids = await waitUntil(
+      const ids = await eventually(
+        'one Spring client renewing and the other refused',
         async () => {
           const ids = (await instancesOf(registry!.eurekaUrl, SPRING_APP)).map((i) => i.instanceId);
           const renewed = proxy!.calls.some(
@@ -354,11 +361,7 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
           );
           return renewed && refused ? ids : undefined;
         },
-        {
-          what: 'one Spring client renewing and the other refused',
-          timeoutMs: 60_000,
-          detail: () => `${logTail(authenticated)}\n${logTail(anonymous)}`,
-        },
+        { timeoutMs: 60_000, detail: () => `${logTail(authenticated)}\n${logTail(anonymous)}` },
       );
       expect(ids).toEqual([`127.0.0.1:storefront-interop:${authenticated.port}`]);
       const refusal = proxy!.calls.find((call) => call.method === 'POST' && call.status === 401)!;
@@ -393,12 +396,13 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
       for (const app of ['GATEWAY', 'ACCOUNTS'] as const) {
         // Accounts may be OUT_OF_SERVICE for a moment after registering, until its readiness
         // checks (Kafka, the consumer) pass: that is our client's status override at work.
-        const [instance, ...others] = await waitUntil(
+        const [instance, ...others] = await eventually(
+          `${app} UP in Netflix's registry`,
           async () => {
             const found = await instancesOf(eurekaUrl, app);
             return found.some((entry) => entry.status === 'UP') ? found : undefined;
           },
-          { what: `${app} UP in Netflix's registry`, timeoutMs: 30_000 },
+          30_000,
         );
         expect(others).toEqual([]);
         const port = portOf(stack!.url(app === 'GATEWAY' ? 'gateway' : 'accounts'));
@@ -421,14 +425,15 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
         method: 'DELETE',
       });
       expect(cancel.status).toBe(200);
-      const again = await waitUntil(
+      const again = await eventually(
+        'accounts registered again with Netflix',
         async () =>
           (await instancesOf(eurekaUrl, 'ACCOUNTS')).find(
             (entry) =>
               entry.status === 'UP' &&
               entry.leaseInfo.registrationTimestamp > before.leaseInfo.registrationTimestamp,
           ),
-        { what: 'accounts registered again with Netflix', timeoutMs: 15_000 },
+        15_000,
       );
       expect(again).toEqual(
         expect.objectContaining({ instanceId: before.instanceId, port: before.port }),
@@ -436,22 +441,24 @@ describe('Eureka interoperability with Spring Cloud Netflix (real processes)', (
     });
 
     it('lets the gateway find accounts through it, and deregisters accounts on stop', async () => {
-      const response = await waitUntil(
+      const response = await eventually(
+        'the gateway to route /accounts through Netflix’s registry',
         async () => {
           const answer = await fetch(`${stack!.gatewayUrl}/accounts/customers?size=1`);
           return answer.status === 200 ? answer : undefined;
         },
-        { what: 'the gateway to route /accounts through Netflix’s registry', timeoutMs: 30_000 },
+        30_000,
       );
       await expect(response.json()).resolves.toHaveProperty('page.size', 1);
 
       const accounts = stack!.apps.get('accounts', portOf(stack!.url('accounts')));
       const stoppedAt = Date.now();
       await accounts.stop();
-      await waitUntil(async () => (await instancesOf(eurekaUrl, 'ACCOUNTS')).length === 0, {
-        what: 'ACCOUNTS to leave Netflix’s registry',
-        timeoutMs: 20_000,
-      });
+      await eventually(
+        'ACCOUNTS to leave Netflix’s registry',
+        async () => (await instancesOf(eurekaUrl, 'ACCOUNTS')).length === 0,
+        20_000,
+      );
       // Our lease is 90 s: gone this soon, it was a cancel, not an eviction.
       expect(Date.now() - stoppedAt).toBeLessThan(20_000);
       expect(await instancesOf(eurekaUrl, 'GATEWAY')).toHaveLength(1);

@@ -1,6 +1,5 @@
 export * from './messaging.module';
 export * from './messaging.metrics';
-export * from './service-modules';
 export {
   KAFKA_SASL_MECHANISMS,
   KafkaConnection,

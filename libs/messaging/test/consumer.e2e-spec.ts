@@ -9,6 +9,7 @@ import {
   Topics,
 } from '@storefront/events';
 import { DomainError } from '@storefront/platform';
+import { eventually } from '@storefront/testing';
 import {
   KafkaEventContext,
   MessagingMetrics,
@@ -23,7 +24,6 @@ import {
   isolation,
   quietKafka,
   readTopic,
-  waitFor,
 } from './support/kit';
 import { fastConsumer, startTestApp } from './support/test-app';
 
@@ -192,11 +192,11 @@ describe('KafkaEventServer (real Kafka and FerretDB)', () => {
     );
 
     // Later records on the same partition were handled: the flaky one on its last attempt.
-    const mine = await waitFor(
+    const mine = await eventually(
+      'the two good records',
       () =>
         handled.filter((entry) => entry.key === key).length === 2 &&
         handled.filter((entry) => entry.key === key),
-      'the two good records',
     );
     expect(mine.map(({ version, attempt, outcome }) => ({ version, attempt, outcome }))).toEqual([
       { version: 1, attempt: MAX_ATTEMPTS, outcome: 'applied' },
@@ -213,11 +213,11 @@ describe('KafkaEventServer (real Kafka and FerretDB)', () => {
     const admin = quietKafka('consumer-spec-admin').admin();
     await admin.connect();
     try {
-      const committed = await waitFor(async () => {
+      const committed = await eventually('the committed offset past the last record', async () => {
         const [offsets] = await admin.fetchOffsets({ groupId: GROUP, topics: [topic] });
         const entry = offsets.partitions.find((p) => p.partition === partition);
         return Number(entry?.offset) === lastOffset + 1 && entry;
-      }, 'the committed offset past the last record');
+      });
       expect(Number(committed.offset)).toBe(lastOffset + 1);
     } finally {
       await admin.disconnect();
@@ -250,11 +250,11 @@ describe('KafkaEventServer (real Kafka and FerretDB)', () => {
         customerRecord(key, 2, customerName('Two late')),
       ],
     });
-    const mine = await waitFor(
+    const mine = await eventually(
+      'seven handled records',
       () =>
         handled.filter((entry) => entry.key === key).length === 7 &&
         handled.filter((entry) => entry.key === key),
-      'seven handled records',
     );
     expect(mine.map(({ version, outcome }) => `${version}:${outcome}`)).toEqual([
       '1:applied',
@@ -283,11 +283,11 @@ describe('KafkaEventServer (real Kafka and FerretDB)', () => {
         customerRecord(key, 1, customerName('Alive again')),
       ],
     });
-    const mine = await waitFor(
+    const mine = await eventually(
+      'three handled records',
       () =>
         handled.filter((entry) => entry.key === key).length === 3 &&
         handled.filter((entry) => entry.key === key),
-      'three handled records',
     );
     expect(mine.map(({ outcome }) => outcome)).toEqual(['applied', 'applied', 'stale']);
     await expect(replicas.findById(key).lean()).resolves.toMatchObject({

@@ -2,8 +2,9 @@ import { Controller } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import request from 'supertest';
 import { Topics } from '@storefront/events';
+import { eventually } from '@storefront/testing';
 import { customerName, customerRecord } from './support/event-records';
-import { createTopics, deleteTopics, isolation, quietKafka, waitFor } from './support/kit';
+import { createTopics, deleteTopics, isolation, quietKafka } from './support/kit';
 import { fastConsumer, startTestApp, type TestApp } from './support/test-app';
 
 @Controller()
@@ -76,7 +77,7 @@ describe('health and metrics', () => {
     const server = started.app.getHttpServer();
     // Readiness is UP while the member is still joining (a running consumer); wait for the
     // assignment to check the partitions it reports.
-    const ready = await waitFor(async () => {
+    const ready = await eventually('readiness UP with the consumer joined', async () => {
       const response = await request(server).get('/actuator/health/readiness');
       return (
         response.status === 200 &&
@@ -84,7 +85,7 @@ describe('health and metrics', () => {
           .components.kafkaConsumer.details.state === 'joined' &&
         response
       );
-    }, 'readiness UP with the consumer joined');
+    });
     expect(ready.body.components).toMatchObject({
       kafka: { status: 'UP', details: { clusterBrokers: 1 } },
       kafkaConsumer: {
@@ -109,10 +110,10 @@ describe('health and metrics', () => {
       messages: [customerRecord('customer-metrics', 1, customerName('Metric'))],
     });
     await producer.disconnect();
-    const metrics = await waitFor(async () => {
+    const metrics = await eventually('a consumed record in the metrics', async () => {
       const response = await request(server).get('/actuator/prometheus');
       return response.text.includes('messaging_consumed_total{') && response.text;
-    }, 'a consumed record in the metrics');
+    });
     expect(metrics).toMatch(
       /messaging_consumed_total\{topic="accounts\.customer\.change",outcome="applied",application="health-ok"\} 1/,
     );

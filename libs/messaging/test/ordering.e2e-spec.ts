@@ -3,16 +3,10 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { Producer } from 'kafkajs';
 import { type Connection, type Model, Schema } from 'mongoose';
 import { type CustomerChanged, Topics } from '@storefront/events';
+import { eventually } from '@storefront/testing';
 import { KafkaEventContext, KafkaEventServer, upsertReplicaIfNewer } from '../src';
 import { customerName, customerRecord } from './support/event-records';
-import {
-  connectDb,
-  createTopics,
-  deleteTopics,
-  isolation,
-  quietKafka,
-  waitFor,
-} from './support/kit';
+import { connectDb, createTopics, deleteTopics, isolation, quietKafka } from './support/kit';
 import { fastConsumer, startTestApp } from './support/test-app';
 
 interface Replica {
@@ -128,25 +122,25 @@ describe('per-key order with 3 partitions and 2 consumers across a rebalance', (
 
   it('applies every version of every key once and in order, while partitions move', async () => {
     await startConsumer('A');
-    await waitFor(() => partitionsOf('A') === 3, 'A owning the three partitions');
+    await eventually('A owning the three partitions', () => partitionsOf('A') === 3);
     await produceVersions(1, 12);
-    await waitFor(
-      () => applied.filter((entry) => entry.consumer === 'A').length >= 24,
+    await eventually(
       'A applying',
+      () => applied.filter((entry) => entry.consumer === 'A').length >= 24,
     );
 
     await startConsumer('B');
     // Produced while the group rebalances.
     await produceVersions(13, 24);
-    await waitFor(
-      () => partitionsOf('B') > 0 && partitionsOf('A') + partitionsOf('B') === 3,
+    await eventually(
       'the partitions shared by A and B',
+      () => partitionsOf('B') > 0 && partitionsOf('A') + partitionsOf('B') === 3,
     );
     await produceVersions(25, VERSIONS);
 
-    await waitFor(
-      async () => (await replicas.countDocuments({ sourceVersion: VERSIONS })) === KEYS.length,
+    await eventually(
       `every replica at version ${VERSIONS}`,
+      async () => (await replicas.countDocuments({ sourceVersion: VERSIONS })) === KEYS.length,
       60_000,
     );
 

@@ -3,6 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { type Connection, type Model, Schema } from 'mongoose';
 import { type CustomerChanged, Topics } from '@storefront/events';
+import { eventually } from '@storefront/testing';
 import {
   applyOnce,
   type CollectionRelay,
@@ -16,7 +17,7 @@ import {
 } from '../src';
 import { type Account, accountEvent, accountModel } from './support/account.model';
 import { runTsChild } from './support/child-process';
-import { brokers, connectDb, createTopics, deleteTopics, isolation, waitFor } from './support/kit';
+import { brokers, connectDb, createTopics, deleteTopics, isolation } from './support/kit';
 import { fastConsumer, startTestApp } from './support/test-app';
 
 interface Ledger {
@@ -145,9 +146,9 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
       ]);
       expect(updated?.version).toBe(version + 1);
     }
-    const mine = await waitFor(() => seenFor(id).length >= 6 && seenFor(id), 'six events');
+    const mine = await eventually('six events', () => seenFor(id).length >= 6 && seenFor(id));
     expect(mine.map((entry) => entry.version)).toEqual([1, 2, 3, 4, 5, 6]);
-    await waitFor(async () => (await pending(id)) === 0, 'an empty outbox');
+    await eventually('an empty outbox', async () => (await pending(id)) === 0);
     await expect(ledger.findById(id).lean()).resolves.toMatchObject({ lastName: 'v6', applied: 6 });
 
     const published = await relay.metrics!.published.get();
@@ -159,7 +160,7 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
   it('writes nothing, not even an event, when the expected version is stale', async () => {
     const id = 'conflict';
     await outbox.insert({ _id: id, lastName: 'first' }, [accountEvent(id, 'first')]);
-    await waitFor(async () => (await pending(id)) === 0, 'the creation event published');
+    await eventually('the creation event published', async () => (await pending(id)) === 0);
     const stale = await outbox.update(id, 0, { set: { lastName: 'lost' } }, [
       accountEvent(id, 'lost'),
     ]);
@@ -183,7 +184,7 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
     );
     const winners = results.filter((result) => result !== null);
     expect(winners).toHaveLength(1);
-    await waitFor(() => seenFor(id).length === 2, 'creation and the winning change');
+    await eventually('creation and the winning change', () => seenFor(id).length === 2);
     await expect(accounts.findById(id).lean()).resolves.toMatchObject({
       version: 2,
       lastName: winners[0].lastName,
@@ -193,7 +194,7 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
   it('re-emits the current state at the current version, or above it, without changing the state', async () => {
     const id = 'republished';
     await outbox.insert({ _id: id, lastName: 'kept' }, [accountEvent(id, 'kept')]);
-    await waitFor(async () => (await pending(id)) === 0, 'the creation event published');
+    await eventually('the creation event published', async () => (await pending(id)) === 0);
 
     const again = await outbox.republish(id, 1, [accountEvent(id, 'kept')]);
     expect(again).toMatchObject({ lastName: 'kept', version: 1 });
@@ -204,9 +205,9 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
       RangeError,
     );
 
-    const mine = await waitFor(() => seenFor(id).length >= 3 && seenFor(id), 'three events');
+    const mine = await eventually('three events', () => seenFor(id).length >= 3 && seenFor(id));
     expect(mine.map((entry) => entry.version)).toEqual([1, 1, 4]);
-    await waitFor(async () => (await pending(id)) === 0, 'an empty outbox');
+    await eventually('an empty outbox', async () => (await pending(id)) === 0);
   });
 
   it('deletes a document only after its tombstone is published', async () => {
@@ -216,13 +217,13 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
       createOutboxRecord(Topics.CustomerChange, null, { source: '/storefront/accounts', key: id }),
     ]);
     expect(deleted).toMatchObject({ version: 2, deletePending: true });
-    await waitFor(
-      async () => (await accounts.findById(id).lean()) === null,
+    await eventually(
       'the document deleted',
+      async () => (await accounts.findById(id).lean()) === null,
     );
-    const mine = await waitFor(
-      () => seenFor(id).length >= 2 && seenFor(id),
+    const mine = await eventually(
       'creation and tombstone',
+      () => seenFor(id).length >= 2 && seenFor(id),
     );
     expect(mine.map(({ version, tombstone }) => ({ version, tombstone }))).toEqual([
       { version: 1, tombstone: false },
@@ -241,8 +242,8 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
       outbox: { status: 'down', pendingDocuments: 1 },
     });
     await relay.sweepOnce();
-    await waitFor(() => seenFor(id).length === 1, 'the swept event consumed');
-    await waitFor(async () => (await pending(id)) === 0, 'an empty outbox');
+    await eventually('the swept event consumed', () => seenFor(id).length === 1);
+    await eventually('an empty outbox', async () => (await pending(id)) === 0);
     await expect(outboxHealth.isHealthy('outbox')).resolves.toMatchObject({
       outbox: { status: 'up', pendingDocuments: 0 },
     });
@@ -265,7 +266,7 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
     const publisher = await runTsChild('crash-child.ts', ['publish', dbName, prefix, id]);
     expect(publisher.signal).toBe('SIGKILL');
     expect(publisher.output).toContain('published, dying before the removal');
-    await waitFor(() => seenFor(id).length === 1, 'the event consumed once');
+    await eventually('the event consumed once', () => seenFor(id).length === 1);
     expect(await pending(id)).toBe(1);
 
     // 3. The next start-up sweep publishes it again and removes it.
@@ -273,8 +274,8 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
     restarted.watch(accounts);
     restarted.start();
     try {
-      await waitFor(async () => (await pending(id)) === 0, 'the start-up sweep');
-      await waitFor(() => seenFor(id).length === 2, 'the second delivery consumed');
+      await eventually('the start-up sweep', async () => (await pending(id)) === 0);
+      await eventually('the second delivery consumed', () => seenFor(id).length === 2);
     } finally {
       await restarted.stop();
     }

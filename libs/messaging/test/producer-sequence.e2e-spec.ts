@@ -9,11 +9,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from '@storefront/testing';
 import { KafkaConnection } from '../src';
 import { quietKafka, readTopic } from './support/kit';
 import { type KafkaServer, provisionKafka, startKafka } from '../../../tools/runtime/kafka';
 import { freePort } from '../../../tools/runtime/procs';
-import { waitUntil } from '../../../tools/runtime/wait';
 
 const TOPIC = 'sequence.check';
 
@@ -56,7 +56,7 @@ describe('a send the client gave up on but the broker wrote (real Kafka, frozen 
     await expect(connection.send([record('given-up')])).rejects.toThrow();
     process.kill(server.pid, 'SIGCONT');
     // The connection is usable again (a new producer, once the broker answers).
-    await waitUntil(() => connection.isConnected, { what: 'the connection', timeoutMs: 60_000 });
+    await eventually('the connection', () => connection.isConnected, 60_000);
     await connection.send([record('after')]);
 
     const keys = await readKeys(server.brokers);

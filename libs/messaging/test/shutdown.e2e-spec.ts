@@ -2,9 +2,10 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { Producer } from 'kafkajs';
 import { type CustomerChanged, Topics } from '@storefront/events';
+import { eventually } from '@storefront/testing';
 import type { KafkaEventContext } from '../src';
 import { customerName, customerRecord } from './support/event-records';
-import { createTopics, deleteTopics, isolation, quietKafka, waitFor } from './support/kit';
+import { createTopics, deleteTopics, isolation, quietKafka } from './support/kit';
 import { fastConsumer, type TestApp, startTestApp } from './support/test-app';
 
 interface Handled {
@@ -120,12 +121,12 @@ describe('consumer shutdown (real Kafka)', () => {
       ),
     });
     const base = Number(metadata.baseOffset);
-    await waitFor(() => byConsumer('first').some((e) => e.firstName === 'Slow'), 'Slow started');
+    await eventually('Slow started', () => byConsumer('first').some((e) => e.firstName === 'Slow'));
 
     const closing = first.app.close();
     let closed = false;
     void closing.then(() => (closed = true));
-    await waitFor(() => first.server!.isClosing, 'the consumer closing');
+    await eventually('the consumer closing', () => first.server!.isClosing);
     // Still waiting for the record in flight.
     await new Promise((resolve) => setImmediate(resolve));
     expect(closed).toBe(false);
@@ -139,7 +140,10 @@ describe('consumer shutdown (real Kafka)', () => {
     await expect(committedOffset(group, topic, metadata.partition)).resolves.toBe(base + 2);
 
     await consumerApp('second', prefix, group);
-    await waitFor(() => byConsumer('second').length === 2, 'the rest handled by the next member');
+    await eventually(
+      'the rest handled by the next member',
+      () => byConsumer('second').length === 2,
+    );
     expect(byConsumer('second').map(({ firstName, offset }) => ({ firstName, offset }))).toEqual([
       { firstName: 'After1', offset: String(base + 2) },
       { firstName: 'After2', offset: String(base + 3) },
@@ -158,19 +162,19 @@ describe('consumer shutdown (real Kafka)', () => {
       acks: -1,
       messages: [customerRecord('customer-retry', 1, customerName('Failing'))],
     });
-    await waitFor(() => byConsumer('patient').length === 1, 'the first attempt');
+    await eventually('the first attempt', () => byConsumer('patient').length === 1);
     // The next attempt is ten minutes away; close returns now (the test timeout would say otherwise).
     await patient.app.close();
     await expect(committedOffset(group, topic, metadata.partition)).resolves.toBe(-1);
 
     await consumerApp('successor', prefix, group);
-    await waitFor(() => byConsumer('successor').length === 3, 'three attempts by the successor');
+    await eventually('three attempts by the successor', () => byConsumer('successor').length === 3);
     expect(byConsumer('successor').map((entry) => entry.attempt)).toEqual([1, 2, 3]);
-    await waitFor(
+    await eventually(
+      'the dead-lettered record committed',
       async () =>
         (await committedOffset(group, topic, metadata.partition)) ===
         Number(metadata.baseOffset) + 1,
-      'the dead-lettered record committed',
     );
   });
 });

@@ -11,13 +11,13 @@ import {
   databaseConfigSchema,
   DatabaseModule,
 } from '@storefront/platform';
+import { eventually } from '@storefront/testing';
 import {
   type FerretDbServer,
   provisionFerretDb,
   startFerretDb,
 } from '../../../tools/runtime/ferretdb';
 import { freePort } from '../../../tools/runtime/procs';
-import { waitUntil } from '../../../tools/runtime/wait';
 
 /** An app of nothing but the database module, started with these variables. */
 async function startThings(env: Record<string, string>): Promise<INestApplication> {
@@ -114,18 +114,20 @@ describe('a client whose server monitor fell silent (real FerretDB, killed and r
     // Operations during the outage fail until one marks the server unknown to the client.
     const unknown = (): boolean =>
       [...topology.description.servers.values()].every((d) => d.type === 'Unknown');
-    await waitUntil(
+    await eventually(
+      'the client to mark the server unknown',
       async () => {
         await expect(connection.db!.admin().ping()).rejects.toThrow();
         return unknown();
       },
-      { what: 'the client to mark the server unknown', timeoutMs: 30_000 },
+      30_000,
     );
     server = await startFerretDb({ ...settings, port });
-    await waitUntil(async () => (await readiness()) === 200, {
-      what: 'readiness UP after the restart',
-      timeoutMs: 30_000,
-    });
+    await eventually(
+      'readiness UP after the restart',
+      async () => (await readiness()) === 200,
+      30_000,
+    );
     const metrics = await request(app.getHttpServer()).get('/actuator/prometheus');
     expect(metrics.text).toMatch(/^mongodb_client_reconnects_total{[^}]*} 1$/m);
     await expect(connection.db!.admin().ping()).resolves.toEqual({ ok: 1 });

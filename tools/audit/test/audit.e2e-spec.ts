@@ -9,10 +9,10 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { type Document, MongoClient, ObjectId } from 'mongodb';
+import { eventually } from '@storefront/testing';
 import { ORDER_BODY } from '../../../bench/lib/customers';
 import { ROOT } from '../../runtime/paths';
 import { startTestStack, type TestStack } from '../../runtime/test-stack';
-import { waitUntil } from '../../runtime/wait';
 import { KafkaReset } from '../../demo/kafka-reset';
 import { type AuditOptions, type AuditResult, runAudit } from '../audit';
 
@@ -85,12 +85,13 @@ function findingsOf(result: AuditResult): string[] {
 /** Audits until nothing at all is reported (everything propagated and committed). */
 async function auditUntilClean(what: string, timeoutMs = 45_000): Promise<AuditResult> {
   let last: AuditResult | undefined;
-  return waitUntil(
+  return eventually(
+    what,
     async () => {
       last = await audit();
       return last.findings.length === 0 && last;
     },
-    { what, timeoutMs, intervalMs: 250, detail: () => findingsOf(last!).join('\n') },
+    { timeoutMs, intervalMs: 250, detail: () => findingsOf(last!).join('\n') },
   );
 }
 
@@ -115,10 +116,11 @@ beforeAll(async () => {
   for (let i = 0; i < CUSTOMERS; i += 1) {
     ids.push(String((await call('POST', '/accounts/customers', customerBody(i))).id));
   }
-  await waitUntil(async () => (await replicas().countDocuments({})) === CUSTOMERS, {
-    what: 'the customer replicas',
-    timeoutMs: 30_000,
-  });
+  await eventually(
+    'the customer replicas',
+    async () => (await replicas().countDocuments({})) === CUSTOMERS,
+    30_000,
+  );
   // Customers 0–4 each get an order sent to fulfillment; fulfillment moves them on.
   for (let i = 0; i < 5; i += 1) {
     const order = await call('POST', `/orders/customers/${ids[i]}/orders`, ORDER_BODY);
@@ -126,10 +128,11 @@ beforeAll(async () => {
     await call('POST', `/orders/customers/${ids[i]}/orders/${guids[i]}/approve`, {});
     await call('POST', `/orders/customers/${ids[i]}/orders/${guids[i]}/fulfill`);
   }
-  await waitUntil(async () => (await fulfillments().countDocuments({})) === 5, {
-    what: 'the five fulfillments',
-    timeoutMs: 30_000,
-  });
+  await eventually(
+    'the five fulfillments',
+    async () => (await fulfillments().countDocuments({})) === 5,
+    30_000,
+  );
   const steps: Array<[number, string[]]> = [
     [0, ['process', 'ship']],
     [1, ['process', 'ship']],
@@ -310,18 +313,14 @@ describe('npm run audit', () => {
     const t0 = Date.now();
     await orders.restart();
     let last: AuditResult | undefined;
-    await waitUntil(
+    await eventually(
+      'the customer replicas to be rebuilt',
       async () => {
         last = await audit();
         const customers = last.relations.customers;
         return customers.drift === 0 && customers.inFlight === 0;
       },
-      {
-        what: 'the customer replicas to be rebuilt',
-        timeoutMs: 60_000,
-        intervalMs: 250,
-        detail: () => findingsOf(last!).join('\n'),
-      },
+      { timeoutMs: 60_000, intervalMs: 250, detail: () => findingsOf(last!).join('\n') },
     );
     const rebuildMs = Date.now() - t0;
     process.stdout.write(`rebuild of ${CUSTOMERS + 1} customers: ${rebuildMs} ms\n`);

@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { eventually } from '@storefront/testing';
 import { ROOT } from '../../runtime/paths';
 import { artifactPath, startTestStack, type TestStack } from '../../runtime/test-stack';
-import { waitUntil } from '../../runtime/wait';
 import {
   FULL_HISTORY,
   PENDING_ORDER_INDEX,
@@ -154,7 +154,8 @@ async function expectOriginalEndState(): Promise<void> {
  */
 async function expectCleanAudit(): Promise<void> {
   let last: AuditResult | undefined;
-  await waitUntil(
+  await eventually(
+    'a clean consistency audit',
     async () => {
       last = await runAudit(
         {
@@ -169,7 +170,6 @@ async function expectCleanAudit(): Promise<void> {
       return last.findings.length === 0;
     },
     {
-      what: 'a clean consistency audit',
       timeoutMs: 30_000,
       intervalMs: 250,
       detail: () => JSON.stringify(last?.findings.slice(0, 5)),
@@ -253,12 +253,13 @@ describe('npm run refresh against the whole runtime', () => {
     });
     expect(patched.status).toBe(200);
 
-    const replica = await waitUntil(
+    const replica = await eventually(
+      "orders' replica of John to show the new e-mail",
       async () => {
         const { body } = await get<CustomerOrders>(`/orders/customerOrderses/${JOHN}`);
         return body.contact?.email === 'john.doe@example.org' ? body : undefined;
       },
-      { what: "orders' replica of John to show the new e-mail", timeoutMs: 30_000 },
+      30_000,
     );
     expect(replica.orders).toHaveLength(SAMPLE_ORDERS_PER_CUSTOMER);
     expect(
@@ -270,10 +271,11 @@ describe('npm run refresh against the whole runtime', () => {
     expect((await send('DELETE', `/accounts/customers/${MARY}`)).status).toBe(204);
     expect((await get(`/accounts/customers/${MARY}`)).status).toBe(404);
 
-    await waitUntil(async () => (await get(`/orders/customerOrderses/${MARY}`)).status === 404, {
-      what: 'orders to drop the deleted customer',
-      timeoutMs: 30_000,
-    });
+    await eventually(
+      'orders to drop the deleted customer',
+      async () => (await get(`/orders/customerOrderses/${MARY}`)).status === 404,
+      30_000,
+    );
     const { customers, customerOrders } = await summaries();
     expect(customers.map((c) => c.id)).not.toContain(MARY);
     expect(customerOrders.map((c) => c.id)).not.toContain(MARY);

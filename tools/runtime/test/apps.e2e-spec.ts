@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { eventually } from '@storefront/testing';
 import { type RunningApps, startApps } from '../apps';
 import { ROOT } from '../paths';
-import { waitUntil } from '../wait';
 
 // The registry needs neither Kafka nor a database, so it is the cheapest real app to supervise.
 const PORT = 18761;
@@ -36,10 +36,11 @@ describe('local runtime supervisor', () => {
 
     registry.crash();
 
-    await waitUntil(() => registry.pid !== undefined && registry.pid !== firstPid, {
-      what: 'the registry to be restarted',
-      timeoutMs: 20_000,
-    });
+    await eventually(
+      'the registry to be restarted',
+      () => registry.pid !== undefined && registry.pid !== firstPid,
+      20_000,
+    );
     await registry.waitHealthy(20_000);
     expect(registry.restartCount).toBe(1);
     expect(lines.some((line) => /registry-18761 exited .*restart #1 in 1000 ms/.test(line))).toBe(

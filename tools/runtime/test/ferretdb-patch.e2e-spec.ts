@@ -17,9 +17,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
+import { eventually } from '@storefront/testing';
 import { type FerretDbServer, provisionFerretDb, startFerretDb } from '../ferretdb';
 import { freePort } from '../test-stack';
-import { waitUntil } from '../wait';
 import { concurrentIncrements, versionRaceWinners } from './atomicity-checks';
 
 jest.setTimeout(120_000);
@@ -68,7 +68,8 @@ describe('FerretDB as the project builds it (patched _id lookups)', () => {
     const docs = Array.from({ length: 20 }, (_, v) => ({ _id: new ObjectId(), v }));
     await collection.insertMany(docs);
     let indexed = '';
-    await waitUntil(
+    await eventually(
+      `FerretDB to log the _id index of ${name}`,
       () => {
         const create = statementsSince(from).find((sql) =>
           /^CREATE UNIQUE INDEX "\w+__id_"/.test(sql),
@@ -76,7 +77,7 @@ describe('FerretDB as the project builds it (patched _id lookups)', () => {
         indexed = /\((.+)\)$/.exec(create ?? '')?.[1] ?? '';
         return indexed !== '';
       },
-      { what: `FerretDB to log the _id index of ${name}`, timeoutMs: 10_000, intervalMs: 50 },
+      { timeoutMs: 10_000, intervalMs: 50 },
     );
     return { docs, indexed };
   }
@@ -93,11 +94,11 @@ describe('FerretDB as the project builds it (patched _id lookups)', () => {
     expect(await collection.findOne({ _id: target._id, v: 8 }, { comment: 'probe-miss' })).toBe(
       null,
     );
-    await waitUntil(() => statementsSince(from).some((sql) => sql.includes('probe-miss')), {
-      what: 'FerretDB to log the probe queries',
-      timeoutMs: 10_000,
-      intervalMs: 50,
-    });
+    await eventually(
+      'FerretDB to log the probe queries',
+      () => statementsSince(from).some((sql) => sql.includes('probe-miss')),
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     for (const probe of ['probe-hit', 'probe-miss']) {
       const statement = statementsSince(from).find((sql) => sql.includes(probe));
       expect(statement).toMatch(/^SELECT .* WHERE (.+) = \?$/);

@@ -8,10 +8,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPIC_SPECS, Topics } from '@storefront/events';
+import { eventually } from '@storefront/testing';
 import { ensureTopics, type KafkaCluster, provisionKafka, startKafkaCluster } from '../kafka';
 import { RUNTIME_DIR } from '../paths';
 import { freePort } from '../test-stack';
-import { waitUntil } from '../wait';
 
 jest.setTimeout(180_000);
 
@@ -94,13 +94,14 @@ describe('a three-broker Kafka cluster', () => {
     // Until the two survivors have elected new leaders a send may fail (the client can give up
     // on the dead node); only an acknowledged send counts, so a failed one is sent again.
     for (let i = 0; i < 50; i += 1) {
-      await waitUntil(
+      await eventually(
+        `record after-${i} acknowledged`,
         () =>
           send(`after-${i}`).then(
             () => true,
             () => false,
           ),
-        { what: `record after-${i} acknowledged`, timeoutMs: 60_000, intervalMs: 500 },
+        { timeoutMs: 60_000, intervalMs: 500 },
       );
     }
 
@@ -120,11 +121,11 @@ describe('a three-broker Kafka cluster', () => {
       },
     });
     try {
-      await waitUntil(() => acknowledged.every((value) => seen.has(value)), {
-        what: `all ${acknowledged.length} acknowledged records read back`,
-        timeoutMs: 60_000,
-        intervalMs: 200,
-      });
+      await eventually(
+        `all ${acknowledged.length} acknowledged records read back`,
+        () => acknowledged.every((value) => seen.has(value)),
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
     } finally {
       await consumer.disconnect();
     }

@@ -19,6 +19,7 @@ import {
   Topics,
 } from '@storefront/events';
 import { authorizationProblem, KafkaConnection } from '@storefront/messaging';
+import { eventually } from '@storefront/testing';
 import { type AuditResult, runAudit } from '../../audit/audit';
 import { type RunningApps, startApps } from '../apps';
 import { type KafkaCredentials, scramOptions } from '../kafka';
@@ -26,7 +27,6 @@ import { ROOT, RUNTIME_DIR } from '../paths';
 import { logFileFor, tailFile } from '../procs';
 import { kafkaSaslEnv, type SecureKafka, startSecureKafka } from '../secure-kafka';
 import { freePort } from '../test-stack';
-import { waitUntil } from '../wait';
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const DIR = path.join(RUNTIME_DIR, 'test-secure', RUN);
@@ -130,10 +130,7 @@ describe('a secure broker', () => {
     accounts.start();
     // Connected means its producer has a producer id and its topics checked out, all without
     // CREATE or IDEMPOTENT_WRITE.
-    await waitUntil(() => accounts.isConnected, {
-      what: 'accounts to connect as its own user',
-      timeoutMs: 30_000,
-    });
+    await eventually('accounts to connect as its own user', () => accounts.isConnected, 30_000);
     const key = randomUUID();
     await accounts.send([
       { topic: Topics.CustomerChange, key, value: 'from accounts', headers: {} },
@@ -149,10 +146,7 @@ describe('a secure broker', () => {
         seen.push(message.key?.toString() ?? '');
       },
     });
-    await waitUntil(() => seen.includes(key), {
-      what: 'orders to read the record accounts wrote',
-      timeoutMs: 30_000,
-    });
+    await eventually('orders to read the record accounts wrote', () => seen.includes(key), 30_000);
     await consumer.disconnect();
   });
 
@@ -231,12 +225,10 @@ describe('a service refused by the broker', () => {
     });
     orders.start();
     try {
-      await waitUntil(
+      await eventually(
+        'three refused attempts',
         () => lines.filter((line) => /still refuses/.test(line.message)).length >= 3,
-        {
-          what: 'three refused attempts',
-          timeoutMs: 30_000,
-        },
+        30_000,
       );
     } finally {
       await orders.close();
@@ -369,18 +361,18 @@ describe('accounts and orders on a secure broker', () => {
 
     const replicas = mongo.db(ordersDb).collection<{ _id: string }>('customer.orders');
     const ordersLog = (): string => tailFile(logFileFor(apps!.instances[1].name), 15);
-    await waitUntil(() => replicas.findOne({ _id: id }), {
-      what: "the real customer to reach orders' replica",
-      timeoutMs: 30_000,
-      detail: ordersLog,
-    });
+    await eventually(
+      "the real customer to reach orders' replica",
+      () => replicas.findOne({ _id: id }),
+      { timeoutMs: 30_000, detail: ordersLog },
+    );
     // Orders has consumed everything on the topic by now: had a forgery got through, its
     // replica would exist (it was produced before the real event, on a partition of its own).
-    await waitUntil(() => ordersCaughtUp(), {
-      what: 'the orders group to commit the end of the customer topic',
-      timeoutMs: 30_000,
-      detail: ordersLog,
-    });
+    await eventually(
+      'the orders group to commit the end of the customer topic',
+      () => ordersCaughtUp(),
+      { timeoutMs: 30_000, detail: ordersLog },
+    );
     await expect(replicas.findOne({ _id: forgedId })).resolves.toBeNull();
 
     for (const instance of apps!.instances) {
@@ -407,16 +399,13 @@ describe('accounts and orders on a secure broker', () => {
         () => undefined,
       );
     let last: AuditResult | undefined;
-    await waitUntil(
+    await eventually(
+      'a clean audit on the secure broker',
       async () => {
         last = await audit(scramOptions(kafka.credentials.admin));
         return last.findings.length === 0 && last.relations.customers.checked > 0;
       },
-      {
-        what: 'a clean audit on the secure broker',
-        timeoutMs: 30_000,
-        detail: () => JSON.stringify(last),
-      },
+      { timeoutMs: 30_000, detail: () => JSON.stringify(last) },
     );
     expect(last!.warnings).toEqual([]);
     expect(last!.lag?.map((entry) => entry.group)).toContain('orders');

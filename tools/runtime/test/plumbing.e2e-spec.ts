@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { type Admin, type Consumer, Kafka, Partitioners, logLevel } from 'kafkajs';
 import mongoose, { type Connection, Schema } from 'mongoose';
 
+import { eventually } from '@storefront/testing';
 import { ensureTopics } from '../kafka';
-import { waitUntil } from '../wait';
 
 function requiredEnv(name: 'KAFKA_BROKERS' | 'MONGO_URL'): string {
   const value = process.env[name];
@@ -143,10 +143,11 @@ describe('Kafka plumbing', () => {
     expect(produced.reduce((sum, p) => sum + Number(p.high), 0)).toBe(first.length);
 
     const firstMember = await startMember();
-    await waitUntil(() => first.every((v) => firstMember.received.includes(v)), {
-      what: 'the first batch to be consumed',
-      timeoutMs: 60_000,
-    });
+    await eventually(
+      'the first batch to be consumed',
+      () => first.every((v) => firstMember.received.includes(v)),
+      60_000,
+    );
     await disconnect(firstMember);
     expectDelivered(firstMember, first);
 
@@ -162,10 +163,11 @@ describe('Kafka plumbing', () => {
     const secondMember = await startMember();
     // Per partition the old records precede the new ones, so a replay from the beginning
     // would have delivered them before the last new record arrives.
-    await waitUntil(() => second.every((v) => secondMember.received.includes(v)), {
-      what: 'the second batch to be consumed',
-      timeoutMs: 60_000,
-    });
+    await eventually(
+      'the second batch to be consumed',
+      () => second.every((v) => secondMember.received.includes(v)),
+      60_000,
+    );
     await disconnect(secondMember);
     expectDelivered(secondMember, second);
   });

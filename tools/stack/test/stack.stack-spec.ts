@@ -20,9 +20,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
+import { eventually } from '@storefront/testing';
 import { ROOT } from '../../runtime/paths';
 import { artifactPath, launchChromium } from '../../runtime/test-stack';
-import { waitUntil } from '../../runtime/wait';
 import { IMAGES, recordFigures } from '../stack-figures';
 
 const STACK = process.env.STACK_NAME ?? 'storefront';
@@ -156,13 +156,8 @@ function runningTasks(service: string): number {
     .filter((state) => state.startsWith('Running')).length;
 }
 
-function eventually<T>(
-  what: string,
-  probe: () => Promise<T | false | undefined> | T | false | undefined,
-  timeoutMs = 180_000,
-): Promise<T> {
-  return waitUntil(probe, { what, timeoutMs, intervalMs: 1_000 });
-}
+/** Swarm converges in seconds to minutes: poll each second, for up to three minutes. */
+const SWARM_WAIT = { timeoutMs: 180_000, intervalMs: 1_000 };
 
 /** Whether a TCP connection to host:port opens ("… open") or not ("… refused"). */
 function connects(host: string, port: number): Promise<string> {
@@ -386,7 +381,7 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
       const registration = await eventually(
         'the rogue to register',
         () => lines().find((line) => line.event === 'registration'),
-        60_000,
+        { ...SWARM_WAIT, timeoutMs: 60_000 },
       );
       expect(registration.status).toBe(401);
       // While it listens: 20 requests through the gateway, all answered by the real accounts.
@@ -472,6 +467,7 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
         await eventually(
           `two ${app} instances UP`,
           async () => (await upInstances(app).catch(() => [])).length === 2,
+          SWARM_WAIT,
         );
       }
     });
@@ -495,7 +491,7 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
           });
           return counts.reduce((a, b) => a + b, 0) === ids.length && counts;
         },
-        30_000,
+        { ...SWARM_WAIT, timeoutMs: 30_000 },
       );
       expect(served).toHaveLength(2);
       expect(Math.min(...served)).toBeGreaterThan(0);
@@ -510,24 +506,29 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
           kafkaConsumer: { details: { assignedPartitions: Record<string, number[]> } };
         };
       };
-      const assignments = await eventually(`${service}'s group to settle over two members`, () => {
-        const ids = containers(service);
-        if (ids.length !== 2) return false;
-        const each = ids.map((id) => {
-          const body = spawnSync(
-            'docker',
-            ['exec', id, 'wget', '-q', '-O', '-', `http://127.0.0.1:${port}/actuator/health`],
-            { encoding: 'utf8' },
-          ).stdout;
-          try {
-            return (JSON.parse(body) as Health).components.kafkaConsumer.details.assignedPartitions;
-          } catch {
-            return undefined;
-          }
-        });
-        const complete = each.every((a) => a && topics.every((t) => (a[t]?.length ?? 0) > 0));
-        return complete && (each as Record<string, number[]>[]);
-      });
+      const assignments = await eventually(
+        `${service}'s group to settle over two members`,
+        () => {
+          const ids = containers(service);
+          if (ids.length !== 2) return false;
+          const each = ids.map((id) => {
+            const body = spawnSync(
+              'docker',
+              ['exec', id, 'wget', '-q', '-O', '-', `http://127.0.0.1:${port}/actuator/health`],
+              { encoding: 'utf8' },
+            ).stdout;
+            try {
+              return (JSON.parse(body) as Health).components.kafkaConsumer.details
+                .assignedPartitions;
+            } catch {
+              return undefined;
+            }
+          });
+          const complete = each.every((a) => a && topics.every((t) => (a[t]?.length ?? 0) > 0));
+          return complete && (each as Record<string, number[]>[]);
+        },
+        SWARM_WAIT,
+      );
       for (const topic of topics) {
         const all = assignments.flatMap((a) => a[topic]).sort();
         expect(all).toEqual([0, 1, 2]);
@@ -541,7 +542,10 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
       flow.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       const finished = new Promise<number | null>((resolve) => flow.on('close', resolve));
       // Mid-flow: once the sample orders exist, while fulfillment's events are still coming.
-      await eventually('the sample orders to be created', () => stdout.includes('step 2'), 120_000);
+      await eventually('the sample orders to be created', () => stdout.includes('step 2'), {
+        ...SWARM_WAIT,
+        timeoutMs: 120_000,
+      });
       const victim = before[0];
       docker('kill', victim);
       const status = await finished;
@@ -549,6 +553,7 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
       await eventually(
         'Swarm to replace the killed task',
         () => runningTasks('orders') === 2 && !containers('orders').includes(victim),
+        SWARM_WAIT,
       );
     });
   });
@@ -582,6 +587,7 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
     await eventually(
       'two orders instances UP after the roll',
       async () => (await upInstances('ORDERS').catch(() => [])).length === 2,
+      SWARM_WAIT,
     );
     stop = true;
     await reader;
@@ -615,8 +621,10 @@ describe(`the Swarm stack "${STACK}", built from source and deployed`, () => {
     script('stack-deploy.sh', '--from-source');
     // The gateway may still be settling in its new task (a CI run once met a refused
     // connection right after the deploy): wait for answers, then compare them.
-    const after = await eventually('the summaries through the new gateway', () =>
-      snapshot().catch(() => undefined),
+    const after = await eventually(
+      'the summaries through the new gateway',
+      () => snapshot().catch(() => undefined),
+      SWARM_WAIT,
     );
     expect(after).toEqual(before);
   });

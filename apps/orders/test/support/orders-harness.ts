@@ -18,7 +18,8 @@ import {
   Topics,
   type Topic,
 } from '@storefront/events';
-import { consumedCount, eventually, ServiceWorld } from '../../../../tools/testing/service-world';
+import { consumedCount, ServiceWorld } from '@storefront/service-testing';
+import { eventually } from '@storefront/testing';
 import { ordersApp } from '../../src/orders.app';
 
 export class OrdersHarness extends ServiceWorld {

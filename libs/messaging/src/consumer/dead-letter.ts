@@ -1,5 +1,6 @@
 import { buildDeadLetterHeaders, type DeadLetterReason, deadLetterTopic } from '@storefront/events';
-import type { OutgoingRecord } from '../kafka/kafka-connection';
+import type { KafkaConnection, OutgoingRecord } from '../kafka/kafka-connection';
+import type { ConsumerMetrics } from './consumer-metrics';
 
 /** A consumed record as the dead-letter step needs it. */
 export interface FailedRecord {
@@ -49,4 +50,26 @@ export function deadLetterRecord(record: FailedRecord, cause: DeadLetterCause): 
     value: record.value,
     headers,
   };
+}
+
+/** Sends one consumer group's failed records to their dead-letter topics. */
+export class DeadLetterSender {
+  constructor(
+    private readonly connection: KafkaConnection,
+    private readonly consumerGroup: string,
+    private readonly metrics: ConsumerMetrics,
+  ) {}
+
+  /** Awaited with acks=all before the offset is resolved; a failure fails the batch. */
+  async send(
+    record: FailedRecord,
+    reason: DeadLetterReason,
+    error: string,
+    attempts: number,
+  ): Promise<void> {
+    await this.connection.send([
+      deadLetterRecord(record, { reason, error, attempts, consumerGroup: this.consumerGroup }),
+    ]);
+    this.metrics.deadLettered(record.topic, reason);
+  }
 }

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import { deadLetterTopic, type Topic } from '@storefront/events';
+import { decodeHeaders, ReadPositions, eventually } from '@storefront/testing';
 import { createTopicsWithLeaders } from '../../src/kafka/topics';
-import { waitUntil } from '../../../../tools/runtime/wait';
-import { decodeHeaders, ReadPositions } from '../../../../tools/testing/service-world';
 
 export const brokers = (): string[] =>
   (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
@@ -54,14 +53,6 @@ export async function connectDb(dbName: string): Promise<Connection> {
 }
 
 /** Polls until `probe` returns a value other than undefined/null/false; never a fixed sleep. */
-export function waitFor<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  return waitUntil(probe, { what, timeoutMs, intervalMs: 50 });
-}
-
 export interface ReadRecord {
   readonly partition: number;
   readonly offset: string;
@@ -108,7 +99,7 @@ export async function readTopic(
         }
       },
     });
-    await waitFor(() => enough(records), `enough records on ${topic}`, timeoutMs);
+    await eventually(`enough records on ${topic}`, () => enough(records), timeoutMs);
     return records;
   } finally {
     await consumer.disconnect();
