@@ -10,7 +10,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { AppDefinition, BaseConfig } from '@storefront/platform';
 import request from 'supertest';
 import type { z } from 'zod';
-import { ServiceWorld } from '../../testing/service-world';
+import { ServiceWorld } from '@storefront/service-testing';
 import { loadApps, openApiFile, renderJson, ROOT } from '../contracts';
 
 class ContractWorld extends ServiceWorld {

@@ -163,11 +163,7 @@ describe('FerretDB as the project builds it (patched _id lookups)', () => {
     expect(await collection.countDocuments(pending)).toBe(3);
     const reads = (): string[] =>
       statementsSince(from).filter((sql) => /^SELECT .* FROM "arrays_\w+"/.test(sql));
-    await waitUntil(() => reads().length >= 4, {
-      what: 'FerretDB to log the four reads',
-      timeoutMs: 10_000,
-      intervalMs: 50,
-    });
+    await eventually('FerretDB to log the four reads', () => reads().length >= 4, 10_000);
     const [pendingSql, arraySql, sweepSql, countSql] = reads();
     expect(pendingSql).toContain('probe-pending');
     expect(sweepSql).toContain('probe-sweep');
