@@ -18,7 +18,14 @@ import {
 } from '@storefront/platform';
 import { eventually } from '@storefront/testing';
 import type { InstanceJson } from '../src/instance.view';
-import { findInstance, freePort, type RunningRegistry, startRegistry } from './registry-test-kit';
+import {
+  eurekaClient,
+  findInstance,
+  freePort,
+  type RunningRegistry,
+  startClient,
+  startRegistry,
+} from './registry-test-kit';
 
 /** The probe's readiness, switched by the tests. */
 const readiness: { status: HealthStatus } = { status: 'UP' };
@@ -62,7 +69,7 @@ interface Probe {
   instanceId: string;
 }
 
-async function startProbe(eurekaUrl: string): Promise<Probe> {
+async function startProbe(eurekaUrl: string, port = 0): Promise<Probe> {
   const { app } = await createApp(probeApp, {
     // Deliberately not the port it listens on: registration must use the bound port.
     PORT: '1',
@@ -73,15 +80,15 @@ async function startProbe(eurekaUrl: string): Promise<Probe> {
     EUREKA_STATUS_CHECK_INTERVAL_MS: '100',
     EUREKA_LEASE_DURATION_SECONDS: '2',
   });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(port, '127.0.0.1');
   const server = app.getHttpServer() as Server;
-  const port = (server.address() as { port: number }).port;
+  const bound = (server.address() as { port: number }).port;
   return {
     app,
     server,
-    port,
+    port: bound,
     discovery: app.get(DiscoveryClient),
-    instanceId: `127.0.0.1:probe:${port}`,
+    instanceId: `127.0.0.1:probe:${bound}`,
   };
 }
 
@@ -207,6 +214,38 @@ describe('DiscoveryModule against the registry', () => {
         instance.status === 'OUT_OF_SERVICE'
       );
     });
+  });
+
+  it('a restarted instance does not inherit the OUT_OF_SERVICE of its predecessor under the same id', async () => {
+    // The predecessor: the same instance id (same host and port), taken out of service, then
+    // gone without deregistering (killed), its lease still running when the new process starts.
+    const port = await freePort();
+    const predecessor = eurekaClient(registry.eurekaUrl, {
+      app: 'probe',
+      port,
+      leaseDurationSecs: 60,
+    });
+    await startClient(predecessor);
+    const instanceId = `127.0.0.1:probe:${port}`;
+    const statusUrl = `${registry.eurekaUrl}/apps/PROBE/${instanceId}/status`;
+    expect((await fetch(`${statusUrl}?value=OUT_OF_SERVICE`, { method: 'PUT' })).status).toBe(200);
+    // Killed: no more heartbeats or fetches, and no deregistration.
+    clearInterval(predecessor.heartbeat);
+    clearInterval(predecessor.registryFetch);
+    // The registry keeps an override across re-registration, as Eureka does.
+    await expect(findInstance(registry.eurekaUrl, instanceId)).resolves.toMatchObject({
+      status: 'OUT_OF_SERVICE',
+    });
+
+    probe = await startProbe(registry.eurekaUrl, port);
+    expect(probe.instanceId).toBe(instanceId);
+
+    await eventually(
+      'the ready successor to be listed UP',
+      async () => (await registered())?.status === 'UP',
+      10_000,
+    );
+    await expect(registered()).resolves.toMatchObject({ overriddenStatus: 'UNKNOWN' });
   });
 
   it('deregisters on shutdown while its HTTP server still listens', async () => {

@@ -78,8 +78,10 @@ function eurekaLogger(logger: Logger): EurekaLogger {
  * puts a status override OUT_OF_SERVICE on its registry entry, and removes it
  * (`DELETE …/status?value=UP`) once ready again. An override rather than a re-registration,
  * because eureka-js-client forces status UP on every registration, including the automatic
- * one after a 404 heartbeat; an override is one small call and survives that. An override
- * dies with the lease, so after each (re-)registration the current state is applied again.
+ * one after a 404 heartbeat; an override is one small call and survives that. The registry
+ * keeps an override across re-registration until the lease ends, so after each
+ * (re-)registration the current state, UP included, is applied again: a process restarted
+ * under the same id must not keep its predecessor's OUT_OF_SERVICE.
  */
 @Injectable()
 export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -304,12 +306,12 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
     );
     if (report.status !== 'UP') this.lastFailure = failingComponents(report);
     const desired = this.readiness.status;
-    // A fresh registration is UP: only an OUT_OF_SERVICE needs a call.
-    if (this.applied === 'UNKNOWN' && desired === 'UP') {
-      this.applied = 'UP';
-      return;
-    }
+    // After a registration the status is applied either way, UP included: the registry keeps an
+    // OUT_OF_SERVICE override across re-registration (as Eureka does), so an instance that
+    // restarts under the same id while its predecessor's lease lasts would otherwise inherit
+    // the predecessor's override and never be listed UP (seen in the chaos runs).
     if (desired === this.applied) return;
+    const before = this.applied;
     const { app } = client.config.instance;
     const statusCode = await new Promise<number | undefined>((resolve, reject) =>
       client.eurekaRequest(
@@ -327,8 +329,9 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
     }
     this.applied = desired;
     const message = `${app}/${client.instanceId} is ${desired} in the registry`;
-    if (desired === 'UP') this.logger.log(`ready again: ${message}`);
-    else this.logger.warn(`readiness check failing (${this.lastFailure}): ${message}`);
+    if (desired === 'UP') {
+      if (before !== 'UNKNOWN') this.logger.log(`ready again: ${message}`);
+    } else this.logger.warn(`readiness check failing (${this.lastFailure}): ${message}`);
   }
 }
 
