@@ -2,25 +2,20 @@ import { ApiProperty } from '@nestjs/swagger';
 import {
   ADDRESS_TYPES,
   type AddressType,
+  contractShape,
   type Order,
   type OrderItem,
   type OrderStatusEvent,
+  OrderStatusEventSchema,
   priceFromDecimalString,
   priceToDecimalString,
 } from '@storefront/events';
-import type {
-  AddressDoc,
-  ContactDoc,
-  NameDoc,
-  OrderDoc,
-  OrderItemDoc,
-  OrderStatusEventDoc,
-} from './value-objects.schema';
+import type { OrderDoc, OrderItemDoc, OrderStatusEventDoc } from './value-objects.schema';
 
 /*
  * Response shapes of the contract's value objects, shared by the services' Swagger documents.
- * An absent optional field is null in JSON. Status events stay in each service: their
- * examples differ (orders shows an approval, fulfillment a shipment).
+ * An absent optional field is null in JSON (`contractShape` writes it). Status events stay in
+ * each service: their examples differ (orders shows an approval, fulfillment a shipment).
  */
 
 export class NameView {
@@ -80,42 +75,8 @@ export class OrderItemView {
   @ApiProperty({ example: 5 }) quantity!: number;
 }
 
-export function toNameView(name: NameDoc): NameView {
-  return {
-    title: name.title,
-    firstName: name.firstName,
-    middleName: name.middleName ?? null,
-    lastName: name.lastName,
-    suffix: name.suffix ?? null,
-  };
-}
-
-export function toContactView(contact: ContactDoc): ContactView {
-  return {
-    primaryPhone: contact.primaryPhone,
-    secondaryPhone: contact.secondaryPhone ?? null,
-    email: contact.email,
-  };
-}
-
-export function toAddressView(address: AddressDoc): AddressView {
-  return {
-    type: address.type,
-    description: address.description,
-    address1: address.address1,
-    address2: address.address2 ?? null,
-    city: address.city,
-    state: address.state,
-    postalCode: address.postalCode,
-  };
-}
-
 export function toOrderStatusEventView(event: OrderStatusEventDoc): OrderStatusEvent {
-  return {
-    timestamp: event.timestamp,
-    orderStatusType: event.orderStatusType,
-    note: event.note ?? null,
-  };
+  return contractShape(OrderStatusEventSchema, event);
 }
 
 /** A stored line in the contract's shape: the decimal-string price becomes a JSON number. */

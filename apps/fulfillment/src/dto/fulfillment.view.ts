@@ -1,14 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
+import {
+  AddressSchema,
+  ContactSchema,
+  contractShape,
+  NameSchema,
+  ORDER_STATUS_TYPES,
+  type OrderStatusType,
+} from '@storefront/events';
 import {
   AddressView,
   ContactView,
   NameView,
   OrderItemView,
-  toAddressView,
-  toContactView,
   toContractOrder,
-  toNameView,
 } from '@storefront/model';
 import { SHIPPING_METHODS, type ShippingMethod } from '../fulfillment.rules';
 import type { Fulfillment } from '../schemas/fulfillment.schema';
@@ -100,9 +104,9 @@ export type StoredFulfillment = Fulfillment & { _id: { toString(): string } };
 export function toFulfillmentBody(doc: StoredFulfillment): FulfillmentBody {
   return {
     timestamp: doc.timestamp,
-    name: toNameView(doc.name),
-    contact: toContactView(doc.contact),
-    address: toAddressView(doc.address),
+    name: contractShape(NameSchema, doc.name),
+    contact: contractShape(ContactSchema, doc.contact),
+    address: contractShape(AddressSchema, doc.address),
     order: toContractOrder(doc.order),
     status: doc.status,
     shippingMethod: doc.shippingMethod ?? null,

@@ -1,14 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
+import {
+  AddressSchema,
+  ContactSchema,
+  contractShape,
+  NameSchema,
+  ORDER_STATUS_TYPES,
+  type OrderStatusType,
+} from '@storefront/events';
 import {
   AddressView,
   ContactView,
   NameView,
   OrderItemView,
-  toAddressView,
-  toContactView,
   toContractOrder,
-  toNameView,
 } from '@storefront/model';
 import { orderTotal } from '../order.money';
 import type { CustomerOrderDoc } from '../schemas/customer-order.schema';
@@ -114,9 +118,9 @@ export function toCustomerOrdersBody(
   orders: readonly CustomerOrderDoc[],
 ): CustomerOrdersBody {
   return {
-    name: toNameView(doc.name),
-    contact: toContactView(doc.contact),
-    addresses: doc.addresses.map(toAddressView),
+    name: contractShape(NameSchema, doc.name),
+    contact: contractShape(ContactSchema, doc.contact),
+    addresses: doc.addresses.map((address) => contractShape(AddressSchema, address)),
     orders: orders.map(toOrderView),
     sourceVersion: doc.sourceVersion,
   };
