@@ -1,8 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import {
-  ADDRESS_TYPES,
-  type AddressType,
+  AddressSchema,
+  ContactSchema,
   contractShape,
+  fixtures,
+  NameSchema,
   type Order,
   type OrderItem,
   type OrderStatusEvent,
@@ -10,6 +12,7 @@ import {
   priceFromDecimalString,
   priceToDecimalString,
 } from '@storefront/events';
+import { ResponseView } from './contract-forms';
 import type { OrderDoc, OrderItemDoc, OrderStatusEventDoc } from './value-objects.schema';
 
 /*
@@ -18,45 +21,13 @@ import type { OrderDoc, OrderItemDoc, OrderStatusEventDoc } from './value-object
  * each service: their examples differ (orders shows an approval, fulfillment a shipment).
  */
 
-export class NameView {
-  /** Courtesy title. */
-  @ApiProperty({ example: 'Mr.' }) title!: string;
-  /** Given name. */
-  @ApiProperty({ example: 'John' }) firstName!: string;
-  /** Middle name or initial; null when there is none. */
-  @ApiProperty({ example: 'S.', nullable: true, type: String }) middleName!: string | null;
-  /** Family name. */
-  @ApiProperty({ example: 'Doe' }) lastName!: string;
-  /** Name suffix; null when there is none. */
-  @ApiProperty({ example: 'Jr.', nullable: true, type: String }) suffix!: string | null;
-}
+/** A customer's name; the examples are the contract's sample customer. */
+export class NameView extends ResponseView(NameSchema, fixtures.aName()) {}
 
-export class ContactView {
-  /** Main phone number. */
-  @ApiProperty({ example: '555-666-7777' }) primaryPhone!: string;
-  /** Other phone number; null when there is none. */
-  @ApiProperty({ example: '555-444-9898', nullable: true, type: String })
-  secondaryPhone!: string | null;
-  /** E-mail address. */
-  @ApiProperty({ example: 'john.doe@internet.com' }) email!: string;
-}
+export class ContactView extends ResponseView(ContactSchema, fixtures.aContact()) {}
 
-export class AddressView {
-  /** What the address is used for (always SHIPPING in fulfillment). */
-  @ApiProperty({ enum: ADDRESS_TYPES, example: 'SHIPPING' }) type!: AddressType;
-  /** Customer label for the address. */
-  @ApiProperty({ example: 'My home address' }) description!: string;
-  /** Street line. */
-  @ApiProperty({ example: '123 Oak Street' }) address1!: string;
-  /** Second street line; null when there is none. */
-  @ApiProperty({ example: null, nullable: true, type: String }) address2!: string | null;
-  /** City. */
-  @ApiProperty({ example: 'Sunrise' }) city!: string;
-  /** State code. */
-  @ApiProperty({ example: 'CA' }) state!: string;
-  /** Postal code. */
-  @ApiProperty({ example: '12345-6789' }) postalCode!: string;
-}
+/** An address; the example is a SHIPPING one, the only kind fulfillment holds. */
+export class AddressView extends ResponseView(AddressSchema, fixtures.aShippingAddress()) {}
 
 export class ProductView {
   /** Product id. */
