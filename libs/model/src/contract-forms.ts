@@ -44,11 +44,25 @@ function fieldKind(name: string, field: z.ZodType): FieldKind {
   throw new Error(`contract field "${name}" has no HTTP form yet (see libs/model contract-forms)`);
 }
 
-function fields<S extends z.ZodObject>(schema: S): Array<[string, FieldKind, string | undefined]> {
-  return Object.entries(schema.shape).map(([name, field]) => {
+/** What the document says of a field besides its type: the contract's description, an example. */
+interface FieldDoc {
+  description: string | undefined;
+  example: unknown;
+}
+
+/** A class with one property per field of the schema, each decorated as `decorators` says. */
+function deriveClass<S extends z.ZodObject>(
+  schema: S,
+  examples: Examples<S>,
+  decorators: (kind: FieldKind, doc: FieldDoc) => PropertyDecorator[],
+): Type {
+  class Derived {}
+  for (const [name, field] of Object.entries(schema.shape)) {
     const type = field as z.ZodType;
-    return [name, fieldKind(name, type), type.description];
-  });
+    const doc = { description: type.description, example: examples[name as keyof Examples<S>] };
+    decorate(Derived, name, decorators(fieldKind(name, type), doc));
+  }
+  return Derived;
 }
 
 function decorate(target: Type, name: string, decorators: PropertyDecorator[]): void {
@@ -64,33 +78,18 @@ export function RequestForm<S extends z.ZodObject>(
   schema: S,
   examples: Examples<S>,
 ): Type<z.input<S>> {
-  class Form {}
-  for (const [name, field, description] of fields(schema)) {
-    const example = examples[name as keyof Examples<S>];
-    // Each list is in the order the stacked decorators of the hand-written DTOs registered in,
-    // which is the order of the validation messages a client gets.
+  // Each list is in the order the stacked decorators of the hand-written DTOs registered in,
+  // which is the order of the validation messages a client gets.
+  return deriveClass(schema, examples, (field, doc) => {
     switch (field.kind) {
       case 'required-text':
-        decorate(Form, name, [
-          IsRequiredText(),
-          ApiProperty({ type: String, example, description }),
-        ]);
-        break;
+        return [IsRequiredText(), ApiProperty({ type: String, ...doc })];
       case 'optional-text':
-        decorate(Form, name, [
-          IsOptionalText(),
-          ApiPropertyOptional({ type: String, nullable: true, example, description }),
-        ]);
-        break;
+        return [IsOptionalText(), ApiPropertyOptional({ type: String, nullable: true, ...doc })];
       case 'enum':
-        decorate(Form, name, [
-          IsIn(field.values),
-          ApiProperty({ enum: field.values, example, description }),
-        ]);
-        break;
+        return [IsIn(field.values), ApiProperty({ enum: field.values, ...doc })];
     }
-  }
-  return Form as Type<z.input<S>>;
+  }) as Type<z.input<S>>;
 }
 
 /**
@@ -112,19 +111,13 @@ export function ResponseView<S extends z.ZodObject>(
   schema: S,
   examples: Examples<S>,
 ): Type<z.output<S>> {
-  class View {}
-  for (const [name, field, description] of fields(schema)) {
-    const example = examples[name as keyof Examples<S>];
-    const property =
-      field.kind === 'enum'
-        ? { enum: field.values, example, description }
-        : {
-            type: String,
-            nullable: field.kind === 'optional-text' || undefined,
-            example,
-            description,
-          };
-    decorate(View, name, [ApiProperty(property)]);
-  }
-  return View as Type<z.output<S>>;
+  return deriveClass(schema, examples, (field, doc) => [
+    field.kind === 'enum'
+      ? ApiProperty({ enum: field.values, ...doc })
+      : ApiProperty({
+          type: String,
+          nullable: field.kind === 'optional-text' || undefined,
+          ...doc,
+        }),
+  ]) as Type<z.output<S>>;
 }
