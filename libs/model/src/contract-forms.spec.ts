@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AddressSchema, fixtures, NameSchema } from '@storefront/events';
+import { AddressSchema, fixtures, NameSchema, OrderStatusEventSchema } from '@storefront/events';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { z } from 'zod';
@@ -101,6 +101,12 @@ describe('forms derived from a contract schema', () => {
     expect(documented(NameOut, 'title')).not.toHaveProperty('nullable');
     expect(documented(NameOut, 'middleName')).toMatchObject({ nullable: true, example: 'S.' });
     expect(documented(NameOut, 'middleName')).not.toHaveProperty('required', false);
+  });
+
+  it('documents a number of a response view as a JSON number', () => {
+    class StatusOut extends ResponseView(OrderStatusEventSchema, fixtures.anOrderStatusEvent()) {}
+    expect(documented(StatusOut, 'timestamp')).toMatchObject({ type: Number });
+    expect(documented(StatusOut, 'note')).toMatchObject({ type: String, nullable: true });
   });
 
   it.each([

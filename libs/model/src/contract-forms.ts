@@ -16,7 +16,10 @@ import { IsOptionalText, IsRequiredText } from './text.validation';
 export type Examples<S extends z.ZodObject> = { [K in keyof z.output<S>]?: z.output<S>[K] };
 
 type FieldKind =
-  { kind: 'required-text' } | { kind: 'optional-text' } | { kind: 'enum'; values: string[] };
+  | { kind: 'required-text' }
+  | { kind: 'optional-text' }
+  | { kind: 'enum'; values: string[] }
+  | { kind: 'number' };
 
 /** A plain non-empty string: the contract's `requiredText`. */
 function isRequiredText(field: z.ZodType): boolean {
@@ -41,6 +44,11 @@ function fieldKind(name: string, field: z.ZodType): FieldKind {
   if (isRequiredText(field)) return { kind: 'required-text' };
   if (isOptionalText(field)) return { kind: 'optional-text' };
   if (field instanceof z.ZodEnum) return { kind: 'enum', values: field.options.map(String) };
+  if (field instanceof z.ZodNumber) return { kind: 'number' };
+  return noHttpForm(name);
+}
+
+function noHttpForm(name: string): never {
   throw new Error(`contract field "${name}" has no HTTP form yet (see libs/model contract-forms)`);
 }
 
@@ -54,13 +62,13 @@ interface FieldDoc {
 function deriveClass<S extends z.ZodObject>(
   schema: S,
   examples: Examples<S>,
-  decorators: (kind: FieldKind, doc: FieldDoc) => PropertyDecorator[],
+  decorators: (kind: FieldKind, doc: FieldDoc, name: string) => PropertyDecorator[],
 ): Type {
   class Derived {}
   for (const [name, field] of Object.entries(schema.shape)) {
     const type = field as z.ZodType;
     const doc = { description: type.description, example: examples[name as keyof Examples<S>] };
-    decorate(Derived, name, decorators(fieldKind(name, type), doc));
+    decorate(Derived, name, decorators(fieldKind(name, type), doc, name));
   }
   return Derived;
 }
@@ -80,7 +88,7 @@ export function RequestForm<S extends z.ZodObject>(
 ): Type<z.input<S>> {
   // Each list is in the order the stacked decorators of the hand-written DTOs registered in,
   // which is the order of the validation messages a client gets.
-  return deriveClass(schema, examples, (field, doc) => {
+  return deriveClass(schema, examples, (field, doc, name) => {
     switch (field.kind) {
       case 'required-text':
         return [IsRequiredText(), ApiProperty({ type: String, ...doc })];
@@ -88,6 +96,10 @@ export function RequestForm<S extends z.ZodObject>(
         return [IsOptionalText(), ApiPropertyOptional({ type: String, nullable: true, ...doc })];
       case 'enum':
         return [IsIn(field.values), ApiProperty({ enum: field.values, ...doc })];
+      case 'number':
+        // Numbers carry bounds and rules of their own (prices, quantities) that no request
+        // form of a value object needs yet: shown in views only.
+        return noHttpForm(name);
     }
   }) as Type<z.input<S>>;
 }
@@ -106,18 +118,28 @@ export function PatchForm<T>(form: Type<T>, examples: Partial<T> = {}): Type<Par
   return Patch;
 }
 
-/** The response view of a contract value object: every field present, optional texts null. */
+/**
+ * The response view of a contract value object: every field present, optional texts null.
+ * Numbers (a timestamp, a price) are shown as JSON numbers.
+ */
 export function ResponseView<S extends z.ZodObject>(
   schema: S,
   examples: Examples<S>,
 ): Type<z.output<S>> {
-  return deriveClass(schema, examples, (field, doc) => [
-    field.kind === 'enum'
-      ? ApiProperty({ enum: field.values, ...doc })
-      : ApiProperty({
-          type: String,
-          nullable: field.kind === 'optional-text' || undefined,
-          ...doc,
-        }),
-  ]) as Type<z.output<S>>;
+  return deriveClass(schema, examples, (field, doc) => {
+    switch (field.kind) {
+      case 'enum':
+        return [ApiProperty({ enum: field.values, ...doc })];
+      case 'number':
+        return [ApiProperty({ type: Number, ...doc })];
+      default:
+        return [
+          ApiProperty({
+            type: String,
+            nullable: field.kind === 'optional-text' || undefined,
+            ...doc,
+          }),
+        ];
+    }
+  }) as Type<z.output<S>>;
 }

@@ -11,6 +11,7 @@ import {
   OrderStatusEventSchema,
   priceFromDecimalString,
   priceToDecimalString,
+  ProductSchema,
 } from '@storefront/events';
 import { ResponseView } from './contract-forms';
 import type { OrderDoc, OrderItemDoc, OrderStatusEventDoc } from './value-objects.schema';
@@ -29,16 +30,8 @@ export class ContactView extends ResponseView(ContactSchema, fixtures.aContact()
 /** An address; the example is a SHIPPING one, the only kind fulfillment holds. */
 export class AddressView extends ResponseView(AddressSchema, fixtures.aShippingAddress()) {}
 
-export class ProductView {
-  /** Product id. */
-  @ApiProperty({ example: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37' }) guid!: string;
-  /** Product name. */
-  @ApiProperty({ example: 'Green Widget' }) title!: string;
-  /** Product description (the original's fulfillment dropped it; kept here). */
-  @ApiProperty({ example: 'Gorgeous Green Widget' }) description!: string;
-  /** Unit price in dollars, exact to the cent (stored as the decimal string "11.99"). */
-  @ApiProperty({ example: 11.99 }) price!: number;
-}
+/** A product of the catalogue; the original's fulfillment dropped its description, kept here. */
+export class ProductView extends ResponseView(ProductSchema, fixtures.aProduct()) {}
 
 export class OrderItemView {
   @ApiProperty({ type: ProductView }) product!: ProductView;

@@ -3,8 +3,10 @@ import {
   AddressSchema,
   ContactSchema,
   contractShape,
+  fixtures,
   NameSchema,
   ORDER_STATUS_TYPES,
+  OrderStatusEventSchema,
   type OrderStatusType,
 } from '@storefront/events';
 import {
@@ -12,19 +14,20 @@ import {
   ContactView,
   NameView,
   OrderItemView,
+  ResponseView,
   toContractOrder,
 } from '@storefront/model';
 import { SHIPPING_METHODS, type ShippingMethod } from '../fulfillment.rules';
 import type { Fulfillment } from '../schemas/fulfillment.schema';
 
-export class OrderStatusEventView {
-  /** When the order entered this status, epoch milliseconds. */
-  @ApiProperty({ example: 1528334452755 }) timestamp!: number;
-  /** The status. */
-  @ApiProperty({ enum: ORDER_STATUS_TYPES, example: 'SHIPPED' }) orderStatusType!: OrderStatusType;
-  /** Why the status was set; on SHIPPED, the carrier. */
-  @ApiProperty({ example: 'Shipped via FedEx', nullable: true, type: String }) note!: string | null;
-}
+export class OrderStatusEventView extends ResponseView(
+  OrderStatusEventSchema,
+  fixtures.anOrderStatusEvent({
+    timestamp: 1528334452755,
+    orderStatusType: 'SHIPPED',
+    note: 'Shipped via FedEx',
+  }),
+) {}
 
 export class OrderView {
   /** Order guid, the natural key of a fulfillment. */

@@ -3,8 +3,10 @@ import {
   AddressSchema,
   ContactSchema,
   contractShape,
+  fixtures,
   NameSchema,
   ORDER_STATUS_TYPES,
+  OrderStatusEventSchema,
   type OrderStatusType,
 } from '@storefront/events';
 import {
@@ -12,20 +14,20 @@ import {
   ContactView,
   NameView,
   OrderItemView,
+  ResponseView,
   toContractOrder,
 } from '@storefront/model';
 import { orderTotal } from '../order.money';
 import type { CustomerOrderDoc } from '../schemas/customer-order.schema';
 import type { CustomerReplica } from '../schemas/customer-replica.schema';
 
-export class OrderStatusEventView {
-  /** When the order entered this status, epoch milliseconds. */
-  @ApiProperty({ example: 1528334218821 }) timestamp!: number;
-  /** The status. */
-  @ApiProperty({ enum: ORDER_STATUS_TYPES, example: 'APPROVED' }) orderStatusType!: OrderStatusType;
-  /** Why the status was set; null when there is no reason. */
-  @ApiProperty({ example: null, nullable: true, type: String }) note!: string | null;
-}
+export class OrderStatusEventView extends ResponseView(
+  OrderStatusEventSchema,
+  fixtures.anOrderStatusEvent({
+    timestamp: 1528334218821,
+    orderStatusType: 'APPROVED',
+  }),
+) {}
 
 export class OrderView {
   /** Order guid (UUID v4), the key of the order's events. */
