@@ -18,8 +18,8 @@ import type { OrderDoc, OrderItemDoc, OrderStatusEventDoc } from './value-object
 
 /*
  * Response shapes of the contract's value objects, shared by the services' Swagger documents.
- * An absent optional field is null in JSON (`contractShape` writes it). Status events stay in
- * each service: their examples differ (orders shows an approval, fulfillment a shipment).
+ * An absent optional field is null in JSON (`contractShape` writes it). Each service derives
+ * its own status event view: their examples differ (orders an approval, fulfillment a shipment).
  */
 
 /** A customer's name; the examples are the contract's sample customer. */
