@@ -1,4 +1,13 @@
-import type { Address, Contact, CustomerChangedInput, Name } from '@storefront/events';
+import {
+  type Address,
+  AddressSchema,
+  type Contact,
+  ContactSchema,
+  contractShape,
+  type CustomerChangedInput,
+  type Name,
+  NameSchema,
+} from '@storefront/events';
 import { storedCardLast4 } from './card.cipher';
 
 /** Card kinds, spelled as the original's `CreditCardType` enum names. */
@@ -79,52 +88,32 @@ export function maskCardNumber(stored: string): string {
   return `${MASK}${storedCardLast4(stored)}`;
 }
 
-function nullable(value: string | null | undefined): string | null {
-  return value ?? null;
-}
-
-export function nameWithNulls(name: NameInput): Name {
-  return {
-    title: name.title,
-    firstName: name.firstName,
-    middleName: nullable(name.middleName),
-    lastName: name.lastName,
-    suffix: nullable(name.suffix),
-  };
-}
-
-export function contactWithNulls(contact: ContactInput): Contact {
-  return {
-    primaryPhone: contact.primaryPhone,
-    secondaryPhone: nullable(contact.secondaryPhone),
-    email: contact.email,
-  };
-}
-
-export function addressWithNulls(address: AddressInput): Address {
-  return {
-    type: address.type,
-    description: address.description,
-    address1: address.address1,
-    address2: nullable(address.address2),
-    city: address.city,
-    state: address.state,
-    postalCode: address.postalCode,
-  };
-}
-
 function withoutEmpty<T extends object>(value: T): Compact<T> {
   return Object.fromEntries(
     Object.entries(value).filter(([, field]) => field !== null && field !== undefined),
   ) as Compact<T>;
 }
 
+/** Name, contact and addresses in the contract's shape: nulls explicit, as Jackson writes them. */
+function contractValues(customer: CustomerInput): {
+  name: Name;
+  contact: Contact;
+  addresses: Address[];
+} {
+  return {
+    name: contractShape(NameSchema, customer.name),
+    contact: contractShape(ContactSchema, customer.contact),
+    addresses: customer.addresses.map((address) => contractShape(AddressSchema, address)),
+  };
+}
+
 /** The stored form: like the original, absent optional fields are left out of the document. */
 export function compactCustomer(input: CustomerInput): StoredCustomer {
+  const { name, contact, addresses } = contractValues(input);
   return {
-    name: withoutEmpty(nameWithNulls(input.name)),
-    contact: withoutEmpty(contactWithNulls(input.contact)),
-    addresses: input.addresses.map((address) => withoutEmpty(addressWithNulls(address))),
+    name: withoutEmpty(name),
+    contact: withoutEmpty(contact),
+    addresses: addresses.map((address) => withoutEmpty(address)),
     creditCards: input.creditCards.map((card) => ({
       type: card.type,
       description: card.description,
@@ -148,9 +137,7 @@ export function cardView(card: CreditCard): CardView {
 export function summaryView(customer: CustomerState): CustomerSummaryView {
   return {
     id: customer.id,
-    name: nameWithNulls(customer.name),
-    contact: contactWithNulls(customer.contact),
-    addresses: customer.addresses.map(addressWithNulls),
+    ...contractValues(customer),
     creditCards: customer.creditCards.map(cardView),
   };
 }
@@ -166,12 +153,7 @@ export function customerView(customer: CustomerState): CustomerView {
 
 /** The `accounts.customer.change` payload: the customer's state without its cards. */
 export function customerChanged(id: string, customer: CustomerInput): CustomerChangedInput {
-  return {
-    id,
-    name: nameWithNulls(customer.name),
-    contact: contactWithNulls(customer.contact),
-    addresses: customer.addresses.map(addressWithNulls),
-  };
+  return { id, ...contractValues(customer) };
 }
 
 export type RuleResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };

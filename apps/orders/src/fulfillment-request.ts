@@ -1,12 +1,14 @@
-import { type FulfillmentRequestedInput, serviceSource, Topics } from '@storefront/events';
-import { createOutboxRecord, type OutboxEvent } from '@storefront/messaging';
 import {
-  type AddressDoc,
-  toAddressView,
-  toContactView,
-  toContractOrder,
-  toNameView,
-} from '@storefront/model';
+  AddressSchema,
+  ContactSchema,
+  contractShape,
+  type FulfillmentRequestedInput,
+  NameSchema,
+  serviceSource,
+  Topics,
+} from '@storefront/events';
+import { createOutboxRecord, type OutboxEvent } from '@storefront/messaging';
+import { type AddressDoc, toContractOrder } from '@storefront/model';
 import type { CustomerOrderDoc } from './schemas/customer-order.schema';
 import type { CustomerReplica } from './schemas/customer-replica.schema';
 
@@ -25,9 +27,9 @@ export function fulfillmentRecord(
 ): OutboxEvent {
   const payload: FulfillmentRequestedInput = {
     timestamp: now,
-    name: toNameView(customer.name),
-    contact: toContactView(customer.contact),
-    address: { ...toAddressView(address), type: 'SHIPPING' },
+    name: contractShape(NameSchema, customer.name),
+    contact: contractShape(ContactSchema, customer.contact),
+    address: { ...contractShape(AddressSchema, address), type: 'SHIPPING' },
     order: toContractOrder(order),
   };
   return createOutboxRecord(Topics.OrderFulfill, payload, { source: ORDERS_SOURCE });

@@ -3,6 +3,7 @@ export * from './acls';
 export * from './contract';
 export * from './customer.value-objects';
 export * from './order.value-objects';
+export * from './value-object';
 export * from './money';
 export * from './customer-change.event';
 export * from './fulfillment-request.event';

@@ -7,23 +7,25 @@ import {
 } from '@storefront/events';
 
 /*
- * The contract's value objects as orders and fulfillment store them: an absent optional field
- * is stored as null. Accounts keeps its own sub-documents, which leave absent fields out.
+ * The contract's value objects as every service stores them, declared once. An optional text
+ * is stored as given: accounts leaves it out when empty, as the original did; orders and
+ * fulfillment store the event's explicit null. Readers go through `contractShape`, which
+ * turns an absent one into null.
  */
 
 @Schema({ _id: false })
 export class NameDoc {
   @Prop({ required: true }) title!: string;
   @Prop({ required: true }) firstName!: string;
-  @Prop({ type: String, default: null }) middleName!: string | null;
+  @Prop({ type: String }) middleName?: string | null;
   @Prop({ required: true }) lastName!: string;
-  @Prop({ type: String, default: null }) suffix!: string | null;
+  @Prop({ type: String }) suffix?: string | null;
 }
 
 @Schema({ _id: false })
 export class ContactDoc {
   @Prop({ required: true }) primaryPhone!: string;
-  @Prop({ type: String, default: null }) secondaryPhone!: string | null;
+  @Prop({ type: String }) secondaryPhone?: string | null;
   @Prop({ required: true }) email!: string;
 }
 
@@ -32,7 +34,7 @@ export class AddressDoc {
   @Prop({ type: String, enum: ADDRESS_TYPES, required: true }) type!: AddressType;
   @Prop({ required: true }) description!: string;
   @Prop({ required: true }) address1!: string;
-  @Prop({ type: String, default: null }) address2!: string | null;
+  @Prop({ type: String }) address2?: string | null;
   @Prop({ required: true }) city!: string;
   @Prop({ required: true }) state!: string;
   @Prop({ required: true }) postalCode!: string;

@@ -1,78 +1,37 @@
 import { ApiProperty } from '@nestjs/swagger';
 import {
-  ADDRESS_TYPES,
-  type AddressType,
+  AddressSchema,
+  ContactSchema,
+  contractShape,
+  fixtures,
+  NameSchema,
   type Order,
   type OrderItem,
   type OrderStatusEvent,
+  OrderStatusEventSchema,
   priceFromDecimalString,
   priceToDecimalString,
+  ProductSchema,
 } from '@storefront/events';
-import type {
-  AddressDoc,
-  ContactDoc,
-  NameDoc,
-  OrderDoc,
-  OrderItemDoc,
-  OrderStatusEventDoc,
-} from './value-objects.schema';
+import { ResponseView } from './contract-forms';
+import type { OrderDoc, OrderItemDoc, OrderStatusEventDoc } from './value-objects.schema';
 
 /*
  * Response shapes of the contract's value objects, shared by the services' Swagger documents.
- * An absent optional field is null in JSON. Status events stay in each service: their
- * examples differ (orders shows an approval, fulfillment a shipment).
+ * An absent optional field is null in JSON (`contractShape` writes it). Each service derives
+ * its own status event view: their examples differ (orders an approval, fulfillment a shipment).
  */
 
-export class NameView {
-  /** Courtesy title. */
-  @ApiProperty({ example: 'Mr.' }) title!: string;
-  /** Given name. */
-  @ApiProperty({ example: 'John' }) firstName!: string;
-  /** Middle name or initial; null when there is none. */
-  @ApiProperty({ example: 'S.', nullable: true, type: String }) middleName!: string | null;
-  /** Family name. */
-  @ApiProperty({ example: 'Doe' }) lastName!: string;
-  /** Name suffix; null when there is none. */
-  @ApiProperty({ example: 'Jr.', nullable: true, type: String }) suffix!: string | null;
-}
+/** A customer's name; the examples are the contract's sample customer. */
+export class NameView extends ResponseView(NameSchema, fixtures.aName()) {}
 
-export class ContactView {
-  /** Main phone number. */
-  @ApiProperty({ example: '555-666-7777' }) primaryPhone!: string;
-  /** Other phone number; null when there is none. */
-  @ApiProperty({ example: '555-444-9898', nullable: true, type: String })
-  secondaryPhone!: string | null;
-  /** E-mail address. */
-  @ApiProperty({ example: 'john.doe@internet.com' }) email!: string;
-}
+export class ContactView extends ResponseView(ContactSchema, fixtures.aContact()) {}
 
-export class AddressView {
-  /** What the address is used for (always SHIPPING in fulfillment). */
-  @ApiProperty({ enum: ADDRESS_TYPES, example: 'SHIPPING' }) type!: AddressType;
-  /** Customer label for the address. */
-  @ApiProperty({ example: 'My home address' }) description!: string;
-  /** Street line. */
-  @ApiProperty({ example: '123 Oak Street' }) address1!: string;
-  /** Second street line; null when there is none. */
-  @ApiProperty({ example: null, nullable: true, type: String }) address2!: string | null;
-  /** City. */
-  @ApiProperty({ example: 'Sunrise' }) city!: string;
-  /** State code. */
-  @ApiProperty({ example: 'CA' }) state!: string;
-  /** Postal code. */
-  @ApiProperty({ example: '12345-6789' }) postalCode!: string;
-}
+/** An address; the example is a SHIPPING one, the only kind fulfillment holds. */
+export class AddressView extends ResponseView(AddressSchema, fixtures.aShippingAddress()) {}
 
-export class ProductView {
-  /** Product id. */
-  @ApiProperty({ example: '7f3c9c22-3c0a-47a5-9a92-2bd2e23f6e37' }) guid!: string;
-  /** Product name. */
-  @ApiProperty({ example: 'Green Widget' }) title!: string;
-  /** Product description (the original's fulfillment dropped it; kept here). */
-  @ApiProperty({ example: 'Gorgeous Green Widget' }) description!: string;
-  /** Unit price in dollars, exact to the cent (stored as the decimal string "11.99"). */
-  @ApiProperty({ example: 11.99 }) price!: number;
-}
+/** A product of the catalogue; the original's fulfillment dropped its description, kept here. */
+export class ProductView extends ResponseView(ProductSchema, fixtures.aProduct()) {}
 
 export class OrderItemView {
   @ApiProperty({ type: ProductView }) product!: ProductView;
@@ -80,42 +39,8 @@ export class OrderItemView {
   @ApiProperty({ example: 5 }) quantity!: number;
 }
 
-export function toNameView(name: NameDoc): NameView {
-  return {
-    title: name.title,
-    firstName: name.firstName,
-    middleName: name.middleName ?? null,
-    lastName: name.lastName,
-    suffix: name.suffix ?? null,
-  };
-}
-
-export function toContactView(contact: ContactDoc): ContactView {
-  return {
-    primaryPhone: contact.primaryPhone,
-    secondaryPhone: contact.secondaryPhone ?? null,
-    email: contact.email,
-  };
-}
-
-export function toAddressView(address: AddressDoc): AddressView {
-  return {
-    type: address.type,
-    description: address.description,
-    address1: address.address1,
-    address2: address.address2 ?? null,
-    city: address.city,
-    state: address.state,
-    postalCode: address.postalCode,
-  };
-}
-
 export function toOrderStatusEventView(event: OrderStatusEventDoc): OrderStatusEvent {
-  return {
-    timestamp: event.timestamp,
-    orderStatusType: event.orderStatusType,
-    note: event.note ?? null,
-  };
+  return contractShape(OrderStatusEventSchema, event);
 }
 
 /** A stored line in the contract's shape: the decimal-string price becomes a JSON number. */

@@ -1,22 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ADDRESS_TYPES, type AddressType } from '@storefront/events';
-import { ContactView, NameView } from '@storefront/model';
+import { AddressSchema, fixtures } from '@storefront/events';
+import { ContactView, NameView, ResponseView } from '@storefront/model';
 import { CREDIT_CARD_TYPES, type CreditCardType } from '../customer.rules';
 
 /**
  * Response documentation only: what the controllers return is built by customer.rules views.
- * Name and contact are the shared views; the address keeps accounts' own billing example.
+ * Name and contact are the shared views; the address has accounts' own billing example.
  */
 
-class AddressView {
-  @ApiProperty({ enum: ADDRESS_TYPES, example: 'BILLING' }) type!: AddressType;
-  @ApiProperty({ example: 'My cc billing address' }) description!: string;
-  @ApiProperty({ example: '123 Oak Street' }) address1!: string;
-  @ApiProperty({ example: null, nullable: true, type: String }) address2!: string | null;
-  @ApiProperty({ example: 'Sunrise' }) city!: string;
-  @ApiProperty({ example: 'CA' }) state!: string;
-  @ApiProperty({ example: '12345-6789' }) postalCode!: string;
-}
+class AddressView extends ResponseView(AddressSchema, fixtures.aBillingAddress()) {}
 
 class CardView {
   @ApiProperty({ enum: CREDIT_CARD_TYPES, example: 'PRIMARY' }) type!: CreditCardType;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ADDRESS_TYPES, type AddressType } from '@storefront/events';
-import { IsOptionalText, IsRequiredText } from '@storefront/model';
+import { AddressSchema, ContactSchema, fixtures, NameSchema } from '@storefront/events';
+import { IsRequiredText, PatchForm, RequestForm } from '@storefront/model';
 import { SortablePageQuery } from '@storefront/platform';
 import { Type } from 'class-transformer';
 import {
@@ -38,89 +38,14 @@ const cardNumberPattern = new RegExp(
   `(${CARD_NUMBER_PATTERN.source})|(${MASKED_CARD_NUMBER_PATTERN.source})`,
 );
 
-/** A customer's name, field for field the original's `Name`. */
-export class NameDto {
-  /** Courtesy title. */
-  @ApiProperty({ example: 'Mr.' })
-  @IsRequiredText()
-  title!: string;
+/** A customer's name, field for field the contract's (the original's `Name`). */
+export class NameDto extends RequestForm(NameSchema, fixtures.aName()) {}
 
-  /** Given name. */
-  @ApiProperty({ example: 'John' })
-  @IsRequiredText()
-  firstName!: string;
+/** Phone numbers and e-mail, the contract's `Contact`; the e-mail is free text, as there. */
+export class ContactDto extends RequestForm(ContactSchema, fixtures.aContact()) {}
 
-  /** Middle name or initial; null or absent when there is none. */
-  @ApiPropertyOptional({ example: 'S.', nullable: true, type: String })
-  @IsOptionalText()
-  middleName?: string | null;
-
-  /** Family name. */
-  @ApiProperty({ example: 'Doe' })
-  @IsRequiredText()
-  lastName!: string;
-
-  /** Name suffix; null or absent when there is none. */
-  @ApiPropertyOptional({ example: 'Jr.', nullable: true, type: String })
-  @IsOptionalText()
-  suffix?: string | null;
-}
-
-/** Phone numbers and e-mail, the original's `Contact`. */
-export class ContactDto {
-  /** Main phone number, free text. */
-  @ApiProperty({ example: '555-666-7777' })
-  @IsRequiredText()
-  primaryPhone!: string;
-
-  /** Other phone number; null or absent when there is none. */
-  @ApiPropertyOptional({ example: '555-444-9898', nullable: true, type: String })
-  @IsOptionalText()
-  secondaryPhone?: string | null;
-
-  /** E-mail address (free text, as in the original and the event contract). */
-  @ApiProperty({ example: 'john.doe@internet.com' })
-  @IsRequiredText()
-  email!: string;
-}
-
-/** A postal address, the original's `Address`. */
-export class AddressDto {
-  /** What the address is for. */
-  @ApiProperty({ enum: ADDRESS_TYPES, example: 'SHIPPING' })
-  @IsIn(ADDRESS_TYPES)
-  type!: AddressType;
-
-  /** The customer's label for the address. */
-  @ApiProperty({ example: 'My home address' })
-  @IsRequiredText()
-  description!: string;
-
-  /** Street line. */
-  @ApiProperty({ example: '123 Oak Street' })
-  @IsRequiredText()
-  address1!: string;
-
-  /** Second street line; null or absent when there is none. */
-  @ApiPropertyOptional({ example: null, nullable: true, type: String })
-  @IsOptionalText()
-  address2?: string | null;
-
-  /** City. */
-  @ApiProperty({ example: 'Sunrise' })
-  @IsRequiredText()
-  city!: string;
-
-  /** State code. */
-  @ApiProperty({ example: 'CA' })
-  @IsRequiredText()
-  state!: string;
-
-  /** Postal code as text (the original's samples include "444556-9090"). */
-  @ApiProperty({ example: '12345-6789' })
-  @IsRequiredText()
-  postalCode!: string;
-}
+/** A postal address, the contract's `Address`. */
+export class AddressDto extends RequestForm(AddressSchema, fixtures.aShippingAddress()) {}
 
 /** A payment card, the original's `CreditCard`. */
 export class CreditCardDto {
@@ -211,55 +136,18 @@ export class CustomerDto {
 }
 
 /** Name fields of a merge patch: leave out what does not change; null clears an optional one. */
-export class NamePatchDto {
-  /** Courtesy title. */
-  @ApiPropertyOptional({ example: 'Dr.' })
-  @IsOptionalButNotNull()
-  @IsRequiredText()
-  title?: string;
-
-  /** Given name. */
-  @ApiPropertyOptional({ example: 'John' })
-  @IsOptionalButNotNull()
-  @IsRequiredText()
-  firstName?: string;
-
-  /** Middle name; null clears it. */
-  @ApiPropertyOptional({ example: null, nullable: true, type: String })
-  @IsOptionalText()
-  middleName?: string | null;
-
-  /** Family name. */
-  @ApiPropertyOptional({ example: 'Doe' })
-  @IsOptionalButNotNull()
-  @IsRequiredText()
-  lastName?: string;
-
-  /** Name suffix; null clears it. */
-  @ApiPropertyOptional({ example: null, nullable: true, type: String })
-  @IsOptionalText()
-  suffix?: string | null;
-}
+export class NamePatchDto extends PatchForm(NameDto, {
+  title: 'Dr.',
+  middleName: null,
+  suffix: null,
+}) {}
 
 /** Contact fields of a merge patch. */
-export class ContactPatchDto {
-  /** Main phone number. */
-  @ApiPropertyOptional({ example: '555-000-1111' })
-  @IsOptionalButNotNull()
-  @IsRequiredText()
-  primaryPhone?: string;
-
-  /** Other phone number; null clears it. */
-  @ApiPropertyOptional({ example: null, nullable: true, type: String })
-  @IsOptionalText()
-  secondaryPhone?: string | null;
-
-  /** E-mail address. */
-  @ApiPropertyOptional({ example: 'john.doe@example.com' })
-  @IsOptionalButNotNull()
-  @IsRequiredText()
-  email?: string;
-}
+export class ContactPatchDto extends PatchForm(ContactDto, {
+  primaryPhone: '555-000-1111',
+  secondaryPhone: null,
+  email: 'john.doe@example.com',
+}) {}
 
 /**
  * Body of PATCH /customers/{id}, a JSON merge patch (RFC 7396) like Spring Data REST's:

@@ -1,37 +1,10 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { ADDRESS_TYPES, type AddressType } from '@storefront/events';
 import { outboxField, type OutboxRecord } from '@storefront/messaging';
+import { AddressDoc, ContactDoc, NameDoc } from '@storefront/model';
 import type { HydratedDocument, Types } from 'mongoose';
 import { CREDIT_CARD_TYPES, type CreditCardType } from '../customer.rules';
 
 export const CUSTOMER_COLLECTION = 'customer.accounts';
-
-@Schema({ _id: false })
-export class NameDoc {
-  @Prop({ required: true }) title!: string;
-  @Prop({ required: true }) firstName!: string;
-  @Prop() middleName?: string;
-  @Prop({ required: true }) lastName!: string;
-  @Prop() suffix?: string;
-}
-
-@Schema({ _id: false })
-export class ContactDoc {
-  @Prop({ required: true }) primaryPhone!: string;
-  @Prop() secondaryPhone?: string;
-  @Prop({ required: true }) email!: string;
-}
-
-@Schema({ _id: false })
-export class AddressDoc {
-  @Prop({ required: true, enum: ADDRESS_TYPES, type: String }) type!: AddressType;
-  @Prop({ required: true }) description!: string;
-  @Prop({ required: true }) address1!: string;
-  @Prop() address2?: string;
-  @Prop({ required: true }) city!: string;
-  @Prop({ required: true }) state!: string;
-  @Prop({ required: true }) postalCode!: string;
-}
 
 @Schema({ _id: false })
 export class CreditCardDoc {

@@ -1,26 +1,33 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
+import {
+  AddressSchema,
+  ContactSchema,
+  contractShape,
+  fixtures,
+  NameSchema,
+  ORDER_STATUS_TYPES,
+  OrderStatusEventSchema,
+  type OrderStatusType,
+} from '@storefront/events';
 import {
   AddressView,
   ContactView,
   NameView,
   OrderItemView,
-  toAddressView,
-  toContactView,
+  ResponseView,
   toContractOrder,
-  toNameView,
 } from '@storefront/model';
 import { SHIPPING_METHODS, type ShippingMethod } from '../fulfillment.rules';
 import type { Fulfillment } from '../schemas/fulfillment.schema';
 
-export class OrderStatusEventView {
-  /** When the order entered this status, epoch milliseconds. */
-  @ApiProperty({ example: 1528334452755 }) timestamp!: number;
-  /** The status. */
-  @ApiProperty({ enum: ORDER_STATUS_TYPES, example: 'SHIPPED' }) orderStatusType!: OrderStatusType;
-  /** Why the status was set; on SHIPPED, the carrier. */
-  @ApiProperty({ example: 'Shipped via FedEx', nullable: true, type: String }) note!: string | null;
-}
+export class OrderStatusEventView extends ResponseView(
+  OrderStatusEventSchema,
+  fixtures.anOrderStatusEvent({
+    timestamp: 1528334452755,
+    orderStatusType: 'SHIPPED',
+    note: 'Shipped via FedEx',
+  }),
+) {}
 
 export class OrderView {
   /** Order guid, the natural key of a fulfillment. */
@@ -100,9 +107,9 @@ export type StoredFulfillment = Fulfillment & { _id: { toString(): string } };
 export function toFulfillmentBody(doc: StoredFulfillment): FulfillmentBody {
   return {
     timestamp: doc.timestamp,
-    name: toNameView(doc.name),
-    contact: toContactView(doc.contact),
-    address: toAddressView(doc.address),
+    name: contractShape(NameSchema, doc.name),
+    contact: contractShape(ContactSchema, doc.contact),
+    address: contractShape(AddressSchema, doc.address),
     order: toContractOrder(doc.order),
     status: doc.status,
     shippingMethod: doc.shippingMethod ?? null,

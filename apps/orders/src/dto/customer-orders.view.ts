@@ -1,27 +1,33 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
+import {
+  AddressSchema,
+  ContactSchema,
+  contractShape,
+  fixtures,
+  NameSchema,
+  ORDER_STATUS_TYPES,
+  OrderStatusEventSchema,
+  type OrderStatusType,
+} from '@storefront/events';
 import {
   AddressView,
   ContactView,
   NameView,
   OrderItemView,
-  toAddressView,
-  toContactView,
+  ResponseView,
   toContractOrder,
-  toNameView,
 } from '@storefront/model';
 import { orderTotal } from '../order.money';
 import type { CustomerOrderDoc } from '../schemas/customer-order.schema';
 import type { CustomerReplica } from '../schemas/customer-replica.schema';
 
-export class OrderStatusEventView {
-  /** When the order entered this status, epoch milliseconds. */
-  @ApiProperty({ example: 1528334218821 }) timestamp!: number;
-  /** The status. */
-  @ApiProperty({ enum: ORDER_STATUS_TYPES, example: 'APPROVED' }) orderStatusType!: OrderStatusType;
-  /** Why the status was set; null when there is no reason. */
-  @ApiProperty({ example: null, nullable: true, type: String }) note!: string | null;
-}
+export class OrderStatusEventView extends ResponseView(
+  OrderStatusEventSchema,
+  fixtures.anOrderStatusEvent({
+    timestamp: 1528334218821,
+    orderStatusType: 'APPROVED',
+  }),
+) {}
 
 export class OrderView {
   /** Order guid (UUID v4), the key of the order's events. */
@@ -114,9 +120,9 @@ export function toCustomerOrdersBody(
   orders: readonly CustomerOrderDoc[],
 ): CustomerOrdersBody {
   return {
-    name: toNameView(doc.name),
-    contact: toContactView(doc.contact),
-    addresses: doc.addresses.map(toAddressView),
+    name: contractShape(NameSchema, doc.name),
+    contact: contractShape(ContactSchema, doc.contact),
+    addresses: doc.addresses.map((address) => contractShape(AddressSchema, address)),
     orders: orders.map(toOrderView),
     sourceVersion: doc.sourceVersion,
   };
