@@ -15,11 +15,11 @@ import {
   type RunningApps,
   type RuntimeEnv,
   startApps,
+  waitForGatewayRoutes,
 } from './apps';
 import { ensureTopics } from './kafka';
 import { ROOT } from './paths';
 import { freePort } from './procs';
-import { waitUntil } from './wait';
 
 export { freePort };
 
@@ -121,9 +121,9 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
     ...(options.secure ? { secure: options.secure } : {}),
   });
   const url = (app: AppName): string => `http://127.0.0.1:${ports.get(app)}`;
-  if (!options.secure && ports.has('gateway') && ports.has('registry')) {
-    await gatewayRoutesAll(url('gateway'), wanted);
-  }
+  // An app is healthy before the gateway's next registry fetch sees it: a test's first call
+  // through the gateway must not meet a 503 NO_INSTANCE that no client of a running stack would.
+  if (!options.secure && ports.has('registry')) await waitForGatewayRoutes(apps);
   return {
     apps,
     url,
@@ -134,35 +134,6 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
     consumerGroups,
     stop: () => apps.stop(),
   };
-}
-
-/**
- * Waits until the gateway has an instance for every started service it routes to: an app is
- * healthy before the gateway's next registry fetch sees it, and a test's first call through
- * the gateway must not meet a 503 NO_INSTANCE that no client of a running stack would.
- */
-async function gatewayRoutesAll(gatewayUrl: string, started: readonly AppName[]): Promise<void> {
-  let missing: string[] = [];
-  await waitUntil(
-    async () => {
-      const response = await fetch(`${gatewayUrl}/actuator/routes`, {
-        signal: AbortSignal.timeout(2000),
-      }).catch(() => undefined);
-      if (!response?.ok) return false;
-      const routes = (await response.json()) as Array<{ serviceId: string; instances: unknown[] }>;
-      missing = routes
-        .filter((route) => started.includes(route.serviceId.toLowerCase() as AppName))
-        .filter((route) => route.instances.length === 0)
-        .map((route) => route.serviceId);
-      return missing.length === 0;
-    },
-    {
-      what: 'the gateway to route to every started service',
-      timeoutMs: 60_000,
-      intervalMs: 200,
-      detail: () => `no instance yet for ${missing.join(', ')}`,
-    },
-  );
 }
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -3,7 +3,6 @@
  * found (issue 17) and their neighbours, against the whole runtime, through the gateway and
  * straight to each service. Each request is one the service's own schema rejects.
  */
-import { waitForGatewayRoutes } from '../../../tools/runtime/apps';
 import { startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
 
 type Service = 'accounts' | 'orders' | 'fulfillment';
@@ -89,7 +88,6 @@ describe('input bounds through the gateway and directly', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ dbPrefix: 'gateway_input' });
-    await waitForGatewayRoutes(stack.apps);
   }, 240_000);
 
   afterAll(async () => {

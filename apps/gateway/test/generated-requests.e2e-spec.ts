@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RUNTIME_DIR } from '../../../tools/runtime/paths';
 import { ensureSchemathesis } from '../../../tools/runtime/schemathesis';
-import { waitForGatewayRoutes } from '../../../tools/runtime/apps';
 import { startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
 
 /**
@@ -64,7 +63,6 @@ describe('generated requests through the gateway (Schemathesis)', () => {
       dbPrefix: 'gateway_generated',
       env: { GATEWAY_RATE_LIMIT: '0' },
     });
-    await waitForGatewayRoutes(stack.apps);
   }, 600_000);
 
   afterAll(async () => {

@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '../../../tools/runtime/paths';
-import { waitForGatewayRoutes } from '../../../tools/runtime/apps';
 import { startTestStack, type TestStack } from '../../../tools/runtime/test-stack';
 
 const SERVICES = ['accounts', 'orders', 'fulfillment'] as const;
@@ -72,7 +71,6 @@ describe('OpenAPI documents', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ dbPrefix: 'gateway_openapi' });
-    await waitForGatewayRoutes(stack.apps);
     for (const service of SERVICES) {
       for (const [via, url] of [
         ['direct', `${stack.url(service)}/v3/api-docs`],

@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from '@storefront/testing';
-import { waitForGatewayRoutes } from '../../../tools/runtime/apps';
 import {
   artifactPath,
   launchChromium,
@@ -20,7 +19,6 @@ describe('Swagger UI through the gateway', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ dbPrefix: 'gateway_swagger' });
-    await waitForGatewayRoutes(stack.apps);
     browser = await launchChromium();
   }, 240_000);
 
