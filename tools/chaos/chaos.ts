@@ -91,6 +91,8 @@ const MAX_IN_FLIGHT = 48;
  * heartbeats and status updates, generously (a ready instance reports UP with its next one).
  */
 const REGISTRY_UP_TIMEOUT_MS = 90_000;
+/** How long a fault may take to heal before the run records it as not healed. */
+const HEAL_TIMEOUT_MS = 180_000;
 
 /** Environment of every app (recorded with the results). */
 const APP_SETTINGS: Record<string, string> = {
@@ -304,7 +306,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
     machine.start();
     injector = new FaultInjector(
       { apps, brokers, database, registry },
-      { stopMs: settings.stopS * 1000, healTimeoutMs: 180_000, log: say },
+      { stopMs: settings.stopS * 1000, healTimeoutMs: HEAL_TIMEOUT_MS, log: say },
     );
     poison = new PoisonSender(infra.kafkaBrokers);
 
@@ -378,15 +380,19 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
       return registeredApps.filter((app) => ports.includes(portOf(app))).map((app) => app.label);
     };
     const registryFrom = Date.now();
-    let registryUpAfterMs: number | null = null;
-    await waitUntil(() => stillNotUp().length === 0, {
+    const registryUp = await waitUntil(() => stillNotUp().length === 0, {
       what: 'the registry to list every instance UP',
       timeoutMs: REGISTRY_UP_TIMEOUT_MS,
       intervalMs: 500,
     }).then(
-      () => (registryUpAfterMs = Date.now() - registryFrom),
-      () => say(`the registry still lists ${stillNotUp().join(', ')} as not UP`),
+      () => true,
+      () => false,
     );
+    const registryUpAfterMs = registryUp ? Date.now() - registryFrom : null;
+    // Read once: the watch polls on, and the verdict and the results must name the same ones.
+    const registryNotUp = stillNotUp();
+    if (registryUpAfterMs === null)
+      say(`the registry still lists ${registryNotUp.join(', ')} as not UP`);
     if (!stores || !auditResult) throw new Error('the stores could not be read');
     letters ??= await checkDeadLetters(infra.kafkaBrokers, poison.sent, settings.poisonPerTopic);
     const lagAtEnd =
@@ -399,7 +405,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
       ...record,
       load1Max: machine!.loadMax(
         start + record.startedAtS * 1000,
-        start + record.startedAtS * 1000 + (record.healMs ?? 180_000),
+        start + record.startedAtS * 1000 + (record.healMs ?? HEAL_TIMEOUT_MS),
       ),
     }));
     const byKind: ChaosResults['faults']['byKind'] = {};
@@ -439,7 +445,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
       convergedAt === undefined ? 'not converged' : '',
       injector.records.some((r) => r.error) ? 'a fault did not heal' : '',
       registryUpAfterMs === null
-        ? `the registry did not list ${stillNotUp().join(', ')} UP again within ${REGISTRY_UP_TIMEOUT_MS / 1000} s`
+        ? `the registry did not list ${registryNotUp.join(', ')} UP again within ${REGISTRY_UP_TIMEOUT_MS / 1000} s`
         : '',
       ...contractBreaches(workload.contract),
     ].filter(Boolean);
@@ -475,7 +481,7 @@ export async function runChaos(settings: ChaosSettings): Promise<ChaosResults> {
         afterWorkloadMs: convergedAt === undefined ? null : convergedAt - workloadStoppedAt,
       },
       lagAtEnd,
-      registry: { upAfterConvergedMs: registryUpAfterMs, notUp: stillNotUp() },
+      registry: { upAfterConvergedMs: registryUpAfterMs, notUp: registryNotUp },
       machine: machine.report(start),
       verdict: { ok: reasons.length === 0, lost, doubled, drift, reasons },
     };
