@@ -95,16 +95,25 @@ export class FulfillmentService implements OnModuleInit {
     this.fulfillmentKeys = new KeyIndex(keys, 'fulfillmentId', 'order.guid');
   }
 
-  /** The unique index on the order guid must exist before the first request is consumed. */
+  /**
+   * Before the first request is consumed: the unique index on the order guid, and a key for
+   * every fulfillment an older version stored without one (a missing key then means none).
+   */
   async onModuleInit(): Promise<void> {
     await this.model.init();
+    const keyed = await this.fulfillmentKeys.backfill(this.model.collection);
+    if (keyed > 0) this.logger.log(`keyed ${keyed} fulfillments stored without a key`);
   }
 
   /**
-   * Starts the fulfillment of an approved order, once. A re-sent or redelivered request finds
-   * the order's key (or, without one, meets the unique index on the order guid: 11000) and
-   * changes nothing, so a fulfillment that has moved on is never reset; when two requests race,
-   * the unique index lets one insert, and the other's 11000 means the same: already there.
+   * Starts the fulfillment of an approved order, once. The order's key is claimed first, with
+   * the id the fulfillment gets, so a lookup by guid never has to search. A re-sent or
+   * redelivered request finds the key taken and its fulfillment there, and changes nothing, so
+   * a fulfillment that has moved on is never reset. A key without its fulfillment (the process
+   * died between the two writes, or the document was lost: the consistency audit's
+   * fulfillment-missing, repaired by orders re-sending the request) gets it now, under that id.
+   * When two requests race, the unique indexes let one insert, and the other's 11000 means the
+   * same: already there.
    */
   async accept(request: FulfillmentRequested): Promise<AcceptOutcome> {
     const guid = request.order.guid;
@@ -112,14 +121,15 @@ export class FulfillmentService implements OnModuleInit {
     if (!requestable.ok) {
       throw requestInvalid(guid, requestable.reason);
     }
-    if (!(await this.hasFulfillment(guid))) {
+    const key = await this.fulfillmentKeys.claim(guid, new Types.ObjectId());
+    if (key.claimed || !(await this.model.exists({ _id: key.id }).exec())) {
       try {
-        const created = await this.model.create(newFulfillment(request));
-        await this.fulfillmentKeys.add([guid], created._id);
+        await this.model.create({ _id: key.id, ...newFulfillment(request) });
         this.logger.log(`fulfillment of order ${guid} started`);
         return 'applied';
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
+        if (key.claimed) await this.keyUnkeyed(guid);
       }
     }
     this.logger.debug(`fulfillment request for order ${guid} ignored: already there`);
@@ -312,23 +322,22 @@ export class FulfillmentService implements OnModuleInit {
       return new Types.ObjectId(idOrGuid);
     }
     if (!UUID.test(idOrGuid)) throw fulfillmentNotFound(idOrGuid);
-    const id = await this.fulfillmentKeys.resolve(idOrGuid, (filter) =>
-      this.model.findOne(filter, { _id: 1 }).lean<{ _id: Types.ObjectId }>().exec(),
-    );
+    const id = await this.fulfillmentKeys.idOf(idOrGuid);
     if (!id) throw fulfillmentNotFound(idOrGuid);
     return id;
   }
 
   /**
-   * Whether the order has its fulfillment, by its key. A key whose fulfillment is gone (the
-   * document was lost: the consistency audit's fulfillment-missing, repaired by orders
-   * re-sending the request) is removed, so the request can create it again.
+   * A key claimed for a fulfillment that the order guid's unique index refused: that order's
+   * fulfillment is there without its key, stored by a version that wrote keys afterwards and
+   * not yet keyed by the start-up backfill (such a version still running beside this one).
+   * The key is set to it, found by the one query on the guid.
    */
-  private async hasFulfillment(guid: string): Promise<boolean> {
-    const id = await this.fulfillmentKeys.idOf(guid);
-    if (id === undefined) return false;
-    if (await this.model.exists({ _id: id }).exec()) return true;
-    await this.fulfillmentKeys.remove(guid, id);
-    return false;
+  private async keyUnkeyed(guid: string): Promise<void> {
+    const existing = await this.model
+      .findOne({ 'order.guid': guid }, { _id: 1 })
+      .lean<{ _id: Types.ObjectId }>()
+      .exec();
+    if (existing) await this.fulfillmentKeys.mend(guid, existing._id);
   }
 }

@@ -7,8 +7,9 @@ export const FULFILLMENT_KEYS_COLLECTION = 'fulfillment.keys';
  * Which fulfillment belongs to an order, keyed by the order guid: requests and the step
  * endpoints name the order guid, and with this they reach the fulfillment through two `_id`
  * lookups instead of querying `order.guid`, which FerretDB 1.24 answers by decoding every
- * fulfillment (ADR 0004). Written right after the fulfillment; one without its key (a crash
- * in between, or written before keys existed) is found by the query and keyed then.
+ * fulfillment (ADR 0004). Claimed before the fulfillment is written, with the id it gets, so
+ * an order guid without a key has no fulfillment; fulfillments stored before keys were claimed
+ * first are keyed at start-up.
  */
 @Schema({ collection: FULFILLMENT_KEYS_COLLECTION, versionKey: false })
 export class FulfillmentKey {

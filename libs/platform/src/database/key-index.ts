@@ -1,20 +1,28 @@
+import type { Collection, Document } from 'mongodb';
 import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from './duplicate-key';
+
+/** How many keys the start-up backfill inserts per command. */
+const BACKFILL_BATCH = 500;
 
 /**
  * A secondary key beside the aggregates (ADR 0004): a collection of `{ _id: key, <field>:
  * aggregate id }`, so a lookup by a key the aggregates embed (an order guid) is two `_id`
  * lookups instead of a query on the embedded path, which FerretDB 1.24 answers by decoding
- * every document. A key never changes once written (the key is unique and an aggregate keeps
- * its id), so a second writer's duplicate key means the same key is there. A key whose
- * aggregate does not hold it (written before a write that failed) is harmless: the lookup
- * checks the aggregate and falls back to the query, which also keys what it finds.
+ * every document.
+ *
+ * The key is claimed before its aggregate is written, with the id the aggregate will get, so
+ * a key that is not there means that no aggregate holds it: a lookup of an unknown key costs
+ * one `_id` read whatever the collection holds. A key whose aggregate is not there (the writer
+ * died between the two writes, or the aggregate was lost) names the id the next write of that
+ * aggregate uses. Aggregates from before keys were claimed first are keyed by `backfill` at
+ * start-up.
  */
 export class KeyIndex<K extends { _id: string }, F extends Exclude<keyof K & string, '_id'>> {
   /**
    * @param keys  the key collection's model
    * @param field the key document's field holding the aggregate id
-   * @param path  where the aggregates hold the key (`orders.guid`, `order.guid`)
+   * @param path  where the aggregates hold the key (`order.guid`)
    */
   constructor(
     private readonly keys: Model<K>,
@@ -22,71 +30,35 @@ export class KeyIndex<K extends { _id: string }, F extends Exclude<keyof K & str
     private readonly path: string,
   ) {}
 
-  /** The aggregate id a key names, as recorded (unchecked). */
+  /** The aggregate id a key names, as recorded; none means no aggregate holds the key. */
   async idOf(key: string): Promise<K[F] | undefined> {
     const entry = await this.keys.findById(key).lean<K>().exec();
     return entry?.[this.field];
   }
 
   /**
-   * The aggregate id a key names as recorded, else (no key) the id of the aggregate the query
-   * `{ <path>: key }` finds, keyed then. For callers that read the aggregate next anyway.
+   * Claims `key` for a new aggregate with id `id`, before it is written. `claimed` is false
+   * when the key was there: `id` is then the one recorded (another writer's, or a previous
+   * attempt's whose aggregate may or may not have been written).
    */
-  async resolve(
-    key: string,
-    query: (filter: Record<string, unknown>) => Promise<{ _id: K[F] } | null>,
-  ): Promise<K[F] | undefined> {
-    const id = await this.idOf(key);
-    if (id !== undefined) return id;
-    const doc = await query({ [this.path]: key });
-    if (doc) await this.mend(key, doc._id);
-    return doc?._id;
-  }
-
-  /**
-   * The aggregate that holds `key`: `load` runs with `{ _id, <path>: key }` when the key is
-   * recorded, else (or when that aggregate does not hold it: a wrong key) with
-   * `{ <path>: key }`, and the key is set to what that finds.
-   */
-  async find<D extends { _id: K[F] }>(
-    key: string,
-    load: (filter: Record<string, unknown>) => Promise<D | null>,
-  ): Promise<D | null> {
-    const id = await this.idOf(key);
-    if (id !== undefined) {
-      const doc = await load({ _id: id, [this.path]: key });
-      if (doc) return doc;
-    }
-    const doc = await load({ [this.path]: key });
-    if (doc) await this.mend(key, doc._id);
-    return doc;
-  }
-
-  /**
-   * Records that the aggregate `id` holds these new keys, in one insert. A key another writer
-   * recorded first (a reader that found the aggregate by its query) names the same aggregate.
-   */
-  async add(keys: readonly string[], id: K[F]): Promise<void> {
-    if (keys.length === 0) return;
+  async claim(key: string, id: K[F]): Promise<{ id: K[F]; claimed: boolean }> {
     try {
-      await this.keys.insertMany(
-        keys.map((key) => ({ _id: key, [this.field]: id }) as unknown as K),
-        { ordered: false },
-      );
+      await this.keys.collection.insertOne({ _id: key, [this.field]: id } as Document);
+      return { id, claimed: true };
     } catch (error) {
-      // mongoose wraps each failed insert: the driver's error is its `err`.
-      const failures = (error as { writeErrors?: Array<{ err?: unknown }> }).writeErrors;
-      if (!failures?.every((failure) => isDuplicateKeyError(failure.err ?? failure))) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
+    const recorded = await this.idOf(key);
+    // A key is never removed, so the one that refused the insert is still there.
+    if (recorded === undefined) throw new Error(`key ${key} refused an insert but is not there`);
+    return { id: recorded, claimed: false };
   }
 
-  /** Sets one key to `id`, whether it was missing or named another aggregate. */
+  /** Sets one key to `id`: for an aggregate written without its key claimed first. */
   async mend(key: string, id: K[F]): Promise<void> {
     try {
       await this.keys
-        .updateOne({ _id: key }, { $set: { [this.field]: id } } as never, {
-          upsert: true,
-        })
+        .updateOne({ _id: key }, { $set: { [this.field]: id } } as never, { upsert: true })
         .exec();
     } catch (error) {
       // Two upserts of a missing key at once: the loser's insert meets the winner's key,
@@ -95,8 +67,50 @@ export class KeyIndex<K extends { _id: string }, F extends Exclude<keyof K & str
     }
   }
 
-  /** Forgets a key that names an aggregate which is gone, so the key can be written again. */
-  async remove(key: string, id: K[F]): Promise<void> {
-    await this.keys.deleteOne({ _id: key, [this.field]: id }).exec();
+  /**
+   * Keys every aggregate that has no key (written before keys were claimed first, by an
+   * older version), so that a missing key means no aggregate from then on. Cheap when there
+   * is nothing to do: this version writes a key before each aggregate, so keys fewer than
+   * aggregates is the only sign of unkeyed ones, and only then are the aggregates read.
+   * Run at start-up before the app serves or consumes; idempotent and safe to run from
+   * several instances at once (an existing key is never overwritten).
+   */
+  async backfill(aggregates: Collection): Promise<number> {
+    const [keyCount, aggregateCount] = await Promise.all([
+      this.keys.collection.countDocuments(),
+      aggregates.countDocuments(),
+    ]);
+    if (keyCount >= aggregateCount) return 0;
+    const segments = this.path.split('.');
+    let added = 0;
+    let batch: Document[] = [];
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      added += await this.insertMissing(batch);
+      batch = [];
+    };
+    for await (const doc of aggregates.find({}, { projection: { [this.path]: 1 } })) {
+      const key = segments.reduce<unknown>(
+        (value, segment) => (value as Record<string, unknown> | undefined)?.[segment],
+        doc,
+      );
+      if (typeof key !== 'string') continue;
+      batch.push({ _id: key, [this.field]: doc._id });
+      if (batch.length >= BACKFILL_BATCH) await flush();
+    }
+    await flush();
+    return added;
+  }
+
+  /** Inserts the keys that are not there; returns how many it inserted. */
+  private async insertMissing(entries: Document[]): Promise<number> {
+    try {
+      const result = await this.keys.collection.insertMany(entries, { ordered: false });
+      return result.insertedCount;
+    } catch (error) {
+      const failures = (error as { writeErrors?: unknown[] }).writeErrors;
+      if (!failures?.every((failure) => isDuplicateKeyError(failure))) throw error;
+      return entries.length - failures.length;
+    }
   }
 }
