@@ -8,6 +8,7 @@ import type { AppName } from '../../tools/runtime/apps';
 import type { TestStack } from '../../tools/runtime/test-stack';
 import { waitUntil } from '../../tools/runtime/wait';
 import { type ProfileSummary, summarizeProfileFile } from './cpuprofile';
+import { round } from './stats';
 
 export type ProbeMetric = 'messaging_event_age_seconds' | 'messaging_publish_delay_seconds';
 
@@ -110,4 +111,40 @@ export async function scrapeCounters(
       totals[match[1]] = (totals[match[1]] ?? 0) + Number(match[2]);
   }
   return totals;
+}
+
+/** An app's `mongodb_commands_total` by command (find, findAndModify, update…). */
+export async function scrapeDatabaseCommands(url: string): Promise<Record<string, number>> {
+  const text = await fetch(`${url}/actuator/prometheus`).then((r) => r.text());
+  const counts: Record<string, number> = {};
+  for (const match of text.matchAll(
+    /^mongodb_commands_total\{[^}]*command="([^"]+)"[^}]*\} (\S+)$/gm,
+  )) {
+    counts[match[1]] = (counts[match[1]] ?? 0) + Number(match[2]);
+  }
+  return counts;
+}
+
+/** What each counter grew by, for the counters that grew. */
+export function diffCounts(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([name, n]) => [name, n - (before[name] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
+}
+
+/** Commands per unit of work (a change, an order), by command, with their total. */
+export function commandsPer(
+  sent: Record<string, number>,
+  units: number,
+): Record<string, number> & { total: number } {
+  const per = (n: number): number => round(n / Math.max(1, units), 2);
+  return {
+    ...Object.fromEntries(Object.entries(sent).map(([name, n]) => [name, per(n)])),
+    total: per(Object.values(sent).reduce((sum, n) => sum + n, 0)),
+  };
 }

@@ -24,7 +24,15 @@ import { Topics } from '@storefront/events';
 import { byMode, type StackContext } from '../lib/context';
 import { createCustomers, ORDER_BODY, waitForReplicas } from '../lib/customers';
 import { HttpClient } from '../lib/http';
-import { type AppProfile, profileWhile, readSamples, scrapeCounters } from '../lib/probe';
+import {
+  type AppProfile,
+  commandsPer,
+  diffCounts,
+  profileWhile,
+  readSamples,
+  scrapeCounters,
+  scrapeDatabaseCommands,
+} from '../lib/probe';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
 import { closedLoop, eachConcurrently, pollUntil } from '../lib/schedule';
 import { WRITES_PER_ORDER } from '../lib/report';
@@ -35,7 +43,8 @@ const EXPECTED = ['CREATED', 'APPROVED', 'PROCESSING', 'SHIPPED', 'IN_TRANSIT', 
 const STEPS = ['process', 'ship', 'in-transit', 'receive'] as const;
 /**
  * Pause between `process` tries while fulfillment has not received the request: a quarter of
- * the wait so far, 20 to 500 ms. Each 404 costs fulfillment a query, so polling gently.
+ * the wait so far, 20 to 500 ms. Each 404 costs fulfillment a request and a key read, so
+ * polling gently.
  */
 const PROCESS_PACE = { fraction: 0.25, minMs: 20, maxMs: 500 };
 
@@ -56,7 +65,17 @@ export interface LifecycleWindow {
   readonly earlyProcessTriesPerSecond: number;
   /** CPU per process during the window (percent of one core). */
   readonly cpu: CpuUse;
+  /**
+   * Database commands each service sent during the window per order completed in it, by
+   * command (its `mongodb_commands_total`; background work such as the outbox sweep included).
+   */
+  readonly databaseCommandsPerOrder?: Readonly<
+    Record<LifecycleService, Record<string, number> & { total: number }>
+  >;
 }
+
+const SERVICES = ['accounts', 'orders', 'fulfillment'] as const;
+type LifecycleService = (typeof SERVICES)[number];
 
 /** One measured window on customers that already held `earlierOrders` orders each. */
 export interface LifecycleHistoryRun {
@@ -181,6 +200,9 @@ export async function runLifecycle(
       const first = walked.length;
       const notYetBefore = notYet;
       const cpuStart = cpuSnapshot(context.processes());
+      const commands = () =>
+        Promise.all(SERVICES.map((app) => scrapeDatabaseCommands(context.stack.url(app))));
+      const commandsStart = await commands();
       await closedLoop(
         concurrency,
         (slot, n) =>
@@ -188,8 +210,15 @@ export async function runLifecycle(
         () => performance.now() >= end,
       );
       const cpu = cpuSince(cpuStart, context.processes());
+      const commandsEnd = await commands();
       const mine = walked.slice(first);
       const done = mine.filter((o) => o.receivedAt !== undefined && o.receivedAt <= end);
+      const databaseCommandsPerOrder = Object.fromEntries(
+        SERVICES.map((app, i) => [
+          app,
+          commandsPer(diffCounts(commandsStart[i], commandsEnd[i]), done.length),
+        ]),
+      ) as LifecycleWindow['databaseCommandsPerOrder'];
       await sleep(500);
       const ages = readSamples(
         context.probeDir,
@@ -212,9 +241,10 @@ export async function runLifecycle(
         failedCalls,
         earlyProcessTriesPerSecond: round((notYet - notYetBefore) / (durationMs / 1000), 1),
         cpu,
+        databaseCommandsPerOrder,
       };
       context.log(
-        `lifecycle, ${label}: ${result.ordersPerSecond} orders/s over ${result.seconds} s (${result.completedInWindow} orders, walk p50 ${result.orderLatency.p50Ms} ms)`,
+        `lifecycle, ${label}: ${result.ordersPerSecond} orders/s over ${result.seconds} s (${result.completedInWindow} orders, walk p50 ${result.orderLatency.p50Ms} ms; db commands/order: ${SERVICES.map((app) => `${app} ${databaseCommandsPerOrder?.[app].total}`).join(', ')})`,
       );
       return result;
     };

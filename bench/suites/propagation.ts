@@ -36,7 +36,14 @@ import { waitUntil } from '../../tools/runtime/wait';
 import { byMode, type StackContext } from '../lib/context';
 import { createCustomers, waitForReplicas } from '../lib/customers';
 import { HttpClient } from '../lib/http';
-import { type AppProfile, profileWhile, readSamples } from '../lib/probe';
+import {
+  type AppProfile,
+  commandsPer,
+  diffCounts,
+  profileWhile,
+  readSamples,
+  scrapeDatabaseCommands,
+} from '../lib/probe';
 import { openLoop, pollUntil } from '../lib/schedule';
 import { type CpuUse, cpuSince, cpuSnapshot } from '../lib/cpu';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
@@ -174,7 +181,7 @@ export async function runPropagation(context: StackContext): Promise<Propagation
       const fromMs = Date.now();
       const t0 = performance.now();
       const cpuStart = cpuSnapshot(context.processes());
-      const commandsStart = await databaseCommands(accounts);
+      const commandsStart = await scrapeDatabaseCommands(context.stack.url('accounts'));
 
       let inFlight = 0;
       const change = async (index: number, seq: number): Promise<void> => {
@@ -273,19 +280,10 @@ export async function runPropagation(context: StackContext): Promise<Propagation
         fromMs,
         Date.now(),
       );
-      const commandsSent = diffCounts(commandsStart, await databaseCommands(accounts));
-      const accountsCommandsPerChange = {
-        ...Object.fromEntries(
-          Object.entries(commandsSent).map(([name, n]) => [
-            name,
-            round(n / Math.max(1, committed), 2),
-          ]),
-        ),
-        total: round(
-          Object.values(commandsSent).reduce((sum, n) => sum + n, 0) / Math.max(1, committed),
-          2,
-        ),
-      };
+      const accountsCommandsPerChange = commandsPer(
+        diffCounts(commandsStart, await scrapeDatabaseCommands(context.stack.url('accounts'))),
+        committed,
+      );
       const thirdMs = durationMs / 3;
       const byOccurrence = (from: number, to: number) =>
         ages
@@ -415,30 +413,4 @@ export async function runPropagation(context: StackContext): Promise<Propagation
     accounts.close();
     orders.close();
   }
-}
-
-/** An app's `mongodb_commands_total` by command, from its Prometheus endpoint. */
-async function databaseCommands(app: HttpClient): Promise<Record<string, number>> {
-  const response = await app.request<string>('GET', '/actuator/prometheus', undefined, {
-    accept: 'text/plain',
-  });
-  const counts: Record<string, number> = {};
-  const text = typeof response.body === 'string' ? response.body : '';
-  for (const match of text.matchAll(
-    /^mongodb_commands_total\{[^}]*command="([^"]+)"[^}]*\} (\S+)$/gm,
-  )) {
-    counts[match[1]] = (counts[match[1]] ?? 0) + Number(match[2]);
-  }
-  return counts;
-}
-
-function diffCounts(
-  before: Record<string, number>,
-  after: Record<string, number>,
-): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(after)
-      .map(([name, n]) => [name, n - (before[name] ?? 0)] as const)
-      .filter(([, n]) => n > 0),
-  );
 }
