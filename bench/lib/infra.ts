@@ -33,6 +33,8 @@ export interface BenchInfra {
   readonly mongoSource: 'own' | 'external';
   /** Where the FerretDB of this run keeps its data (unknown for MONGO_URL's server). */
   readonly dbBackend: DbBackend;
+  /** This run's own FerretDB serves Go's CPU profiles here (`-debug-addr`, loopback). */
+  readonly databaseProfileUrl?: string;
   /** The servers this run started (for CPU accounting). */
   readonly processes: NamedPid[];
   /**
@@ -121,6 +123,7 @@ export async function startBenchInfra(
           }
         : {}),
       mongoUrl: mongo.url,
+      ...(mongo.profileUrl ? { databaseProfileUrl: mongo.profileUrl } : {}),
       kafkaSource: kafka.source,
       mongoSource: mongo.source,
       dbBackend,
@@ -306,7 +309,7 @@ async function mongoServer(
   place: Place,
   own: boolean,
   dbBackend: DbBackend,
-): Promise<{ url: string; source: 'own' | 'external' }> {
+): Promise<{ url: string; source: 'own' | 'external'; profileUrl?: string }> {
   const fromEnv = own ? undefined : process.env.MONGO_URL?.trim();
   if (fromEnv) {
     await waitUntil(() => isMongoReady(fromEnv), {
@@ -333,16 +336,18 @@ async function mongoServer(
     postgresqlUrl = postgres.url;
     log(`postgresql: started at ${postgres.url} (pid ${postgres.pid})`);
   }
+  const debugAddress = `127.0.0.1:${await freePort()}`;
   const settings = {
     dataDir,
     postgresqlUrl,
     name: `ferretdb${place.suffix}`,
     port: await freePort(),
+    args: ['-debug-addr', debugAddress],
   };
   const server = await startFerretDb(settings);
   restartable('mongo', server, () => startFerretDb(settings), place);
   log(
     `ferretdb (${dbBackend}): started at ${server.mongoUrl} (pid ${server.pid}) in ${Date.now() - t0} ms`,
   );
-  return { url: server.mongoUrl, source: 'own' };
+  return { url: server.mongoUrl, source: 'own', profileUrl: `http://${debugAddress}` };
 }

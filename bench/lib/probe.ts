@@ -8,6 +8,7 @@ import type { AppName } from '../../tools/runtime/apps';
 import type { TestStack } from '../../tools/runtime/test-stack';
 import { waitUntil } from '../../tools/runtime/wait';
 import { type ProfileSummary, summarizeProfileFile } from './cpuprofile';
+import { type DatabaseProfile, summarizeDatabaseProfile, takeDatabaseProfile } from './goprofile';
 import { round } from './stats';
 
 export type ProbeMetric = 'messaging_event_age_seconds' | 'messaging_publish_delay_seconds';
@@ -55,24 +56,50 @@ function appPid(stack: TestStack, app: AppName): number {
   return instance.pid;
 }
 
+/** FerretDB's side of a profile pass: its profile URL and how long the pass's work lasts. */
+export interface DatabaseProfileRequest {
+  /** `BenchInfra.databaseProfileUrl`; none (MONGO_URL's server) profiles no database. */
+  readonly url: string | undefined;
+  readonly seconds: number;
+  readonly log: (line: string) => void;
+}
+
 /**
  * Profiles the given apps while `work` runs: SIGWINCH starts the probe's in-process V8
- * profiler, the second SIGWINCH writes the profile, which is then summarized.
+ * profiler, the second SIGWINCH writes the profile, which is then summarized. With `database`,
+ * FerretDB is profiled over the same time (a Go CPU profile of `seconds`).
  */
 export async function profileWhile<T>(
   stack: TestStack,
   probeDir: string,
   apps: readonly AppName[],
   work: () => Promise<T>,
-): Promise<{ result: T; profiles: AppProfile[] }> {
+  database?: DatabaseProfileRequest,
+): Promise<{ result: T; profiles: AppProfile[]; databaseProfile?: DatabaseProfile }> {
   const pids = apps.map((app) => ({ app, pid: appPid(stack, app) }));
   const existing = new Set(fs.readdirSync(probeDir));
+  const databaseFile = path.join(probeDir, `ferretdb-${Date.now()}.pprof`);
+  const databaseTaken = database?.url
+    ? takeDatabaseProfile(database.url, database.seconds, databaseFile).then(
+        () => true,
+        (error: Error) => {
+          database.log(`FerretDB's CPU profile failed: ${error.message}`);
+          return false;
+        },
+      )
+    : Promise.resolve(false);
   for (const { pid } of pids) process.kill(pid, 'SIGWINCH');
   let result: T;
   try {
     result = await work();
   } finally {
     for (const { pid } of pids) process.kill(pid, 'SIGWINCH');
+  }
+  let databaseProfile: DatabaseProfile | undefined;
+  if (await databaseTaken) {
+    const summary = summarizeDatabaseProfile(databaseFile);
+    if ('profile' in summary) databaseProfile = summary.profile;
+    else database?.log(`FerretDB's CPU profile could not be read: ${summary.error}`);
   }
   const profiles: AppProfile[] = [];
   for (const { app, pid } of pids) {
@@ -95,7 +122,7 @@ export async function profileWhile<T>(
       ...summarizeProfileFile(full, 12),
     });
   }
-  return { result, profiles };
+  return { result, profiles, ...(databaseProfile ? { databaseProfile } : {}) };
 }
 
 /** Totals of these Prometheus counters (summed over their labels) from an app. */

@@ -9,6 +9,7 @@ import * as prettier from 'prettier';
 import { ROOT } from '../../tools/runtime/paths';
 import type { BenchResults } from '../run';
 import type { CpuUse } from './cpu';
+import { type DatabaseProfile, describeDatabaseProfile } from './goprofile';
 import type { AppProfile } from './probe';
 import { ratio } from './stats';
 import type { PropagationStep } from '../suites/propagation';
@@ -290,6 +291,20 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
     );
     for (const { where, profile } of profiles) {
       lines.push(`- ${profile.app}, ${where}: ${topOf(profile)}`);
+    }
+    lines.push('');
+  }
+  const databaseProfiles = [
+    { where: `propagation at ${p?.profileRatePerSecond}/s`, profile: p?.databaseProfile },
+    { where: 'lifecycle', profile: l?.databaseProfile },
+  ].filter((entry): entry is { where: string; profile: DatabaseProfile } => !!entry.profile);
+  if (databaseProfiles.length > 0) {
+    lines.push(
+      '**Where FerretDB spends its CPU** in the same passes (Go CPU profiles from its `-debug-addr`, time including callees, so the shares overlap; `go tool pprof -http` opens the `.pprof` files):',
+      '',
+    );
+    for (const { where, profile } of databaseProfiles) {
+      lines.push(`- ${where}: ${describeDatabaseProfile(profile)}`);
     }
     lines.push('');
   }

@@ -38,6 +38,7 @@ import { closedLoop, eachConcurrently, pollUntil } from '../lib/schedule';
 import { WRITES_PER_ORDER } from '../lib/report';
 import { seedEarlierOrders } from '../lib/seed-orders';
 import { type CpuUse, cpuSince, cpuSnapshot } from '../lib/cpu';
+import type { DatabaseProfile } from '../lib/goprofile';
 
 const EXPECTED = ['CREATED', 'APPROVED', 'PROCESSING', 'SHIPPED', 'IN_TRANSIT', 'RECEIVED'];
 const STEPS = ['process', 'ship', 'in-transit', 'receive'] as const;
@@ -122,6 +123,8 @@ export interface LifecycleResult {
   };
   readonly messaging: Record<string, number>;
   readonly profiles?: AppProfile[];
+  /** FerretDB's Go CPU profile over the same profiled window. */
+  readonly databaseProfile?: DatabaseProfile;
 }
 
 interface Walked {
@@ -274,13 +277,19 @@ export async function runLifecycle(
     }
 
     let profiles: AppProfile[] | undefined;
+    let databaseProfile: DatabaseProfile | undefined;
     if (context.profile) {
-      context.log('lifecycle: CPU profile of orders and fulfillment…');
-      profiles = (
-        await profileWhile(context.stack, context.probeDir, ['orders', 'fulfillment'], () =>
-          runWindow(byMode(context, 8_000, 15_000), 'profiled, not reported'),
-        )
-      ).profiles;
+      context.log('lifecycle: CPU profile of orders, fulfillment and FerretDB…');
+      const profileMs = byMode(context, 8_000, 15_000);
+      const profiled = await profileWhile(
+        context.stack,
+        context.probeDir,
+        ['orders', 'fulfillment'],
+        () => runWindow(profileMs, 'profiled, not reported'),
+        { url: context.infra.databaseProfileUrl, seconds: profileMs / 1000, log: context.log },
+      );
+      profiles = profiled.profiles;
+      databaseProfile = profiled.databaseProfile;
     }
 
     // The check: every order's history in orders, once every status has had time to arrive.
@@ -366,6 +375,7 @@ export async function runLifecycle(
       check,
       messaging,
       ...(profiles ? { profiles } : {}),
+      ...(databaseProfile ? { databaseProfile } : {}),
     };
   } finally {
     accounts.close();

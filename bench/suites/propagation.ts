@@ -46,6 +46,7 @@ import {
 } from '../lib/probe';
 import { openLoop, pollUntil } from '../lib/schedule';
 import { type CpuUse, cpuSince, cpuSnapshot } from '../lib/cpu';
+import type { DatabaseProfile } from '../lib/goprofile';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
 
 export const FIXED_RATES = [50, 200, 1000] as const;
@@ -120,6 +121,8 @@ export interface PropagationResult {
   readonly lowestUnsustainedPerSecond: number | null;
   readonly profileRatePerSecond?: number;
   readonly profiles?: AppProfile[];
+  /** FerretDB's Go CPU profile over the same profiled step. */
+  readonly databaseProfile?: DatabaseProfile;
 }
 
 interface Pool {
@@ -376,19 +379,23 @@ export async function runPropagation(context: StackContext): Promise<Propagation
     const lowestUnsustained = lowestFailed();
 
     let profiles: AppProfile[] | undefined;
+    let databaseProfile: DatabaseProfile | undefined;
     let profileRate: number | undefined;
     if (context.profile && drained()) {
       // At the lowest failing rate the apps are saturated, so their profiles show what
       // limits the rate; a separate step, so the profiler's overhead stays out of the figures.
       profileRate = Number.isFinite(lowestUnsustained) ? lowestUnsustained : highestSustained;
       context.log(`propagation: CPU profile of accounts and orders at ${profileRate}/s…`);
+      const profileMs = byMode(context, 8_000, 15_000);
       const profiled = await profileWhile(
         context.stack,
         context.probeDir,
         ['accounts', 'orders'],
-        () => runStep(profileRate!, byMode(context, 8_000, 15_000), 'profiled step, not reported'),
+        () => runStep(profileRate!, profileMs, 'profiled step, not reported'),
+        { url: context.infra.databaseProfileUrl, seconds: profileMs / 1000, log: context.log },
       );
       profiles = profiled.profiles;
+      databaseProfile = profiled.databaseProfile;
     }
 
     steps.sort((a, b) => a.ratePerSecond - b.ratePerSecond);
@@ -408,6 +415,7 @@ export async function runPropagation(context: StackContext): Promise<Propagation
       lowestUnsustainedPerSecond: Number.isFinite(lowestUnsustained) ? lowestUnsustained : null,
       ...(profileRate !== undefined ? { profileRatePerSecond: profileRate } : {}),
       ...(profiles ? { profiles } : {}),
+      ...(databaseProfile ? { databaseProfile } : {}),
     };
   } finally {
     accounts.close();

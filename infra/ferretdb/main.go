@@ -4,7 +4,9 @@
 // It exists because `go install` of the upstream cmd/ferretdb panics at init: the module zip
 // lacks build/version/version.txt, which is only checked when FerretDB itself is the main
 // module. Embedding the library from our own main module sidesteps that check. The embedded
-// package also disables telemetry and starts no debug HTTP listener.
+// package also disables telemetry and starts no debug HTTP listener; -debug-addr starts ours,
+// with Go's CPU and heap profiles only (the benchmarks read where FerretDB spends its CPU),
+// and only on a loopback address.
 //
 // Without -setup-user it accepts every client, as the local runtime and the tests need. With
 // it (the Swarm image, docker/ferretdb), FerretDB's SCRAM authentication is on: the setup
@@ -19,6 +21,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"os/signal"
@@ -50,6 +55,7 @@ func main() {
 	postgresqlURL := flag.String("postgresql-url", "", "use FerretDB's postgresql handler on this database (postgres://...) instead of SQLite files")
 	logLevel := flag.String("log-level", "info", "debug, info, warn or error")
 	ping := flag.String("ping", "", "only check that a server answers at this address (host:port), then exit 0 or 1")
+	debugAddr := flag.String("debug-addr", "", "serve Go's pprof profiles (/debug/pprof/) on this loopback address (host:port); off when empty")
 	var auth authOptions
 	flag.StringVar(&auth.setupUser, "setup-user", "", "turn authentication on; this user (admin database) is created on an empty data directory")
 	flag.StringVar(&auth.setupPasswordFile, "setup-password-file", "", "file holding the setup user's password")
@@ -59,7 +65,7 @@ func main() {
 	var err error
 	if *ping != "" {
 		err = pingServer(*ping)
-	} else {
+	} else if err = serveProfiles(*debugAddr); err == nil {
 		err = run(*listen, backend{dataDir: *dataDir, postgresqlURL: *postgresqlURL}, *logLevel, auth)
 	}
 	if err != nil {
@@ -222,6 +228,32 @@ func createUsers(ctx context.Context, listen string, setup ferretdb.AuthConfig, 
 			return fmt.Errorf("createUser %s: %w", name, err)
 		}
 	}
+	return nil
+}
+
+// serveProfiles serves Go's profiling endpoints on a loopback address, in the background; an
+// empty address serves nothing. The listener is open before it returns, so a caller that
+// starts FerretDB and then asks for a profile finds it.
+func serveProfiles(address string) error {
+	if address == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return fmt.Errorf("-debug-addr: %w", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("-debug-addr %s: profiles are served on a loopback address only", address)
+	}
+	listener, err := net.Listen("tcp", address)
+	if err != nil {
+		return fmt.Errorf("-debug-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	server := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go server.Serve(listener) //nolint:errcheck // ends with the process
 	return nil
 }
 
