@@ -199,7 +199,7 @@ function previousNote(previous: PreviousRun | undefined): string {
   return previous ? `[\`${path.basename(previous.file)}\`](${previous.file})` : 'none found';
 }
 
-function targetsTable(now: KeyFigures, previous: PreviousRun | undefined): string[] {
+export function targetsTable(now: KeyFigures, previous: PreviousRun | undefined): string[] {
   const endpoints = Object.keys(now.gateway);
   return [
     `**Where we stand** against the targets on 2 cores (issue 22; the gateway's from issue 11), next to the previous complete run (${previousNote(previous)}):`,
