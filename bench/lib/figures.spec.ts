@@ -266,6 +266,8 @@ describe('previousCompleteRun', () => {
     '2026-12-07-9.json': run({
       servers: { kafka: 'own broker', mongo: 'own FerretDB (PostgreSQL backend)' },
     }),
+    // Named like a run, but not one.
+    '2026-12-07-7.json': {} as BenchResults,
     '2026-12-07-10.json': run(),
     '2026-12-08.json': run(),
   };
@@ -280,7 +282,7 @@ describe('previousCompleteRun', () => {
   it.each([
     // -10 comes after -9 and -5: by number, not by text.
     ['2026-12-08.json', '2026-12-07-10.json'],
-    // -9 is PostgreSQL, -5 lacks the floor.
+    // -9 is PostgreSQL, -7 has no suites, -5 lacks the floor.
     ['2026-12-07-10.json', '2026-12-07-4.json'],
     ['2026-12-07-5.json', '2026-12-07-4.json'],
     ['2026-12-07-4.json', '2026-12-07.json'],

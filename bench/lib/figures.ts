@@ -205,7 +205,7 @@ export function isCompleteRun(
   defaultBackend: string = DEFAULT_DB_BACKEND,
 ): boolean {
   return (
-    SUITES.every((suite) => results.suites[suite]?.result !== undefined) &&
+    SUITES.every((suite) => results.suites?.[suite]?.result !== undefined) &&
     results.secure !== true &&
     backendOf(results) === defaultBackend
   );

@@ -117,7 +117,7 @@ interface TargetRow {
  * The targets of issue 22 (and issue 11's gateway ratios), each with this run's figure, the
  * previous complete run's and whether this run meets it.
  */
-export function targetRows(endpoints: readonly string[]): TargetRow[] {
+function targetRows(endpoints: readonly string[]): TargetRow[] {
   const floorShare = (f: KeyFigures) =>
     `${known(f.propagationSustainedPerSecond, (n) => `${int(n)} changes/s`)}, ${pct(f.propagationSustainedVsFloor)} of ${known(f.floorUpdatesPerSecond, int)} updates/s`;
   return [
