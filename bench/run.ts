@@ -46,6 +46,7 @@ import { type TestStack, startTestStack } from '../tools/runtime/test-stack';
 import type { BenchContext, Mode } from './lib/context';
 import { type BenchInfra, startBenchInfra } from './lib/infra';
 import { loadAverage, machineFacts, versions } from './lib/machine';
+import { findPreviousRun, type KeyFigures, keyFigures, type PreviousRun } from './lib/figures';
 import {
   BENCH_README,
   formatted,
@@ -103,6 +104,13 @@ export interface BenchResults {
    * `suites` above are the first one's.
    */
   readonly dbBackends?: BackendRun[];
+  /** This run's key figures (lib/figures.ts), as the README's tables judge and compare them. */
+  readonly figures?: KeyFigures;
+  /**
+   * The newest complete run before this one (all four suites, open broker, default backend)
+   * and its key figures: the comparison the README shows, kept with the run.
+   */
+  readonly previous?: PreviousRun;
 }
 
 const RESULTS_DIR = path.join(__dirname, 'results');
@@ -374,6 +382,8 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
   }
   const [first] = backendRuns;
 
+  const file = resultsFile(RESULTS_DIR, date.slice(0, 10));
+  const previous = findPreviousRun(path.relative(ROOT, file), ROOT);
   const output: BenchResults = {
     date,
     mode,
@@ -387,8 +397,9 @@ async function main(values: OptionValues<typeof OPTIONS>): Promise<void> {
     appSettings: APP_SETTINGS,
     suites: first.suites,
     ...(backendRuns.length > 1 ? { dbBackends: backendRuns } : {}),
+    figures: keyFigures({ suites: first.suites }),
+    ...(previous ? { previous } : {}),
   };
-  const file = resultsFile(RESULTS_DIR, date.slice(0, 10));
   fs.writeFileSync(file, await formatted(JSON.stringify(output), 'json'));
   say(`results: ${path.relative(process.cwd(), file)} (${output.totalSeconds} s in all)`);
   const readme = path.relative(ROOT, BENCH_README);

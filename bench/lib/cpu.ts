@@ -85,16 +85,25 @@ export interface CpuUse {
   /** Share of all cores busy, in percent. */
   readonly machineBusyPercent: number;
   readonly cores: number;
+  /** The window, in seconds (recorded since 2026-12-07). */
+  readonly seconds?: number;
+  /**
+   * CPU time per process over the window, in ms (10 ms ticks; recorded since 2026-12-07): the
+   * shares above are rounded to whole percent, too coarse to divide by a step's changes.
+   */
+  readonly ms?: Record<string, number>;
 }
 
 export function cpuSince(start: Snapshot, processes: readonly NamedPid[]): CpuUse {
   const end = cpuSnapshot(processes);
   const seconds = (end.at - start.at) / 1000;
   const result: Record<string, number> = {};
+  const ms: Record<string, number> = {};
   for (const [name, ticks] of end.perProcess) {
     const before = start.perProcess.get(name);
     if (before === undefined) continue;
     result[name] = Math.round(((ticks - before) / TICKS / seconds) * 100);
+    ms[name] = ((ticks - before) / TICKS) * 1000;
   }
   const total = end.machineTotal - start.machineTotal;
   return {
@@ -102,5 +111,7 @@ export function cpuSince(start: Snapshot, processes: readonly NamedPid[]): CpuUs
     machineBusyPercent:
       total > 0 ? Math.round(((end.machineBusy - start.machineBusy) / total) * 100) : 0,
     cores: os.cpus().length,
+    seconds: Math.round(seconds * 1000) / 1000,
+    ms,
   };
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../tools/runtime/paths';
 import type { BenchResults } from '../run';
+import type { KeyFigures } from './figures';
 import {
   BACKENDS_END,
   BACKENDS_START,
@@ -12,6 +13,7 @@ import {
   rebaseLinks,
   replaceReadmeSection,
   START,
+  targetsTable,
   updateReadme,
   updateReadmeBackends,
 } from './report';
@@ -142,5 +144,102 @@ describe('markerAt', () => {
     const text = `prose \`${START}\`\n${START}\n`;
     expect(markerAt(text, START)).toBe(text.indexOf(`\n${START}\n`) + 1);
     expect(markerAt('prose only', START)).toBe(-1);
+  });
+});
+
+const figures = (overrides: Partial<KeyFigures> = {}): KeyFigures => ({
+  floorUpdatesPerSecond: 900,
+  propagationSustainedPerSecond: 450,
+  propagationSustainedVsFloor: 0.5,
+  propagationP99MsAt200: 100,
+  propagationSustainedAt200: true,
+  propagationCpuRatePerSecond: 450,
+  propagationCpuMsPerChange: 5,
+  lifecycleOrdersPerSecond: 40,
+  lifecycleCapOrdersPerSecond: 50,
+  lifecycleVsCap: 0.8,
+  lifecycleLost: 0,
+  lifecycleDoubled: 0,
+  lifecycleDeadLetters: 0,
+  historyRatio: 0.8,
+  historyEarlierOrders: [1, 200],
+  gateway: { '/actuator/info': { requestsPerSecond: 1500, vsDirect: 0.5, vsNginx: 0.7 } },
+  ...overrides,
+});
+
+describe('targetsTable', () => {
+  /** The table's rows as [target, this run, previous run, met] cells. */
+  const rows = (now: KeyFigures, previous?: KeyFigures) =>
+    targetsTable(now, previous && { file: 'bench/results/2026-12-06.json', figures: previous })
+      .filter(
+        (line) =>
+          line.startsWith('| ') && !line.startsWith('| target') && !line.startsWith('| ---'),
+      )
+      .map((line) => line.slice(2, -2).split(' | '));
+  const row = (cells: string[][], target: string) => {
+    const found = cells.find(([label]) => label.startsWith(target));
+    if (!found) throw new Error(`no row for ${target}`);
+    return found;
+  };
+
+  it('lists the targets of issue 22 and the gateway ratios, each met at its bound', () => {
+    const cells = rows(figures());
+
+    expect(cells.map(([target]) => target)).toEqual([
+      'propagation: highest sustained rate ≥ 50 % of the database floor (FerretDB updates/s, 1,000 documents, 8 callers; ≥ 400/s wherever the floor is ≥ 800/s)',
+      'propagation: p99 occurred → applied ≤ 100 ms at 200 changes/s',
+      'propagation: CPU per change, all processes, ≤ 5 ms at the highest sustained rate (per process: the propagation table)',
+      'lifecycle: ≥ 40 orders/s',
+      'lifecycle: 0 lost, 0 doubled, 0 dead letters',
+      'lifecycle: ≥ 50 % of the cap the database floor sets (its updates/s ÷ the writes an order costs)',
+      "history independence: the lifecycle's orders/s with customers holding 1 and 200 earlier orders within 20 % (slower ÷ faster ≥ 80 %)",
+      'gateway ≥ 50 % of direct req/s, `/actuator/info`',
+      "gateway ≥ 70 % of nginx's req/s, `/actuator/info`",
+    ]);
+    expect(cells.map((cell) => cell[3])).toEqual(Array(9).fill('**met**'));
+    expect(row(cells, 'propagation: highest')[1]).toBe('450 changes/s, 50 % of 900 updates/s');
+    expect(row(cells, 'propagation: CPU')[1]).toBe('5 ms at 450/s');
+    expect(row(cells, 'lifecycle: ≥ 50 %')[1]).toBe('80 % of 50 orders/s');
+    expect(row(cells, 'history')[1]).toBe('80 % (1 and 200 earlier orders)');
+  });
+
+  it.each<[string, Partial<KeyFigures>]>([
+    ['propagation: highest', { propagationSustainedVsFloor: 0.49 }],
+    ['propagation: p99', { propagationP99MsAt200: 101 }],
+    // A p99 within the bound at a rate the system did not keep up with does not count.
+    ['propagation: p99', { propagationSustainedAt200: false }],
+    ['propagation: CPU', { propagationCpuMsPerChange: 5.01 }],
+    ['lifecycle: ≥ 40', { lifecycleOrdersPerSecond: 39.9 }],
+    ['lifecycle: 0 lost', { lifecycleDeadLetters: 1 }],
+    ['lifecycle: ≥ 50 %', { lifecycleVsCap: 0.49 }],
+    ['history', { historyRatio: 0.79 }],
+  ])('%s is not yet met with %j', (target, overrides) => {
+    expect(row(rows(figures(overrides)), target)[3]).toBe('**not yet**');
+  });
+
+  it('shows the previous run beside this one, and – for what either did not measure', () => {
+    const cells = rows(
+      figures({ historyRatio: null, historyEarlierOrders: null }),
+      figures({
+        lifecycleOrdersPerSecond: 7.1,
+        propagationCpuMsPerChange: null,
+        propagationCpuRatePerSecond: null,
+        gateway: {},
+      }),
+    );
+
+    expect(row(cells, 'lifecycle: ≥ 40').slice(1)).toEqual([
+      '40 orders/s',
+      '7.1 orders/s',
+      '**met**',
+    ]);
+    expect(row(cells, 'propagation: CPU')[2]).toBe('–');
+    expect(row(cells, 'gateway ≥ 50 %')[2]).toBe('–');
+    expect(row(cells, 'history').slice(1)).toEqual([
+      '–',
+      '80 % (1 and 200 earlier orders)',
+      'not measured',
+    ]);
+    expect(targetsTable(figures(), undefined)[0]).toContain('(none found)');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The bench's sections of bench/README.md: the last complete run as tables, every figure next
- * to its floor and the target, and the FerretDB backends side by side. Rewrites only what lies
- * between the markers (appends the section when they are missing).
+ * to its floor, the target and the previous complete run's, and the FerretDB backends side by
+ * side. Rewrites only what lies between the markers (appends the section when they are
+ * missing).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,16 @@ import * as prettier from 'prettier';
 import { ROOT } from '../../tools/runtime/paths';
 import type { BenchResults } from '../run';
 import type { CpuUse } from './cpu';
+import {
+  type CpuPerChange,
+  cpuMsPerChange,
+  findPreviousRun,
+  type KeyFigures,
+  keyFigures,
+  type PreviousRun,
+  TARGETS,
+  WRITES_PER_ORDER_BEFORE_2026_12_07,
+} from './figures';
 import { type DatabaseProfile, describeDatabaseProfile } from './goprofile';
 import type { AppProfile } from './probe';
 import { ratio } from './stats';
@@ -18,26 +29,6 @@ export const START = '<!-- bench:start -->';
 export const END = '<!-- bench:end -->';
 /** Where the bench writes its sections; the root README only links to it. */
 export const BENCH_README = path.join(ROOT, 'bench', 'README.md');
-
-/** Targets on 2 cores (issue 11); later work pushes towards them. */
-export const TARGETS = {
-  propagationP99MsAt200: 25,
-  lifecycleOrdersPerSecond: 500,
-  gatewayVsDirect: 0.5,
-  gatewayVsNginx: 0.7,
-} as const;
-
-/**
- * Single-document writes one order costs, counted from the code: orders inserts the order's
- * document on create, writes it on approve, fulfill and each of the 4 statuses fulfillment
- * reports, and clears the fulfill request from its outbox (8); fulfillment inserts the
- * fulfillment and its guid key, writes it on each of the 4 steps and clears each step's event
- * from its outbox (10). Recorded with each lifecycle result (`settings.writesPerOrder`), since
- * it changes with the code: results without it are from when it was 19 (orders also wrote a
- * guid key and kept every order inside the customer's document).
- */
-export const WRITES_PER_ORDER = 18;
-const WRITES_PER_ORDER_BEFORE_2026_12_07 = 19;
 
 type Triple = { p50Ms: number; p95Ms: number; p99Ms: number };
 
@@ -108,7 +99,183 @@ function topOf(profile: AppProfile): string {
   return `busy ${profile.busyPercent} % of the time; by package: ${packages}; top functions: ${functions}`;
 }
 
-export function renderSection(results: BenchResults, resultsFile: string): string {
+/** The figure, or `–` when the run did not measure it. */
+const known = <T>(value: T | null | undefined, show: (value: T) => string): string =>
+  value === null || value === undefined ? '–' : show(value);
+
+/** Met when every figure it needs was measured and `ok`; not measured otherwise. */
+function judged<T>(value: T | null | undefined, ok: (value: T) => boolean): string {
+  return met(value === null || value === undefined ? null : ok(value));
+}
+
+interface TargetRow {
+  readonly target: string;
+  readonly cell: (figures: KeyFigures) => string;
+  readonly ok: (figures: KeyFigures) => string;
+}
+
+/**
+ * The targets of issue 22 (and issue 11's gateway ratios), each with this run's figure, the
+ * previous complete run's and whether this run meets it.
+ */
+function targetRows(endpoints: readonly string[]): TargetRow[] {
+  const floorShare = (f: KeyFigures) =>
+    `${known(f.propagationSustainedPerSecond, (n) => `${int(n)} changes/s`)}, ${pct(f.propagationSustainedVsFloor)} of ${known(f.floorUpdatesPerSecond, int)} updates/s`;
+  return [
+    {
+      target: `propagation: highest sustained rate ≥ ${pct(TARGETS.propagationVsFloor)} of the database floor (FerretDB updates/s, 1,000 documents, 8 callers; ≥ 400/s wherever the floor is ≥ 800/s)`,
+      cell: floorShare,
+      ok: (f) => judged(f.propagationSustainedVsFloor, (r) => r >= TARGETS.propagationVsFloor),
+    },
+    {
+      target: `propagation: p99 occurred → applied ≤ ${TARGETS.propagationP99MsAt200} ms at 200 changes/s`,
+      cell: (f) =>
+        known(
+          f.propagationP99MsAt200,
+          (ms) => `${num(ms)} ms${f.propagationSustainedAt200 === false ? ', not sustained' : ''}`,
+        ),
+      ok: (f) =>
+        judged(
+          f.propagationP99MsAt200,
+          (ms) => f.propagationSustainedAt200 === true && ms <= TARGETS.propagationP99MsAt200,
+        ),
+    },
+    {
+      target: `propagation: CPU per change, all processes, ≤ ${TARGETS.propagationCpuMsPerChange} ms at the highest sustained rate (per process: the propagation table)`,
+      cell: (f) =>
+        known(
+          f.propagationCpuMsPerChange,
+          (ms) => `${num(ms)} ms at ${f.propagationCpuRatePerSecond}/s`,
+        ),
+      ok: (f) =>
+        judged(f.propagationCpuMsPerChange, (ms) => ms <= TARGETS.propagationCpuMsPerChange),
+    },
+    {
+      target: `lifecycle: ≥ ${TARGETS.lifecycleOrdersPerSecond} orders/s`,
+      cell: (f) => known(f.lifecycleOrdersPerSecond, (n) => `${num(n)} orders/s`),
+      ok: (f) => judged(f.lifecycleOrdersPerSecond, (n) => n >= TARGETS.lifecycleOrdersPerSecond),
+    },
+    {
+      target: 'lifecycle: 0 lost, 0 doubled, 0 dead letters',
+      cell: (f) =>
+        `${known(f.lifecycleLost, int)} lost, ${known(f.lifecycleDoubled, int)} doubled, ${known(f.lifecycleDeadLetters, int)} dead letters`,
+      ok: (f) =>
+        met(
+          f.lifecycleLost === null || f.lifecycleDoubled === null || f.lifecycleDeadLetters === null
+            ? null
+            : f.lifecycleLost + f.lifecycleDoubled + f.lifecycleDeadLetters === 0,
+        ),
+    },
+    {
+      target: `lifecycle: ≥ ${pct(TARGETS.lifecycleVsCap)} of the cap the database floor sets (its updates/s ÷ the writes an order costs)`,
+      cell: (f) =>
+        `${pct(f.lifecycleVsCap)} of ${known(f.lifecycleCapOrdersPerSecond, (n) => `${num(n)} orders/s`)}`,
+      ok: (f) => judged(f.lifecycleVsCap, (r) => r >= TARGETS.lifecycleVsCap),
+    },
+    {
+      target: `history independence: the lifecycle's orders/s with customers holding 1 and 200 earlier orders within 20 % (slower ÷ faster ≥ ${pct(TARGETS.historyRatio)})`,
+      cell: (f) =>
+        known(
+          f.historyRatio,
+          (r) => `${pct(r)} (${f.historyEarlierOrders?.map(int).join(' and ')} earlier orders)`,
+        ),
+      ok: (f) => judged(f.historyRatio, (r) => r >= TARGETS.historyRatio),
+    },
+    ...endpoints.flatMap((endpoint): TargetRow[] => [
+      {
+        target: `gateway ≥ ${pct(TARGETS.gatewayVsDirect)} of direct req/s, \`${endpoint}\``,
+        cell: (f) => pct(f.gateway[endpoint]?.vsDirect ?? null),
+        ok: (f) => judged(f.gateway[endpoint]?.vsDirect, (r) => r >= TARGETS.gatewayVsDirect),
+      },
+      {
+        target: `gateway ≥ ${pct(TARGETS.gatewayVsNginx)} of nginx's req/s, \`${endpoint}\``,
+        cell: (f) => pct(f.gateway[endpoint]?.vsNginx ?? null),
+        ok: (f) => judged(f.gateway[endpoint]?.vsNginx, (r) => r >= TARGETS.gatewayVsNginx),
+      },
+    ]),
+  ];
+}
+
+function previousNote(previous: PreviousRun | undefined): string {
+  return previous ? `[\`${path.basename(previous.file)}\`](${previous.file})` : 'none found';
+}
+
+export function targetsTable(now: KeyFigures, previous: PreviousRun | undefined): string[] {
+  const endpoints = Object.keys(now.gateway);
+  return [
+    `**Where we stand** against the targets on 2 cores (issue 22; the gateway's from issue 11), next to the previous complete run (${previousNote(previous)}):`,
+    '',
+    '| target | this run | previous run | this run meets it |',
+    '| --- | --- | --- | --- |',
+    ...targetRows(endpoints).map(
+      (row) =>
+        `| ${row.target} | ${row.cell(now)} | ${previous ? row.cell(previous.figures) : '–'} | ${row.ok(now)} |`,
+    ),
+  ];
+}
+
+/**
+ * Each throughput next to the previous run's, and as a ratio to the same run's floor: these
+ * machines' speed varies from day to day, a ratio less so.
+ */
+function throughputTable(
+  now: KeyFigures,
+  previous: PreviousRun | undefined,
+  endpoints: readonly { endpoint: string; direct?: { requestsPerSecond: number } }[],
+): string[] {
+  const before = previous?.figures;
+  const rows: [string, (f: KeyFigures) => string, (f: KeyFigures) => string][] = [
+    [
+      'database floor: FerretDB updates/s, 1,000 documents, 8 callers',
+      (f) => known(f.floorUpdatesPerSecond, int),
+      () => '',
+    ],
+    [
+      'propagation: highest sustained changes/s',
+      (f) => known(f.propagationSustainedPerSecond, int),
+      (f) => `${pct(f.propagationSustainedVsFloor)} of the floor`,
+    ],
+    [
+      'lifecycle: orders/s',
+      (f) => known(f.lifecycleOrdersPerSecond, num),
+      (f) =>
+        `${pct(f.lifecycleVsCap)} of the floor's cap (${known(f.lifecycleCapOrdersPerSecond, num)})`,
+    ],
+    ['history independence: slower ÷ faster window', (f) => pct(f.historyRatio), () => ''],
+    ...endpoints.map(
+      ({ endpoint }): [string, (f: KeyFigures) => string, (f: KeyFigures) => string] => [
+        `gateway: req/s through the gateway, \`${endpoint}\``,
+        (f) => known(f.gateway[endpoint]?.requestsPerSecond, int),
+        (f) => `${pct(f.gateway[endpoint]?.vsDirect ?? null)} of direct`,
+      ],
+    ),
+  ];
+  return [
+    `**Throughput**, next to the previous complete run's (${previousNote(previous)}) and as a ratio to the same run's floor — the database's updates/s for propagation, the cap it sets for the lifecycle (updates/s ÷ writes per order), direct requests for the gateway:`,
+    '',
+    "| | this run | ÷ this run's floor | previous run | ÷ its floor |",
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(
+      ([label, value, vsFloor]) =>
+        `| ${label} | ${value(now)} | ${vsFloor(now)} | ${before ? value(before) : '–'} | ${before ? vsFloor(before) : '–'} |`,
+    ),
+  ];
+}
+
+/** `31.4 (accounts 9, ferretdb 7.6, …)`: CPU ms per change in all and per process, busiest first. */
+function cpuPerChangeCell(cpu: CpuPerChange | null): string {
+  if (!cpu) return '–';
+  const parts = Object.entries(cpu.byProcess)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, ms]) => `${name} ${num(ms)}`);
+  return `${num(cpu.total)} (${parts.join(', ')})`;
+}
+
+export function renderSection(
+  results: BenchResults,
+  resultsFile: string,
+  previous?: PreviousRun,
+): string {
   const { floor, gateway, propagation, lifecycle } = results.suites;
   const f = floor?.result;
   const g = gateway?.result;
@@ -141,22 +308,13 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
     );
   }
 
-  lines.push('**Where we stand** against the targets on 2 cores:', '');
-  lines.push('| target | now | |', '| --- | --- | --- |');
-  const at200 = p?.steps.find((s) => s.ratePerSecond === 200);
+  const now = keyFigures(results);
   lines.push(
-    `| propagation p99 ≤ ${TARGETS.propagationP99MsAt200} ms at 200 changes/s | ${num(at200?.occurredToApplied.p99Ms)} ms | ${met(at200 ? at200.sustained && at200.occurredToApplied.p99Ms <= TARGETS.propagationP99MsAt200 : null)} |`,
+    ...targetsTable(now, previous),
+    '',
+    ...throughputTable(now, previous, results.suites.gateway?.result?.endpoints ?? []),
+    '',
   );
-  lines.push(
-    `| ≥ ${TARGETS.lifecycleOrdersPerSecond} orders/s through the full lifecycle | ${num(l?.window.ordersPerSecond)} orders/s | ${met(l ? l.window.ordersPerSecond >= TARGETS.lifecycleOrdersPerSecond : null)} |`,
-  );
-  for (const e of g?.endpoints ?? []) {
-    lines.push(
-      `| gateway ≥ ${TARGETS.gatewayVsDirect * 100} % of direct req/s, \`${e.endpoint}\` | ${pct(e.gatewayVsDirect)} | ${met(e.gatewayVsDirect === null ? null : e.gatewayVsDirect >= TARGETS.gatewayVsDirect)} |`,
-      `| gateway ≥ ${TARGETS.gatewayVsNginx * 100} % of nginx's req/s, \`${e.endpoint}\` | ${pct(e.gatewayVsNginx)} | ${met(e.gatewayVsNginx === null ? null : e.gatewayVsNginx >= TARGETS.gatewayVsNginx)} |`,
-    );
-  }
-  lines.push('');
 
   if (p) {
     lines.push(
@@ -164,10 +322,11 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
         "(a) the event's occurred-at → applied, every change; (b) the PATCH's answer → readable " +
         "through orders' API, a polled sample. Milliseconds, p50 / p95 / p99. Floor: the raw Kafka " +
         'produce → consume round trip at the same rate (or the nearest measured rate above it). CPU: share of one core over the step; ' +
-        "DB ms/change: FerretDB's CPU time over the step ÷ the changes committed in it (polling reads and background work included).",
+        "DB ms/change: FerretDB's CPU time over the step ÷ the changes committed in it (polling reads and background work included); " +
+        "CPU ms/change: the same for every process of the run (the bench's own, the load generator, aside), in all and per process, busiest first.",
       '',
-      '| changes/s | (a) occurred → applied | (b) answered → readable | accounts PATCH | occurred → Kafka ack | Kafka floor | (a) p99 ÷ floor p99 | sustained | CPU | DB ms/change | accounts DB commands/change |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| changes/s | (a) occurred → applied | (b) answered → readable | accounts PATCH | occurred → Kafka ack | Kafka floor | (a) p99 ÷ floor p99 | sustained | CPU | DB ms/change | CPU ms/change: total (per process) | accounts DB commands/change |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const step of p.steps) {
       const floor = kafkaAt(step.ratePerSecond);
@@ -175,7 +334,7 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
       const floorNote =
         floor && floor.ratePerSecond !== step.ratePerSecond ? ` (at ${floor.ratePerSecond}/s)` : '';
       lines.push(
-        `| ${step.ratePerSecond} | ${triple(step.occurredToApplied)} | ${triple(step.returnToReadable)} | ${triple(step.patchLatency)} | ${triple(step.occurredToPublished)} | ${triple(floorTrip)}${floorNote} | ${times(ratio(step.occurredToApplied.p99Ms, floorTrip?.p99Ms))} | ${step.sustained ? 'yes' : `no: ${int(step.achievedPerSecond)}/s committed`} | ${cpuCell(step.cpu)} | ${num(databaseMsPer(step.cpu, step.durationSeconds, step.achievedPerSecond * step.durationSeconds))} | ${commandsCell(step.accountsCommandsPerChange)} |`,
+        `| ${step.ratePerSecond} | ${triple(step.occurredToApplied)} | ${triple(step.returnToReadable)} | ${triple(step.patchLatency)} | ${triple(step.occurredToPublished)} | ${triple(floorTrip)}${floorNote} | ${times(ratio(step.occurredToApplied.p99Ms, floorTrip?.p99Ms))} | ${step.sustained ? 'yes' : `no: ${int(step.achievedPerSecond)}/s committed`} | ${cpuCell(step.cpu)} | ${num(databaseMsPer(step.cpu, step.durationSeconds, step.achievedPerSecond * step.durationSeconds))} | ${cpuPerChangeCell(cpuMsPerChange(step))} | ${commandsCell(step.accountsCommandsPerChange)} |`,
       );
     }
     lines.push(
@@ -214,16 +373,13 @@ export function renderSection(results: BenchResults, resultsFile: string): strin
           `. Ratio to the first: ${runs
             .slice(1)
             .map((run) => pct(ratio(run.window.ordersPerSecond, first.window.ordersPerSecond)))
-            .join(', ')} (target: within 20 %).`,
+            .join(', ')} (target: the slower window within 20 % of the faster).`,
         '',
       );
     }
-    const bigger = f?.database.sizes.at(-1);
-    if (bigger) {
-      const writes = l.settings.writesPerOrder ?? WRITES_PER_ORDER_BEFORE_2026_12_07;
-      const cap = bigger.concurrentUpdates.writesPerSecond / writes;
+    if (now.lifecycleCapOrdersPerSecond !== null) {
       lines.push(
-        `Floor: an order costs about ${writes} single-document writes (counted from the code, most after a read), and FerretDB does ${int(bigger.concurrentUpdates.writesPerSecond)} updates/s in a ${int(bigger.documents)}-document collection with 8 callers, so the database alone caps the lifecycle near ${int(cap)} orders/s; the run reached ${pct(ratio(l.window.ordersPerSecond, cap))} of that.`,
+        `Floor: an order costs about ${l.settings.writesPerOrder ?? WRITES_PER_ORDER_BEFORE_2026_12_07} single-document writes (counted from the code, most after a read), and FerretDB does ${int(now.floorUpdatesPerSecond ?? undefined)} updates/s in a 1,000-document collection with 8 callers, so the database alone caps the lifecycle near ${int(now.lifecycleCapOrdersPerSecond)} orders/s; the run reached ${pct(now.lifecycleVsCap)} of that.`,
         '',
       );
     }
@@ -431,12 +587,17 @@ export async function formatted(text: string, parser: 'markdown' | 'json'): Prom
   return prettier.format(text, { ...config, parser });
 }
 
+/**
+ * Rewrites the last complete run's section; the run is compared with the previous complete run
+ * its results file records, or, for a file from before it recorded one, the one found beside it.
+ */
 export async function updateReadme(
   results: BenchResults,
   resultsFile: string,
   file = BENCH_README,
 ): Promise<void> {
-  await replaceReadmeSection(renderSection(results, resultsFile), START, END, file);
+  const previous = results.previous ?? findPreviousRun(resultsFile, ROOT);
+  await replaceReadmeSection(renderSection(results, resultsFile, previous), START, END, file);
 }
 
 /** Where `marker` stands on a line of its own (the prose may name it in backticks), or -1. */

@@ -35,7 +35,7 @@ import {
 } from '../lib/probe';
 import { type LatencySummary, round, sleep, summarize } from '../lib/stats';
 import { closedLoop, eachConcurrently, pollUntil } from '../lib/schedule';
-import { WRITES_PER_ORDER } from '../lib/report';
+import { WRITES_PER_ORDER } from '../lib/figures';
 import { seedEarlierOrders } from '../lib/seed-orders';
 import { type CpuUse, cpuSince, cpuSnapshot } from '../lib/cpu';
 import type { DatabaseProfile } from '../lib/goprofile';
@@ -99,7 +99,7 @@ export interface LifecycleResult {
     customers: number;
     windowSeconds: number;
     history: number[];
-    /** Single-document writes one order costs in this code (report.ts WRITES_PER_ORDER). */
+    /** Single-document writes one order costs in this code (figures.ts WRITES_PER_ORDER). */
     writesPerOrder?: number;
   };
   /** The first history value's window (with no `--history`: customers without orders). */
