@@ -23,6 +23,7 @@ import {
 import { type DatabaseProfile, describeDatabaseProfile } from './goprofile';
 import type { AppProfile } from './probe';
 import { ratio } from './stats';
+import type { LifecycleWindow } from '../suites/lifecycle';
 import type { PropagationStep } from '../suites/propagation';
 
 export const START = '<!-- bench:start -->';
@@ -75,6 +76,15 @@ function commandsCell(perChange: PropagationStep['accountsCommandsPerChange'] | 
     .sort(([, a], [, b]) => b - a)
     .map(([name, n]) => `${name} ${n}`);
   return `${total} (${parts.join(', ')})`;
+}
+
+/** "Database commands per order carried: orders 17.7 (find 9.3, …), fulfillment …. " */
+function lifecycleCommands(perOrder: LifecycleWindow['databaseCommandsPerOrder']): string {
+  if (!perOrder) return '';
+  const services = Object.entries(perOrder)
+    .filter(([, commands]) => commands.total >= 0.5)
+    .map(([service, commands]) => `${service} ${commandsCell(commands)}`);
+  return `Database commands per order carried (background work included): ${services.join(', ')}. `;
 }
 
 /**
@@ -356,6 +366,7 @@ export function renderSection(
         `${l.settings.concurrency} orders walked at a time. One walk (8 calls and 2 Kafka hops) p50 ${num(l.window.orderLatency.p50Ms)} ms, p99 ${num(l.window.orderLatency.p99Ms)} ms; ` +
         `fulfill → fulfillment has the request p50 ${num(l.window.fulfillRequestDelay.p50Ms)} ms; a status event → applied in orders p50 ${num(l.window.statusEventAge.p50Ms)} ms, p99 ${num(l.window.statusEventAge.p99Ms)} ms. ` +
         `CPU: ${cpuCell(l.window.cpu, 4)}; FerretDB's CPU time per order carried: ${num(databaseMsPer(l.window.cpu, l.window.seconds, l.window.completedInWindow))} ms. ` +
+        lifecycleCommands(l.window.databaseCommandsPerOrder) +
         `Checked at the end, all ${int(check.orders)} orders: ${int(check.exact)} exact histories, **${check.lost} lost, ${check.doubled} doubled**, ${check.otherwiseWrong} otherwise wrong, ${deadLetters} dead letters.`,
       '',
     );
