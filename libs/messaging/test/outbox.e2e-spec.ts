@@ -5,7 +5,6 @@ import { type Connection, type Model, Schema } from 'mongoose';
 import { type CustomerChanged, Topics } from '@storefront/events';
 import { eventually } from '@storefront/testing';
 import {
-  applyOnce,
   type CollectionRelay,
   createOutboxRecord,
   insertWithOutbox,
@@ -16,6 +15,7 @@ import {
   OutboxRelay,
 } from '../src';
 import { type Account, accountEvent, accountModel } from './support/account.model';
+import { applyOnce } from './support/apply-once';
 import { runTsChild } from './support/child-process';
 import { brokers, connectDb, createTopics, deleteTopics, isolation } from './support/kit';
 import { fastConsumer, startTestApp } from './support/test-app';
