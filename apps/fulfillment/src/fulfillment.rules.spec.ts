@@ -1,4 +1,5 @@
-import { fixtures, ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
+import { ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { createRandom } from '@storefront/platform';
 import {
   checkRequestable,

@@ -3,7 +3,10 @@ import {
   AddressSchema,
   ContactSchema,
   contractShape,
-  fixtures,
+  EXAMPLE_CONTACT,
+  EXAMPLE_NAME,
+  EXAMPLE_PRODUCT,
+  EXAMPLE_SHIPPING_ADDRESS,
   NameSchema,
   type Order,
   type OrderItem,
@@ -23,15 +26,15 @@ import type { OrderDoc, OrderItemDoc, OrderStatusEventDoc } from './value-object
  */
 
 /** A customer's name; the examples are the contract's sample customer. */
-export class NameView extends ResponseView(NameSchema, fixtures.aName()) {}
+export class NameView extends ResponseView(NameSchema, EXAMPLE_NAME) {}
 
-export class ContactView extends ResponseView(ContactSchema, fixtures.aContact()) {}
+export class ContactView extends ResponseView(ContactSchema, EXAMPLE_CONTACT) {}
 
 /** An address; the example is a SHIPPING one, the only kind fulfillment holds. */
-export class AddressView extends ResponseView(AddressSchema, fixtures.aShippingAddress()) {}
+export class AddressView extends ResponseView(AddressSchema, EXAMPLE_SHIPPING_ADDRESS) {}
 
 /** A product of the catalogue; the original's fulfillment dropped its description, kept here. */
-export class ProductView extends ResponseView(ProductSchema, fixtures.aProduct()) {}
+export class ProductView extends ResponseView(ProductSchema, EXAMPLE_PRODUCT) {}
 
 export class OrderItemView {
   @ApiProperty({ type: ProductView }) product!: ProductView;

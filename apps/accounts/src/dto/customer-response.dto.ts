@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { AddressSchema, fixtures } from '@storefront/events';
+import { AddressSchema, EXAMPLE_BILLING_ADDRESS } from '@storefront/events';
 import { ContactView, NameView, ResponseView } from '@storefront/model';
 import { CREDIT_CARD_TYPES, type CreditCardType } from '../customer.rules';
 
@@ -8,7 +8,7 @@ import { CREDIT_CARD_TYPES, type CreditCardType } from '../customer.rules';
  * Name and contact are the shared views; the address has accounts' own billing example.
  */
 
-class AddressView extends ResponseView(AddressSchema, fixtures.aBillingAddress()) {}
+class AddressView extends ResponseView(AddressSchema, EXAMPLE_BILLING_ADDRESS) {}
 
 class CardView {
   @ApiProperty({ enum: CREDIT_CARD_TYPES, example: 'PRIMARY' }) type!: CreditCardType;

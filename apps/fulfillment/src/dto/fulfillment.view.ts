@@ -3,7 +3,6 @@ import {
   AddressSchema,
   ContactSchema,
   contractShape,
-  fixtures,
   NameSchema,
   ORDER_STATUS_TYPES,
   OrderStatusEventSchema,
@@ -20,14 +19,11 @@ import {
 import { SHIPPING_METHODS, type ShippingMethod } from '../fulfillment.rules';
 import type { Fulfillment } from '../schemas/fulfillment.schema';
 
-export class OrderStatusEventView extends ResponseView(
-  OrderStatusEventSchema,
-  fixtures.anOrderStatusEvent({
-    timestamp: 1528334452755,
-    orderStatusType: 'SHIPPED',
-    note: 'Shipped via FedEx',
-  }),
-) {}
+export class OrderStatusEventView extends ResponseView(OrderStatusEventSchema, {
+  timestamp: 1528334452755,
+  orderStatusType: 'SHIPPED',
+  note: 'Shipped via FedEx',
+}) {}
 
 export class OrderView {
   /** Order guid, the natural key of a fulfillment. */

@@ -3,7 +3,6 @@ import {
   AddressSchema,
   ContactSchema,
   contractShape,
-  fixtures,
   NameSchema,
   ORDER_STATUS_TYPES,
   OrderStatusEventSchema,
@@ -21,13 +20,11 @@ import { orderTotal } from '../order.money';
 import type { CustomerOrderDoc } from '../schemas/customer-order.schema';
 import type { CustomerReplica } from '../schemas/customer-replica.schema';
 
-export class OrderStatusEventView extends ResponseView(
-  OrderStatusEventSchema,
-  fixtures.anOrderStatusEvent({
-    timestamp: 1528334218821,
-    orderStatusType: 'APPROVED',
-  }),
-) {}
+export class OrderStatusEventView extends ResponseView(OrderStatusEventSchema, {
+  timestamp: 1528334218821,
+  orderStatusType: 'APPROVED',
+  note: null,
+}) {}
 
 export class OrderView {
   /** Order guid (UUID v4), the key of the order's events. */
