@@ -26,7 +26,13 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { AdminOnly, forwardedPrefix, type HalPage, toHalPage } from '@storefront/platform';
+import {
+  AdminOnly,
+  forwardedPrefix,
+  type HalPage,
+  toHalItem,
+  toHalPage,
+} from '@storefront/platform';
 import type { Request, Response } from 'express';
 import { type CustomerState, type CustomerView, customerView } from './customer.rules';
 import { customerNotFound } from './customer.errors';
@@ -61,8 +67,7 @@ function basePath(request: Request): string {
 }
 
 function toResource(customer: CustomerState, base: string): CustomerResource {
-  const href = `${base}/${customer.id}`;
-  return { ...customerView(customer), _links: { self: { href }, customer: { href } } };
+  return toHalItem(customerView(customer), base, customer.id, 'customer');
 }
 
 const ifMatchHeader = ApiHeader({

@@ -8,7 +8,7 @@ import {
   OutboxRelay,
   type WriteDecision,
 } from '@storefront/messaging';
-import { DomainError, type PageQueryDto, parseSort } from '@storefront/platform';
+import { DomainError, type PageOf, type PageQueryDto, parseSort } from '@storefront/platform';
 import { type FilterQuery, Model, Types } from 'mongoose';
 import { CardCipher } from './card.cipher';
 import {
@@ -94,7 +94,7 @@ export class CustomersService {
     this.relay = outbox.watch(model);
   }
 
-  async findPage(query: PageQueryDto): Promise<{ items: CustomerState[]; total: number }> {
+  async findPage(query: PageQueryDto): Promise<PageOf<CustomerState>> {
     const sort = parseSort(query.sort, Object.keys(SORTABLE_FIELDS), AccountsErrors.SortInvalid);
     const order: Record<string, 1 | -1> = sort
       ? { [SORTABLE_FIELDS[sort.field]]: sort.direction, _id: 1 }

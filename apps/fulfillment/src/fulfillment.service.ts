@@ -12,6 +12,7 @@ import {
   DomainError,
   isDuplicateKeyError,
   KeyIndex,
+  type PageOf,
   PageQueryDto,
   parseSort,
   RANDOM_SOURCE,
@@ -241,7 +242,7 @@ export class FulfillmentService implements OnModuleInit {
   }
 
   /** One page of fulfillments in the query's order, and how many there are in all. */
-  async findPage(query: PageQueryDto): Promise<{ items: StoredFulfillment[]; total: number }> {
+  async findPage(query: PageQueryDto): Promise<PageOf<StoredFulfillment>> {
     const sort = parseSort(query.sort, SORTABLE_FIELDS, FulfillmentErrors.SortInvalid);
     const [docs, total] = await Promise.all([
       this.model

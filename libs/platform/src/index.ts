@@ -16,6 +16,7 @@ export * from './database/key-index';
 export * from './http/admin-key.guard';
 export * from './http/credentials';
 export * from './http/paging';
+export * from './http/hal.view';
 export * from './http/bulk';
 export * from './http/openapi';
 export * from './random';

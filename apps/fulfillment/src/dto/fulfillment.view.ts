@@ -16,6 +16,7 @@ import {
   ResponseView,
   toContractOrder,
 } from '@storefront/model';
+import { HalHref, HalItemLinks, HalPageView, toHalItem } from '@storefront/platform';
 import { SHIPPING_METHODS, type ShippingMethod } from '../fulfillment.rules';
 import type { Fulfillment } from '../schemas/fulfillment.schema';
 
@@ -61,40 +62,24 @@ export class FulfillmentSummaryView {
   @ApiProperty({ type: [FulfillmentView] }) fulfillments!: FulfillmentView[];
 }
 
-class HrefView {
-  @ApiProperty({ example: '/fulfillments/5b1be0aa0bdf5b0006c2f7a2' }) href!: string;
-}
+class HrefView extends HalHref('/fulfillments/5b1be0aa0bdf5b0006c2f7a2') {}
 
-class FulfillmentLinksView {
-  @ApiProperty({ type: HrefView }) self!: HrefView;
-  @ApiProperty({ type: HrefView }) fulfillment!: HrefView;
-}
+class FulfillmentLinksView extends HalItemLinks('fulfillment', HrefView) {}
 
 export class FulfillmentHalItem extends FulfillmentBody {
   @ApiProperty({ type: FulfillmentLinksView }) _links!: FulfillmentLinksView;
 }
 
-class FulfillmentEmbedded {
-  @ApiProperty({ type: [FulfillmentHalItem] }) fulfillments!: FulfillmentHalItem[];
-}
-
-class PageInfoView {
-  @ApiProperty({ example: 20 }) size!: number;
-  @ApiProperty({ example: 5 }) totalElements!: number;
-  @ApiProperty({ example: 1 }) totalPages!: number;
-  @ApiProperty({ example: 0 }) number!: number;
-}
-
 /** Spring Data REST collection shape of the original's `/fulfillments`. */
-export class FulfillmentHalPage {
-  @ApiProperty({ type: FulfillmentEmbedded }) _embedded!: FulfillmentEmbedded;
-  @ApiProperty({
+export class FulfillmentHalPage extends HalPageView('fulfillments', FulfillmentHalItem, {
+  names: { embedded: 'FulfillmentEmbedded', page: 'PageInfoView' },
+  totalElements: 5,
+  links: {
+    type: 'object',
     example: { self: { href: '/fulfillments?page=0&size=20' } },
     additionalProperties: { type: 'object', properties: { href: { type: 'string' } } },
-  })
-  _links!: Record<string, { href: string }>;
-  @ApiProperty({ type: PageInfoView }) page!: PageInfoView;
-}
+  },
+}) {}
 
 /** The stored fields a view needs; a lean document or a hydrated one both fit. */
 export type StoredFulfillment = Fulfillment & { _id: { toString(): string } };
@@ -118,6 +103,5 @@ export function toFulfillmentView(doc: StoredFulfillment): FulfillmentView {
 
 /** The Spring Data REST item: no id in the body, `basePath` carries the gateway prefix. */
 export function toFulfillmentHalItem(doc: StoredFulfillment, basePath: string): FulfillmentHalItem {
-  const href = `${basePath}/${doc._id.toString()}`;
-  return { ...toFulfillmentBody(doc), _links: { self: { href }, fulfillment: { href } } };
+  return toHalItem(toFulfillmentBody(doc), basePath, doc._id.toString(), 'fulfillment');
 }

@@ -16,6 +16,7 @@ import {
   ResponseView,
   toContractOrder,
 } from '@storefront/model';
+import { HalHref, HalItemLinks, HalPageView, toHalItem } from '@storefront/platform';
 import { orderTotal } from '../order.money';
 import type { CustomerOrderDoc } from '../schemas/customer-order.schema';
 import type { CustomerReplica } from '../schemas/customer-replica.schema';
@@ -64,38 +65,21 @@ export class CustomerOrdersSummaryView {
   @ApiProperty({ type: [CustomerOrdersView] }) customers!: CustomerOrdersView[];
 }
 
-class HrefView {
-  @ApiProperty({ example: '/customerOrderses/5b1be0107f2b1c0001a0e001' }) href!: string;
-}
+class HrefView extends HalHref('/customerOrderses/5b1be0107f2b1c0001a0e001') {}
 
-class CustomerOrdersLinksView {
-  @ApiProperty({ type: HrefView }) self!: HrefView;
-  @ApiProperty({ type: HrefView }) customerOrders!: HrefView;
-}
+class CustomerOrdersLinksView extends HalItemLinks('customerOrders', HrefView) {}
 
 /** An item of the HAL collection: the body plus its links. */
 export class CustomerOrdersHalItem extends CustomerOrdersBody {
   @ApiProperty({ type: CustomerOrdersLinksView }) _links!: CustomerOrdersLinksView;
 }
 
-class CustomerOrdersEmbeddedView {
-  @ApiProperty({ type: [CustomerOrdersHalItem] }) customerOrderses!: CustomerOrdersHalItem[];
-}
-
-class PageInfoView {
-  @ApiProperty({ example: 20 }) size!: number;
-  @ApiProperty({ example: 3 }) totalElements!: number;
-  @ApiProperty({ example: 1 }) totalPages!: number;
-  @ApiProperty({ example: 0 }) number!: number;
-}
-
 /** The Spring Data REST collection shape of `/customerOrderses`. */
-export class CustomerOrdersPageView {
-  @ApiProperty({ type: CustomerOrdersEmbeddedView }) _embedded!: CustomerOrdersEmbeddedView;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'object' } })
-  _links!: Record<string, { href: string }>;
-  @ApiProperty({ type: PageInfoView }) page!: PageInfoView;
-}
+export class CustomerOrdersPageView extends HalPageView('customerOrderses', CustomerOrdersHalItem, {
+  names: { embedded: 'CustomerOrdersEmbeddedView', page: 'PageInfoView' },
+  totalElements: 3,
+  links: { type: 'object', additionalProperties: { type: 'object' } },
+}) {}
 
 /** An order in the original's JSON shape (price as a number), plus status, flag and total. */
 export function toOrderView(order: CustomerOrderDoc): OrderView {
@@ -130,4 +114,12 @@ export function toCustomerOrdersView(
   orders: readonly CustomerOrderDoc[],
 ): CustomerOrdersView {
   return { id: doc._id, ...toCustomerOrdersBody(doc, orders) };
+}
+
+/** The Spring Data REST item: no id in the body, `base` carries the gateway prefix. */
+export function toCustomerOrdersHalItem(
+  { id, ...body }: CustomerOrdersView,
+  base: string,
+): CustomerOrdersHalItem {
+  return toHalItem(body, base, id, 'customerOrders');
 }

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { DomainError } from '../errors/domain-error';
-import { PageQueryDto, parseSort, SortablePageQuery, toHalPage } from './paging';
+import { PageQueryDto, parseSort, SortablePageQuery, toHalItem, toHalPage } from './paging';
 
 const query = (overrides: Partial<PageQueryDto> = {}): PageQueryDto =>
   Object.assign(new PageQueryDto(), overrides);
@@ -41,6 +41,15 @@ describe('toHalPage', () => {
   it('has no prev/next/first/last for an empty collection', () => {
     expect(toHalPage('customers', '/customers', [], 0, query())._links).toEqual({
       self: { href: '/customers?page=0&size=20' },
+    });
+  });
+});
+
+describe('toHalItem', () => {
+  it('links the item to itself under self and its rel, with the id encoded', () => {
+    expect(toHalItem({ name: 'x' }, '/p/customers', 'a b', 'customer')).toEqual({
+      name: 'x',
+      _links: { self: { href: '/p/customers/a%20b' }, customer: { href: '/p/customers/a%20b' } },
     });
   });
 });
