@@ -39,23 +39,15 @@ import { customerNotFound } from './customer.errors';
 import { CustomersService } from './customers.service';
 import { entityTag, versionPrecondition } from './http/entity-tag';
 import { SAMPLE_CREATED_MESSAGE } from './customers.sample';
-import {
-  CustomerPageDto,
-  CustomerResourceDto,
-  CustomerSummaryDto,
-} from './dto/customer-response.dto';
+import { CustomerPageDto, CustomerResourceDto, CustomerSummaryDto } from './dto/customer.view';
 import {
   CustomerDto,
   CustomerIdParams,
   CustomerPageQueryDto,
   PatchCustomerDto,
 } from './dto/customer.dto';
-import {
-  RepublishCustomerDto,
-  RepublishCustomersDto,
-  RepublishedCustomerDto,
-  RepublishReportDto,
-} from './dto/republish.dto';
+import { RepublishCustomerDto, RepublishCustomersDto } from './dto/republish.dto';
+import { RepublishedCustomerDto, RepublishReportDto } from './dto/republish.view';
 
 const HAL_JSON = 'application/hal+json';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';

@@ -37,11 +37,8 @@ import {
   FulfillmentView,
   toFulfillmentHalItem,
 } from './dto/fulfillment.view';
-import {
-  RepublishedStatusesView,
-  RepublishedStatusView,
-  RepublishFulfillmentsDto,
-} from './dto/republish.dto';
+import { RepublishFulfillmentsDto } from './dto/republish.dto';
+import { RepublishedStatusesView, RepublishedStatusView } from './dto/republish.view';
 import { FulfillmentIdParams, FulfillmentStepParams, SampleStepParams } from './dto/step.params';
 import { fulfillmentNotFound, readOnly } from './fulfillment.errors';
 import { stepResponseText } from './fulfillment.rules';

@@ -23,11 +23,8 @@ import {
   OrderParams,
 } from './dto/order.dto';
 import { FulfillmentReportView, SampleOrdersReportView } from './dto/reports.view';
-import {
-  RepublishedRequestsView,
-  RepublishedRequestView,
-  RepublishFulfillmentsDto,
-} from './dto/republish.dto';
+import { RepublishFulfillmentsDto } from './dto/republish.dto';
+import { RepublishedRequestsView, RepublishedRequestView } from './dto/republish.view';
 import { orderNotFound } from './orders.errors';
 import { CustomersService } from './customers.service';
 import { OrdersService } from './orders.service';
