@@ -37,8 +37,7 @@ describe('transition', () => {
     const result = transition(state({ status: from }), step, input());
     expect(result).toMatchObject({
       ok: true,
-      status: to,
-      statusEvent: { timestamp: NOW, orderStatusType: to },
+      value: { status: to, statusEvent: { timestamp: NOW, orderStatusType: to } },
     });
   });
 
@@ -71,8 +70,7 @@ describe('transition', () => {
     const result = transition(state({ status: 'PROCESSING' }), 'ship', input('Drone'));
     expect(result).toMatchObject({
       ok: true,
-      shippingMethod: 'Drone',
-      statusEvent: { note: 'Shipped via Drone' },
+      value: { shippingMethod: 'Drone', statusEvent: { note: 'Shipped via Drone' } },
     });
   });
 
@@ -86,7 +84,10 @@ describe('transition', () => {
       now: NOW,
       chooseShippingMethod: choose,
     });
-    expect(result).toMatchObject({ ok: true, shippingMethod: method, statusEvent: { note: null } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { shippingMethod: method, statusEvent: { note: null } },
+    });
     expect(choose).not.toHaveBeenCalled();
   });
 });

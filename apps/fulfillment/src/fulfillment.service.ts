@@ -277,28 +277,29 @@ export class FulfillmentService implements OnModuleInit {
       chooseShippingMethod: () => pickShippingMethod(this.random),
     });
     if (!result.ok) return null;
+    const { status, shippingMethod, statusEvent } = result.value;
     const guid = current.order.guid;
     return {
       write: 'update',
       change: {
         set: {
-          status: result.status,
-          shippingMethod: result.shippingMethod,
+          status,
+          shippingMethod,
           order: {
             ...current.order,
-            orderStatusEvents: [...current.order.orderStatusEvents, result.statusEvent],
+            orderStatusEvents: [...current.order.orderStatusEvents, statusEvent],
           },
         },
       },
       events: [
         createOutboxRecord(
           Topics.OrderStatusChange,
-          { guid, orderStatusEvent: result.statusEvent },
-          { source: SOURCE, occurredAt: new Date(result.statusEvent.timestamp) },
+          { guid, orderStatusEvent: statusEvent },
+          { source: SOURCE, occurredAt: new Date(statusEvent.timestamp) },
         ),
       ],
       result: (stored) => {
-        this.logger.log(`order ${guid}: ${current.status} → ${result.status}`);
+        this.logger.log(`order ${guid}: ${current.status} → ${status}`);
         return answer(toFulfillmentView(stored as StoredFulfillment));
       },
     };

@@ -20,6 +20,7 @@ export * from './http/hal.view';
 export * from './http/bulk';
 export * from './http/openapi';
 export * from './random';
+export * from './rules/rule-result';
 export * from './discovery/discovery.config';
 export { DiscoveryClient, type DiscoveryOptions } from './discovery/discovery.client';
 export * from './discovery/discovery.module';
