@@ -30,6 +30,7 @@ import {
   AdminOnly,
   forwardedPrefix,
   type HalPage,
+  inSequence,
   toHalItem,
   toHalPage,
 } from '@storefront/platform';
@@ -130,11 +131,11 @@ export class CustomersController {
   @ApiOkResponse({ type: RepublishReportDto, description: 'What was queued for each customer' })
   @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
   async republishMany(@Body() body: RepublishCustomersDto): Promise<RepublishReportDto> {
-    const customers = [];
-    for (const item of body.customers) {
-      customers.push(await this.customers.republish(item.id, item.replicaVersion));
-    }
-    return { customers };
+    return {
+      customers: await inSequence(body.customers, (item) =>
+        this.customers.republish(item.id, item.replicaVersion),
+      ),
+    };
   }
 
   @Get('summary')
@@ -154,15 +155,8 @@ export class CustomersController {
     @Query() query: CustomerPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<CustomerResource>> {
-    const { items, total } = await this.customers.findPage(query);
-    const base = basePath(request);
-    return toHalPage(
-      'customers',
-      base,
-      items.map((customer) => toResource(customer, base)),
-      total,
-      query,
-    );
+    const page = await this.customers.findPage(query);
+    return toHalPage('customers', basePath(request), page, query, toResource);
   }
 
   @Get(':id')

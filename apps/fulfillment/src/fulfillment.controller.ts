@@ -26,6 +26,7 @@ import {
   AdminOnly,
   forwardedPrefix,
   type HalPage,
+  inSequence,
   SortablePageQuery,
   toHalPage,
 } from '@storefront/platform';
@@ -108,15 +109,8 @@ export class FulfillmentController {
     @Query() query: FulfillmentPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<FulfillmentHalItem>> {
-    const { items, total } = await this.fulfillments.findPage(query);
-    const base = basePath(request);
-    return toHalPage(
-      'fulfillments',
-      base,
-      items.map((doc) => toFulfillmentHalItem(doc, base)),
-      total,
-      query,
-    );
+    const page = await this.fulfillments.findPage(query);
+    return toHalPage('fulfillments', basePath(request), page, query, toFulfillmentHalItem);
   }
 
   @Get(':id')
@@ -148,17 +142,16 @@ export class FulfillmentController {
   @ApiOkResponse({ type: RepublishedStatusesView, description: 'What was queued for each' })
   @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
   async republishMany(@Body() body: RepublishFulfillmentsDto): Promise<RepublishedStatusesView> {
-    const fulfillments: RepublishedStatusView[] = [];
     // Each id once: a repeated id would only queue the same events again.
-    for (const id of new Set(body.fulfillments)) {
-      const result = await this.fulfillments.republishStatuses(id);
-      fulfillments.push(
-        result
+    const ids = new Set(body.fulfillments);
+    return {
+      fulfillments: await inSequence(ids, async (id): Promise<RepublishedStatusView> => {
+        const result = await this.fulfillments.republishStatuses(id);
+        return result
           ? { id, outcome: 'republished', events: result.events }
-          : { id, outcome: 'not-found', events: 0 },
-      );
-    }
-    return { fulfillments };
+          : { id, outcome: 'not-found', events: 0 };
+      }),
+    };
   }
 
   @Post(':id/republish')

@@ -38,15 +38,8 @@ export class CustomerOrdersesController {
     @Query() query: CustomerOrdersPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<CustomerOrdersHalItem>> {
-    const { items, total } = await this.customers.findPage(query);
-    const base = basePath(request);
-    return toHalPage(
-      'customerOrderses',
-      base,
-      items.map((view) => toCustomerOrdersHalItem(view, base)),
-      total,
-      query,
-    );
+    const page = await this.customers.findPage(query);
+    return toHalPage('customerOrderses', basePath(request), page, query, toCustomerOrdersHalItem);
   }
 
   @Get(':id')

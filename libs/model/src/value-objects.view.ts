@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import {
   AddressSchema,
@@ -40,6 +41,25 @@ export class OrderItemView {
   @ApiProperty({ type: ProductView }) product!: ProductView;
   /** Units ordered. */
   @ApiProperty({ example: 5 }) quantity!: number;
+}
+
+/**
+ * The contract's order as a response shows it. Each service gives the example of its status
+ * history (orders an approval, fulfillment a shipment); extend the class to name it:
+ * `export class OrderView extends ContractOrderView({ ... }) {}`. Its status events are the
+ * `OrderStatusEventView` schema of the service's document.
+ */
+export function ContractOrderView(statusEventExample: OrderStatusEvent): Type<Order> {
+  class OrderStatusEventView extends ResponseView(OrderStatusEventSchema, statusEventExample) {}
+  class ContractOrder {
+    /** Order guid (UUID v4), the key of the order's events and of its fulfillment. */
+    @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f' }) guid!: string;
+    /** The full status history, oldest first; the last entry is the current status. */
+    @ApiProperty({ type: [OrderStatusEventView] }) orderStatusEvents!: OrderStatusEvent[];
+    /** What was ordered. */
+    @ApiProperty({ type: [OrderItemView] }) orderItems!: OrderItemView[];
+  }
+  return ContractOrder;
 }
 
 export function toOrderStatusEventView(event: OrderStatusEventDoc): OrderStatusEvent {

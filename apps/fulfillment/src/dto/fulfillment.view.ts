@@ -5,35 +5,25 @@ import {
   contractShape,
   NameSchema,
   ORDER_STATUS_TYPES,
-  OrderStatusEventSchema,
   type OrderStatusType,
 } from '@storefront/events';
 import {
   AddressView,
   ContactView,
+  ContractOrderView,
   NameView,
-  OrderItemView,
-  ResponseView,
   toContractOrder,
 } from '@storefront/model';
-import { HalHref, HalItemLinks, HalPageView, toHalItem } from '@storefront/platform';
+import { HalItemView, HalPageView, toHalItem } from '@storefront/platform';
 import { SHIPPING_METHODS, type ShippingMethod } from '../fulfillment.rules';
 import type { Fulfillment } from '../schemas/fulfillment.schema';
 
-export class OrderStatusEventView extends ResponseView(OrderStatusEventSchema, {
+/** The order as orders sent it, its history grown by the fulfillment's steps. */
+export class OrderView extends ContractOrderView({
   timestamp: 1528334452755,
   orderStatusType: 'SHIPPED',
   note: 'Shipped via FedEx',
 }) {}
-
-export class OrderView {
-  /** Order guid, the natural key of a fulfillment. */
-  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f' }) guid!: string;
-  /** The full status history, oldest first; the last entry is the current status. */
-  @ApiProperty({ type: [OrderStatusEventView] }) orderStatusEvents!: OrderStatusEventView[];
-  /** What was ordered. */
-  @ApiProperty({ type: [OrderItemView] }) orderItems!: OrderItemView[];
-}
 
 /** A fulfillment without its id, as in the HAL collection (the id is in `_links.self`). */
 export class FulfillmentBody {
@@ -62,13 +52,10 @@ export class FulfillmentSummaryView {
   @ApiProperty({ type: [FulfillmentView] }) fulfillments!: FulfillmentView[];
 }
 
-class HrefView extends HalHref('/fulfillments/5b1be0aa0bdf5b0006c2f7a2') {}
-
-class FulfillmentLinksView extends HalItemLinks('fulfillment', HrefView) {}
-
-export class FulfillmentHalItem extends FulfillmentBody {
-  @ApiProperty({ type: FulfillmentLinksView }) _links!: FulfillmentLinksView;
-}
+export class FulfillmentHalItem extends HalItemView(FulfillmentBody, 'fulfillment', {
+  example: '/fulfillments/5b1be0aa0bdf5b0006c2f7a2',
+  names: { href: 'HrefView', links: 'FulfillmentLinksView' },
+}) {}
 
 /** Spring Data REST collection shape of the original's `/fulfillments`. */
 export class FulfillmentHalPage extends HalPageView('fulfillments', FulfillmentHalItem, {

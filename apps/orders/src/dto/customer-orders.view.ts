@@ -5,35 +5,26 @@ import {
   contractShape,
   NameSchema,
   ORDER_STATUS_TYPES,
-  OrderStatusEventSchema,
   type OrderStatusType,
 } from '@storefront/events';
 import {
   AddressView,
   ContactView,
+  ContractOrderView,
   NameView,
-  OrderItemView,
-  ResponseView,
   toContractOrder,
 } from '@storefront/model';
-import { HalHref, HalItemLinks, HalPageView, toHalItem } from '@storefront/platform';
+import { HalItemView, HalPageView, toHalItem } from '@storefront/platform';
 import { orderTotal } from '../order.money';
 import type { CustomerOrderDoc } from '../schemas/customer-order.schema';
 import type { CustomerReplica } from '../schemas/customer-replica.schema';
 
-export class OrderStatusEventView extends ResponseView(OrderStatusEventSchema, {
+/** The contract's order, plus what orders keeps of it: status, flag and total. */
+export class OrderView extends ContractOrderView({
   timestamp: 1528334218821,
   orderStatusType: 'APPROVED',
   note: null,
-}) {}
-
-export class OrderView {
-  /** Order guid (UUID v4), the key of the order's events. */
-  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f' }) guid!: string;
-  /** The full status history in time order; the last entry is the current status. */
-  @ApiProperty({ type: [OrderStatusEventView] }) orderStatusEvents!: OrderStatusEventView[];
-  /** What was ordered. */
-  @ApiProperty({ type: [OrderItemView] }) orderItems!: OrderItemView[];
+}) {
   /** Current status: the last entry of the history. */
   @ApiProperty({ enum: ORDER_STATUS_TYPES, example: 'APPROVED' }) status!: OrderStatusType;
   /** True once the order was queued for fulfillment (it is sent only once). */
@@ -65,14 +56,11 @@ export class CustomerOrdersSummaryView {
   @ApiProperty({ type: [CustomerOrdersView] }) customers!: CustomerOrdersView[];
 }
 
-class HrefView extends HalHref('/customerOrderses/5b1be0107f2b1c0001a0e001') {}
-
-class CustomerOrdersLinksView extends HalItemLinks('customerOrders', HrefView) {}
-
 /** An item of the HAL collection: the body plus its links. */
-export class CustomerOrdersHalItem extends CustomerOrdersBody {
-  @ApiProperty({ type: CustomerOrdersLinksView }) _links!: CustomerOrdersLinksView;
-}
+export class CustomerOrdersHalItem extends HalItemView(CustomerOrdersBody, 'customerOrders', {
+  example: '/customerOrderses/5b1be0107f2b1c0001a0e001',
+  names: { href: 'HrefView', links: 'CustomerOrdersLinksView' },
+}) {}
 
 /** The Spring Data REST collection shape of `/customerOrderses`. */
 export class CustomerOrdersPageView extends HalPageView('customerOrderses', CustomerOrdersHalItem, {

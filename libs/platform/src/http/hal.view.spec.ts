@@ -1,7 +1,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiOkResponse, ApiProperty, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { HalHref, HalItemLinks, HalPageView } from './hal.view';
+import { HalHref, HalItemLinks, HalItemView, HalPageView } from './hal.view';
 
 class Link extends HalHref('/things/1') {}
 class ThingLinks extends HalItemLinks('thing', Link) {}
@@ -14,18 +14,30 @@ class ThingPage extends HalPageView('things', Thing, {
   links: { type: 'object', additionalProperties: { type: 'object' } },
 }) {}
 
+class WidgetBody {
+  @ApiProperty() name!: string;
+}
+class Widget extends HalItemView(WidgetBody, 'widget', {
+  example: '/widgets/1',
+  names: { href: 'WidgetHref', links: 'WidgetLinks' },
+}) {}
+
 @Controller('things')
 class ThingsController {
   @Get()
   @ApiOkResponse({ type: ThingPage })
   page(): void {}
+
+  @Get('widget')
+  @ApiOkResponse({ type: Widget })
+  widget(): void {}
 }
 
 @Module({ controllers: [ThingsController] })
 class ThingsModule {}
 
 describe('HalPageView', () => {
-  it('documents the page under the names it is given', async () => {
+  it('documents the page and an item under the names it is given', async () => {
     const app = await NestFactory.create(ThingsModule, { logger: false });
     const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
     await app.close();
@@ -50,6 +62,19 @@ describe('HalPageView', () => {
       },
       required: ['self', 'thing'],
     });
+    expect(schemas.Widget).toEqual({
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        _links: { $ref: '#/components/schemas/WidgetLinks' },
+      },
+      required: ['name', '_links'],
+    });
+    expect(schemas.WidgetLinks).toMatchObject({
+      properties: { self: { $ref: '#/components/schemas/WidgetHref' } },
+      required: ['self', 'widget'],
+    });
+    expect(schemas.WidgetHref).toMatchObject({ properties: { href: { example: '/widgets/1' } } });
     expect(schemas.Link).toMatchObject({ properties: { href: { example: '/things/1' } } });
     expect(schemas.ThingPageInfo).toMatchObject({
       properties: { totalElements: { type: 'number', example: 7 } },

@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
-import type { HalLink, HalPage } from './paging';
+import type { HalItem, HalLink, HalPage } from './paging';
 
 /*
  * The Swagger classes of the Spring Data REST (HAL) shapes that `toHalPage` and `toHalItem`
@@ -37,6 +37,26 @@ export function HalItemLinks<Rel extends string>(
   class ItemLinks {}
   for (const property of ['self', rel]) decorate(ItemLinks, property, { type: href });
   return ItemLinks as Type<{ self: HalLink } & Record<Rel, HalLink>>;
+}
+
+export interface HalItemViewOptions {
+  /** An example of the item's link. */
+  example: string;
+  /** Schema names of the link classes the item makes: `{ href }` and the `_links` object. */
+  names: { href: string; links: string };
+}
+
+/** A collection's item as `toHalItem` builds it: `body`, then `_links` (self and `rel`). */
+export function HalItemView<T, Rel extends string>(
+  body: Type<T>,
+  rel: Rel,
+  options: HalItemViewOptions,
+): Type<HalItem<T, Rel>> {
+  const href = named(HalHref(options.example), options.names.href);
+  const links = named(HalItemLinks(rel, href), options.names.links);
+  class Item extends (body as Type<object>) {}
+  decorate(Item, '_links', { type: links });
+  return Item as Type<HalItem<T, Rel>>;
 }
 
 export interface HalPageViewOptions {

@@ -25,8 +25,10 @@ describe('parseSort', () => {
 
 describe('toHalPage', () => {
   it('shapes a middle page like Spring Data REST', () => {
-    expect(toHalPage('customers', '/customers', ['a'], 45, query({ page: 1, size: 20 }))).toEqual({
-      _embedded: { customers: ['a'] },
+    const page = { items: ['a'], total: 45 };
+    const item = (name: string, base: string) => `${base}/${name}`;
+    expect(toHalPage('customers', '/customers', page, query({ page: 1, size: 20 }), item)).toEqual({
+      _embedded: { customers: ['/customers/a'] },
       _links: {
         self: { href: '/customers?page=1&size=20' },
         prev: { href: '/customers?page=0&size=20' },
@@ -39,7 +41,8 @@ describe('toHalPage', () => {
   });
 
   it('has no prev/next/first/last for an empty collection', () => {
-    expect(toHalPage('customers', '/customers', [], 0, query())._links).toEqual({
+    const empty = { items: [], total: 0 };
+    expect(toHalPage('customers', '/customers', empty, query(), String)._links).toEqual({
       self: { href: '/customers?page=0&size=20' },
     });
   });

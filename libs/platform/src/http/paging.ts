@@ -133,15 +133,16 @@ export type HalItem<T, Rel extends string> = T & {
 
 /**
  * The Spring Data REST collection shape the original exposed, so its clients (Postman
- * collection, scripts) keep working. Links are relative to the request path, which stays
- * correct behind the gateway's prefix.
+ * collection, scripts) keep working: the page a service read, each item made a HAL item by
+ * `toItem`. Links are relative to the request path, which stays correct behind the gateway's
+ * prefix.
  */
-export function toHalPage<T>(
+export function toHalPage<S, T>(
   rel: string,
   basePath: string,
-  items: T[],
-  total: number,
+  { items, total }: PageOf<S>,
   query: PageQueryDto,
+  toItem: (item: S, basePath: string) => T,
 ): HalPage<T> {
   const totalPages = Math.ceil(total / query.size);
   const href = (page: number): string =>
@@ -154,7 +155,7 @@ export function toHalPage<T>(
     links.last = { href: href(totalPages - 1) };
   }
   return {
-    _embedded: { [rel]: items },
+    _embedded: { [rel]: items.map((item) => toItem(item, basePath)) },
     _links: links,
     page: { size: query.size, totalElements: total, totalPages, number: query.page },
   };
