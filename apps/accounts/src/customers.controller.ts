@@ -31,6 +31,7 @@ import {
   forwardedPrefix,
   type HalPage,
   inSequence,
+  ProducesHal,
   toHalItem,
   toHalPage,
 } from '@storefront/platform';
@@ -50,7 +51,6 @@ import {
 import { RepublishCustomerDto, RepublishCustomersDto } from './dto/republish.dto';
 import { RepublishedCustomerDto, RepublishReportDto } from './dto/republish.view';
 
-const HAL_JSON = 'application/hal+json';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 
 type CustomerResource = CustomerView & { _links: Record<'self' | 'customer', { href: string }> };
@@ -146,8 +146,7 @@ export class CustomersController {
   }
 
   @Get()
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ApiOperation({ summary: 'Customers, paged and sortable (Spring Data REST collection shape)' })
   @ApiOkResponse({ type: CustomerPageDto, description: 'One page of customers, cards masked' })
   @ApiBadRequestResponse({ description: 'Bad page, size or sort (ACCOUNTS.SORT_INVALID)' })
@@ -160,8 +159,7 @@ export class CustomersController {
   }
 
   @Get(':id')
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ApiOperation({ summary: 'One customer, cards masked; the ETag header carries its version' })
   @ApiOkResponse({ type: CustomerResourceDto, description: 'The customer' })
   @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND (also for an id that is no ObjectId)' })
@@ -174,8 +172,7 @@ export class CustomersController {
   }
 
   @Post()
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ApiOperation({
     summary: 'Create a customer',
     description: 'Publishes one change event (without cards) on accounts.customer.change.',
@@ -196,8 +193,7 @@ export class CustomersController {
   }
 
   @Put(':id')
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ifMatchHeader
   @ApiOperation({
     summary: 'Replace a customer',
@@ -222,8 +218,7 @@ export class CustomersController {
   }
 
   @Patch(':id')
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ifMatchHeader
   @ApiOperation({
     summary: 'Change some fields of a customer (JSON merge patch)',

@@ -27,6 +27,7 @@ import {
   forwardedPrefix,
   type HalPage,
   inSequence,
+  ProducesHal,
   SortablePageQuery,
   toHalPage,
 } from '@storefront/platform';
@@ -46,7 +47,6 @@ import { stepResponseText } from './fulfillment.rules';
 import { FulfillmentService, SORTABLE_FIELDS } from './fulfillment.service';
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
-const HAL_JSON = 'application/hal+json';
 
 /** `GET /fulfillments?page&size&sort`. */
 export class FulfillmentPageQueryDto extends SortablePageQuery(SORTABLE_FIELDS) {}
@@ -101,8 +101,7 @@ export class FulfillmentController {
   }
 
   @Get()
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ApiOperation({ summary: 'Fulfillments, paged (Spring Data REST collection shape)' })
   @ApiOkResponse({ type: FulfillmentHalPage, description: 'One page of fulfillments' })
   async page(
@@ -114,8 +113,7 @@ export class FulfillmentController {
   }
 
   @Get(':id')
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ApiOperation({
     summary: 'One fulfillment, by document id or order guid (Spring Data REST item shape)',
   })

@@ -1,5 +1,5 @@
-import type { Type } from '@nestjs/common';
-import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
+import { applyDecorators, Header, type Type } from '@nestjs/common';
+import { ApiProduces, ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import type { HalItem, HalLink, HalPage } from './paging';
 
 /*
@@ -10,6 +10,13 @@ import type { HalItem, HalLink, HalPage } from './paging';
  * name is its component schema name in the OpenAPI document, and each service's document
  * keeps the names it was published with.
  */
+
+export const HAL_JSON = 'application/hal+json';
+
+/** A handler that answers `application/hal+json`, and says so in the document. */
+export function ProducesHal(): MethodDecorator {
+  return applyDecorators(Header('Content-Type', HAL_JSON), ApiProduces(HAL_JSON));
+}
 
 /** A class's name is its OpenAPI schema name; generated classes get theirs here. */
 function named<T extends Type>(type: T, name: string): T {
