@@ -1,18 +1,7 @@
-import { MAX_REPUBLISH_BATCH } from '@storefront/platform';
+import { RepublishBatch } from '@storefront/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { MAX_VERSION } from '../customer.rules';
 
 /** Optional body of `POST /customers/{id}/republish`. */
@@ -42,10 +31,7 @@ export class RepublishCustomerItemDto extends RepublishCustomerDto {
 /** Body of `POST /customers/republish`. */
 export class RepublishCustomersDto {
   /** The customers to re-emit, each with the version its replica holds when that matters. */
-  @ApiProperty({ type: [RepublishCustomerItemDto], minItems: 1, maxItems: MAX_REPUBLISH_BATCH })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_REPUBLISH_BATCH)
+  @RepublishBatch({ type: [RepublishCustomerItemDto] })
   @ValidateNested({ each: true })
   @Type(() => RepublishCustomerItemDto)
   customers!: RepublishCustomerItemDto[];
