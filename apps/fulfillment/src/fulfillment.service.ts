@@ -14,7 +14,7 @@ import {
   KeyIndex,
   type PageOf,
   PageQueryDto,
-  parseSort,
+  readPage,
   RANDOM_SOURCE,
   type RandomSource,
 } from '@storefront/platform';
@@ -243,19 +243,9 @@ export class FulfillmentService implements OnModuleInit {
 
   /** One page of fulfillments in the query's order, and how many there are in all. */
   async findPage(query: PageQueryDto): Promise<PageOf<StoredFulfillment>> {
-    const sort = parseSort(query.sort, SORTABLE_FIELDS, FulfillmentErrors.SortInvalid);
-    const [docs, total] = await Promise.all([
-      this.model
-        .find()
-        // _id last, so pages of equal sort keys are stable.
-        .sort(sort ? { [sort.field]: sort.direction, _id: 1 } : { _id: 1 })
-        .skip(query.page * query.size)
-        .limit(query.size)
-        .lean<StoredFulfillment[]>()
-        .exec(),
-      this.model.countDocuments().exec(),
-    ]);
-    return { items: docs, total };
+    const paths = Object.fromEntries(SORTABLE_FIELDS.map((field) => [field, field]));
+    const sorting = { paths, errorCode: FulfillmentErrors.SortInvalid };
+    return readPage<Fulfillment, StoredFulfillment>(this.model, query, sorting);
   }
 
   private load(id: Types.ObjectId): Promise<StoredFulfillment | null> {

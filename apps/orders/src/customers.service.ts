@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { CustomerChanged } from '@storefront/events';
-import { type PageOf, PageQueryDto, parseSort } from '@storefront/platform';
+import { type PageOf, PageQueryDto, readPage } from '@storefront/platform';
 import {
   removeReplicaIfNewer,
   type ReplicaApplyResult,
@@ -86,20 +86,8 @@ export class CustomersService {
    * one lookup per order).
    */
   async findPage(query: PageQueryDto): Promise<PageOf<CustomerOrdersView>> {
-    const sort = parseSort(query.sort, Object.keys(SORT_FIELDS), OrdersErrors.SortInvalid);
-    const path = sort ? SORT_FIELDS[sort.field] : undefined;
-    const order: Record<string, 1 | -1> = sort && path ? { [path]: sort.direction } : {};
-    if (!('_id' in order)) order._id = 1;
-    const [docs, total] = await Promise.all([
-      this.model
-        .find(LIVE)
-        .sort(order)
-        .skip(query.page * query.size)
-        .limit(query.size)
-        .lean<CustomerReplica[]>()
-        .exec(),
-      this.model.countDocuments(LIVE).exec(),
-    ]);
+    const sorting = { paths: SORT_FIELDS, errorCode: OrdersErrors.SortInvalid };
+    const { items: docs, total } = await readPage(this.model, query, sorting, LIVE);
     const orders =
       docs.length === 0
         ? []

@@ -13,6 +13,7 @@ export * from './platform.module';
 export * from './database/database.module';
 export * from './database/duplicate-key';
 export * from './database/key-index';
+export * from './database/page';
 export * from './http/admin-key.guard';
 export * from './http/credentials';
 export * from './http/paging';
