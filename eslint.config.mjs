@@ -4,6 +4,15 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
+const RESTRICTED_IMPORTS = [
+  {
+    // One named second entry point: the events lib's test support (fixtures, schema snapshots).
+    group: ['@storefront/*/*', '!@storefront/events/testing'],
+    message: 'Import libs through their barrel only.',
+  },
+  { group: ['**/apps/*/**', '../../apps/**'], message: 'Apps never import each other.' },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -51,12 +60,23 @@ export default tseslint.config(
           banTransitiveDependencies: false,
         },
       ],
+      'no-restricted-imports': ['error', { patterns: RESTRICTED_IMPORTS }],
+    },
+  },
+  {
+    // A running service never loads the test fixtures: only tests and tools do.
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/events/src/testing/**', 'libs/events/src/fixtures/**'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['@storefront/*/*'], message: 'Import libs through their barrel only.' },
-            { group: ['**/apps/*/**', '../../apps/**'], message: 'Apps never import each other.' },
+            ...RESTRICTED_IMPORTS,
+            {
+              group: ['@storefront/events/testing'],
+              message: 'Fixtures are for tests and tools; product code uses the contract examples.',
+            },
           ],
         },
       ],

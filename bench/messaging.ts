@@ -19,10 +19,10 @@ import {
   buildEventHeaders,
   CUSTOMER_CHANGED_TYPE,
   deadLetterTopic,
-  fixtures,
   serviceSource,
   Topics,
 } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import {
   createOutboxRecord,
   createTopicsWithLeaders,

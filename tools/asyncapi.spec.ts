@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { schemas as asyncApiSchemas } from '@asyncapi/specs';
-import { TOPIC_SPECS, type JsonValue } from '@storefront/events';
+import { TOPIC_SPECS } from '@storefront/events';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { ASYNCAPI_FILE, renderAsyncApi } from './asyncapi';
+import type { JsonValue } from './asyncapi-document';
 
 type Node = { [key: string]: JsonValue };
 

@@ -6,9 +6,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildAsyncApiDocument } from '@storefront/events';
 import { stringify } from 'yaml';
 import { version } from '../package.json';
+import { buildAsyncApiDocument } from './asyncapi-document';
 
 export const ASYNCAPI_FILE = resolve(__dirname, '../docs/asyncapi.yaml');
 

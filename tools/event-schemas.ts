@@ -19,7 +19,7 @@ import {
   snapshotFile,
   wireExamples,
   withoutDescriptions,
-} from '../libs/events/src/testing/schema-snapshots';
+} from '@storefront/events/testing';
 
 type SnapshotState = 'up-to-date' | 'missing' | 'descriptions-changed' | 'changed';
 

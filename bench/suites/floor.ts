@@ -16,12 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EachBatchPayload } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import {
-  buildEventHeaders,
-  CUSTOMER_CHANGED_TYPE,
-  fixtures,
-  serviceSource,
-} from '@storefront/events';
+import { buildEventHeaders, CUSTOMER_CHANGED_TYPE, serviceSource } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { createTopicsWithLeaders, KafkaConnection } from '@storefront/messaging';
 import { type CpuUse, cpuSince, cpuSnapshot } from '../lib/cpu';
 import { type BenchContext, byMode } from '../lib/context';

@@ -11,6 +11,7 @@ import {
   DatabaseModule,
   discoveryConfigSchema,
   DiscoveryModule,
+  portSchema,
 } from '@storefront/platform';
 import { z } from 'zod';
 import { cardEncryptionConfigSchema } from './card.cipher';
@@ -19,8 +20,7 @@ import { CustomersModule } from './customers.module';
 
 // The key order is the order in which a bad config reports its problems.
 export const accountsConfigSchema = baseConfigSchema.extend({
-  /** 0 picks a free port (tests). */
-  PORT: z.coerce.number().int().min(0).max(65535).default(8085),
+  PORT: portSchema(8085),
   ...databaseConfigSchema.shape,
   ...discoveryConfigSchema.shape,
   ...messagingConfigSchema.shape,

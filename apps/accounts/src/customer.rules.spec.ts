@@ -1,4 +1,5 @@
-import { fixtures, validatePayload, Topics } from '@storefront/events';
+import { validatePayload, Topics } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { CardCipher } from './card.cipher';
 import {
   applyPatch,

@@ -8,6 +8,7 @@ import {
   type Name,
   NameSchema,
 } from '@storefront/events';
+import type { RuleResult } from '@storefront/platform';
 import { storedCardLast4 } from './card.cipher';
 
 /** Card kinds, spelled as the original's `CreditCardType` enum names. */
@@ -155,8 +156,6 @@ export function customerView(customer: CustomerState): CustomerView {
 export function customerChanged(id: string, customer: CustomerInput): CustomerChangedInput {
   return { id, ...contractValues(customer) };
 }
-
-export type RuleResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 
 /**
  * Resolves the card numbers of a write. A full number is sealed; a masked number (what every

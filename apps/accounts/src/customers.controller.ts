@@ -26,32 +26,31 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { AdminOnly, forwardedPrefix, type HalPage, toHalPage } from '@storefront/platform';
+import {
+  AdminOnly,
+  forwardedPrefix,
+  type HalPage,
+  inSequence,
+  ProducesHal,
+  toHalItem,
+  toHalPage,
+} from '@storefront/platform';
 import type { Request, Response } from 'express';
 import { type CustomerState, type CustomerView, customerView } from './customer.rules';
 import { customerNotFound } from './customer.errors';
 import { CustomersService } from './customers.service';
 import { entityTag, versionPrecondition } from './http/entity-tag';
 import { SAMPLE_CREATED_MESSAGE } from './customers.sample';
-import {
-  CustomerPageDto,
-  CustomerResourceDto,
-  CustomerSummaryDto,
-} from './dto/customer-response.dto';
+import { CustomerPageDto, CustomerResourceDto, CustomerSummaryDto } from './dto/customer.view';
 import {
   CustomerDto,
   CustomerIdParams,
   CustomerPageQueryDto,
   PatchCustomerDto,
 } from './dto/customer.dto';
-import {
-  RepublishCustomerDto,
-  RepublishCustomersDto,
-  RepublishedCustomerDto,
-  RepublishReportDto,
-} from './dto/republish.dto';
+import { RepublishCustomerDto, RepublishCustomersDto } from './dto/republish.dto';
+import { RepublishedCustomerDto, RepublishReportDto } from './dto/republish.view';
 
-const HAL_JSON = 'application/hal+json';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 
 type CustomerResource = CustomerView & { _links: Record<'self' | 'customer', { href: string }> };
@@ -61,8 +60,7 @@ function basePath(request: Request): string {
 }
 
 function toResource(customer: CustomerState, base: string): CustomerResource {
-  const href = `${base}/${customer.id}`;
-  return { ...customerView(customer), _links: { self: { href }, customer: { href } } };
+  return toHalItem(customerView(customer), base, customer.id, 'customer');
 }
 
 const ifMatchHeader = ApiHeader({
@@ -133,11 +131,11 @@ export class CustomersController {
   @ApiOkResponse({ type: RepublishReportDto, description: 'What was queued for each customer' })
   @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
   async republishMany(@Body() body: RepublishCustomersDto): Promise<RepublishReportDto> {
-    const customers = [];
-    for (const item of body.customers) {
-      customers.push(await this.customers.republish(item.id, item.replicaVersion));
-    }
-    return { customers };
+    return {
+      customers: await inSequence(body.customers, (item) =>
+        this.customers.republish(item.id, item.replicaVersion),
+      ),
+    };
   }
 
   @Get('summary')
@@ -148,8 +146,7 @@ export class CustomersController {
   }
 
   @Get()
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ApiOperation({ summary: 'Customers, paged and sortable (Spring Data REST collection shape)' })
   @ApiOkResponse({ type: CustomerPageDto, description: 'One page of customers, cards masked' })
   @ApiBadRequestResponse({ description: 'Bad page, size or sort (ACCOUNTS.SORT_INVALID)' })
@@ -157,20 +154,12 @@ export class CustomersController {
     @Query() query: CustomerPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<CustomerResource>> {
-    const { items, total } = await this.customers.findPage(query);
-    const base = basePath(request);
-    return toHalPage(
-      'customers',
-      base,
-      items.map((customer) => toResource(customer, base)),
-      total,
-      query,
-    );
+    const page = await this.customers.findPage(query);
+    return toHalPage('customers', basePath(request), page, query, toResource);
   }
 
   @Get(':id')
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ApiOperation({ summary: 'One customer, cards masked; the ETag header carries its version' })
   @ApiOkResponse({ type: CustomerResourceDto, description: 'The customer' })
   @ApiNotFoundResponse({ description: 'ACCOUNTS.NOT_FOUND (also for an id that is no ObjectId)' })
@@ -183,8 +172,7 @@ export class CustomersController {
   }
 
   @Post()
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ApiOperation({
     summary: 'Create a customer',
     description: 'Publishes one change event (without cards) on accounts.customer.change.',
@@ -205,8 +193,7 @@ export class CustomersController {
   }
 
   @Put(':id')
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ifMatchHeader
   @ApiOperation({
     summary: 'Replace a customer',
@@ -231,8 +218,7 @@ export class CustomersController {
   }
 
   @Patch(':id')
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ifMatchHeader
   @ApiOperation({
     summary: 'Change some fields of a customer (JSON merge patch)',

@@ -8,7 +8,7 @@ import {
   OutboxRelay,
   type WriteDecision,
 } from '@storefront/messaging';
-import { DomainError, type PageQueryDto, parseSort } from '@storefront/platform';
+import { DomainError, type PageOf, type PageQueryDto, readPage } from '@storefront/platform';
 import { type FilterQuery, Model, Types } from 'mongoose';
 import { CardCipher } from './card.cipher';
 import {
@@ -94,22 +94,10 @@ export class CustomersService {
     this.relay = outbox.watch(model);
   }
 
-  async findPage(query: PageQueryDto): Promise<{ items: CustomerState[]; total: number }> {
-    const sort = parseSort(query.sort, Object.keys(SORTABLE_FIELDS), AccountsErrors.SortInvalid);
-    const order: Record<string, 1 | -1> = sort
-      ? { [SORTABLE_FIELDS[sort.field]]: sort.direction, _id: 1 }
-      : { _id: 1 };
-    const [records, total] = await Promise.all([
-      this.model
-        .find(LIVE)
-        .sort(order)
-        .skip(query.page * query.size)
-        .limit(query.size)
-        .lean<CustomerRecord[]>()
-        .exec(),
-      this.model.countDocuments(LIVE).exec(),
-    ]);
-    return { items: records.map(toState), total };
+  async findPage(query: PageQueryDto): Promise<PageOf<CustomerState>> {
+    const sorting = { paths: SORTABLE_FIELDS, errorCode: AccountsErrors.SortInvalid };
+    const page = await readPage<Customer, CustomerRecord>(this.model, query, sorting, LIVE);
+    return { items: page.items.map(toState), total: page.total };
   }
 
   async summary(): Promise<CustomerSummaryView[]> {

@@ -216,6 +216,14 @@ describe('accounts customers (real Kafka and FerretDB)', () => {
       expect(JSON.stringify(response.body)).not.toMatch(CARD_DIGITS);
     });
 
+    it.each(['asc', 'desc'])('sorts by id, %s', async (direction) => {
+      for (let made = 0; made < 3; made += 1) await create(aCustomerBody());
+      const response = await http.get(`/customers?size=200&sort=id,${direction}`).expect(200);
+      const ids = (response.body._embedded.customers as CustomerResponse[]).map(({ id }) => id);
+      const sorted = [...ids].sort();
+      expect(ids).toEqual(direction === 'asc' ? sorted : sorted.reverse());
+    });
+
     it('answers a page past the end with an empty page, not an error', async () => {
       const response = await http.get('/customers?page=2147483647&size=200').expect(200);
       expect(response.body._embedded.customers).toEqual([]);

@@ -1,10 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import {
-  CUSTOMER_CHANGED_TYPE,
-  CUSTOMER_DELETED_TYPE,
-  EventHeaders,
-  fixtures,
-} from '@storefront/events';
+import { CUSTOMER_CHANGED_TYPE, CUSTOMER_DELETED_TYPE, EventHeaders } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import request from 'supertest';
 import type { TopicRecorder } from '@storefront/testing';
 import { SAMPLE_CUSTOMER_IDS } from '../src/customers.sample';

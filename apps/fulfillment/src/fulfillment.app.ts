@@ -13,6 +13,7 @@ import {
   DatabaseModule,
   discoveryConfigSchema,
   DiscoveryModule,
+  portSchema,
 } from '@storefront/platform';
 import { z } from 'zod';
 import { FULFILLMENT_ERROR_STATUSES, FulfillmentErrors } from './fulfillment.errors';
@@ -24,7 +25,7 @@ export const fulfillmentConfigSchema = baseConfigSchema.extend({
   ...databaseConfigSchema.shape,
   ...discoveryConfigSchema.shape,
   ...adminConfigSchema.shape,
-  PORT: z.coerce.number().int().min(1).max(65535).default(8095),
+  PORT: portSchema(8095),
   /** Seed of the carrier picked at the ship step; unset, every run differs. */
   SAMPLE_SEED: z.coerce.number().int().optional(),
   /** Consumer group of the fulfillment requests. */

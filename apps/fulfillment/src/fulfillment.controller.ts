@@ -26,6 +26,8 @@ import {
   AdminOnly,
   forwardedPrefix,
   type HalPage,
+  inSequence,
+  ProducesHal,
   SortablePageQuery,
   toHalPage,
 } from '@storefront/platform';
@@ -37,18 +39,14 @@ import {
   FulfillmentView,
   toFulfillmentHalItem,
 } from './dto/fulfillment.view';
-import {
-  RepublishedStatusesView,
-  RepublishedStatusView,
-  RepublishFulfillmentsDto,
-} from './dto/republish.dto';
+import { RepublishFulfillmentsDto } from './dto/republish.dto';
+import { RepublishedStatusesView, RepublishedStatusView } from './dto/republish.view';
 import { FulfillmentIdParams, FulfillmentStepParams, SampleStepParams } from './dto/step.params';
 import { fulfillmentNotFound, readOnly } from './fulfillment.errors';
 import { stepResponseText } from './fulfillment.rules';
 import { FulfillmentService, SORTABLE_FIELDS } from './fulfillment.service';
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
-const HAL_JSON = 'application/hal+json';
 
 /** `GET /fulfillments?page&size&sort`. */
 export class FulfillmentPageQueryDto extends SortablePageQuery(SORTABLE_FIELDS) {}
@@ -103,28 +101,19 @@ export class FulfillmentController {
   }
 
   @Get()
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ApiOperation({ summary: 'Fulfillments, paged (Spring Data REST collection shape)' })
   @ApiOkResponse({ type: FulfillmentHalPage, description: 'One page of fulfillments' })
   async page(
     @Query() query: FulfillmentPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<FulfillmentHalItem>> {
-    const { items, total } = await this.fulfillments.findPage(query);
-    const base = basePath(request);
-    return toHalPage(
-      'fulfillments',
-      base,
-      items.map((doc) => toFulfillmentHalItem(doc, base)),
-      total,
-      query,
-    );
+    const page = await this.fulfillments.findPage(query);
+    return toHalPage('fulfillments', basePath(request), page, query, toFulfillmentHalItem);
   }
 
   @Get(':id')
-  @Header('Content-Type', HAL_JSON)
-  @ApiProduces(HAL_JSON)
+  @ProducesHal()
   @ApiOperation({
     summary: 'One fulfillment, by document id or order guid (Spring Data REST item shape)',
   })
@@ -151,17 +140,16 @@ export class FulfillmentController {
   @ApiOkResponse({ type: RepublishedStatusesView, description: 'What was queued for each' })
   @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
   async republishMany(@Body() body: RepublishFulfillmentsDto): Promise<RepublishedStatusesView> {
-    const fulfillments: RepublishedStatusView[] = [];
     // Each id once: a repeated id would only queue the same events again.
-    for (const id of new Set(body.fulfillments)) {
-      const result = await this.fulfillments.republishStatuses(id);
-      fulfillments.push(
-        result
+    const ids = new Set(body.fulfillments);
+    return {
+      fulfillments: await inSequence(ids, async (id): Promise<RepublishedStatusView> => {
+        const result = await this.fulfillments.republishStatuses(id);
+        return result
           ? { id, outcome: 'republished', events: result.events }
-          : { id, outcome: 'not-found', events: 0 },
-      );
-    }
-    return { fulfillments };
+          : { id, outcome: 'not-found', events: 0 };
+      }),
+    };
   }
 
   @Post(':id/republish')

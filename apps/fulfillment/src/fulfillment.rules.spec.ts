@@ -1,4 +1,5 @@
-import { fixtures, ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
+import { ORDER_STATUS_TYPES, type OrderStatusType } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { createRandom } from '@storefront/platform';
 import {
   checkRequestable,
@@ -36,8 +37,7 @@ describe('transition', () => {
     const result = transition(state({ status: from }), step, input());
     expect(result).toMatchObject({
       ok: true,
-      status: to,
-      statusEvent: { timestamp: NOW, orderStatusType: to },
+      value: { status: to, statusEvent: { timestamp: NOW, orderStatusType: to } },
     });
   });
 
@@ -70,8 +70,7 @@ describe('transition', () => {
     const result = transition(state({ status: 'PROCESSING' }), 'ship', input('Drone'));
     expect(result).toMatchObject({
       ok: true,
-      shippingMethod: 'Drone',
-      statusEvent: { note: 'Shipped via Drone' },
+      value: { shippingMethod: 'Drone', statusEvent: { note: 'Shipped via Drone' } },
     });
   });
 
@@ -85,7 +84,10 @@ describe('transition', () => {
       now: NOW,
       chooseShippingMethod: choose,
     });
-    expect(result).toMatchObject({ ok: true, shippingMethod: method, statusEvent: { note: null } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { shippingMethod: method, statusEvent: { note: null } },
+    });
     expect(choose).not.toHaveBeenCalled();
   });
 });

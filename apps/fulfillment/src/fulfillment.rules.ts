@@ -1,4 +1,5 @@
 import type { OrderStatusEvent, OrderStatusType } from '@storefront/events';
+import type { RuleResult } from '@storefront/platform';
 
 /** Carriers a fulfillment can ship with, spelled as the original's `ShippingMethod` enum. */
 export const SHIPPING_METHODS = ['USPS', 'FedEx', 'UPS', 'Uber', 'Drone'] as const;
@@ -82,33 +83,38 @@ export interface TransitionInput {
   readonly chooseShippingMethod: () => ShippingMethod;
 }
 
-export type TransitionResult =
-  | {
-      readonly ok: true;
-      readonly status: OrderStatusType;
-      readonly shippingMethod: ShippingMethod | null;
-      /** The new history entry, also the payload of the status change event. */
-      readonly statusEvent: OrderStatusEvent;
-    }
-  | { readonly ok: false; readonly from: OrderStatusType; readonly expected: OrderStatusType };
+export interface Transition {
+  readonly status: OrderStatusType;
+  readonly shippingMethod: ShippingMethod | null;
+  /** The new history entry, also the payload of the status change event. */
+  readonly statusEvent: OrderStatusEvent;
+}
+
+/** Why a step is illegal: the status it needs is not the current one. */
+export interface IllegalStep {
+  readonly from: OrderStatusType;
+  readonly expected: OrderStatusType;
+}
 
 /** One step of the lifecycle, or the reason it is illegal from the current status. */
 export function transition(
   state: FulfillmentState,
   step: FulfillmentStep,
   input: TransitionInput,
-): TransitionResult {
+): RuleResult<Transition, IllegalStep> {
   const rule = STEP_RULES[step];
   if (state.status !== rule.from) return { ok: false, from: state.status, expected: rule.from };
   const shippingMethod = step === 'ship' ? input.chooseShippingMethod() : state.shippingMethod;
   return {
     ok: true,
-    status: rule.to,
-    shippingMethod,
-    statusEvent: {
-      timestamp: input.now,
-      orderStatusType: rule.to,
-      note: step === 'ship' ? `Shipped via ${shippingMethod}` : null,
+    value: {
+      status: rule.to,
+      shippingMethod,
+      statusEvent: {
+        timestamp: input.now,
+        orderStatusType: rule.to,
+        note: step === 'ship' ? `Shipped via ${shippingMethod}` : null,
+      },
     },
   };
 }

@@ -12,8 +12,9 @@ import {
   DomainError,
   isDuplicateKeyError,
   KeyIndex,
+  type PageOf,
   PageQueryDto,
-  parseSort,
+  readPage,
   RANDOM_SOURCE,
   type RandomSource,
 } from '@storefront/platform';
@@ -251,20 +252,10 @@ export class FulfillmentService implements OnModuleInit {
   }
 
   /** One page of fulfillments in the query's order, and how many there are in all. */
-  async findPage(query: PageQueryDto): Promise<{ items: StoredFulfillment[]; total: number }> {
-    const sort = parseSort(query.sort, SORTABLE_FIELDS, FulfillmentErrors.SortInvalid);
-    const [docs, total] = await Promise.all([
-      this.model
-        .find()
-        // _id last, so pages of equal sort keys are stable.
-        .sort(sort ? { [sort.field]: sort.direction, _id: 1 } : { _id: 1 })
-        .skip(query.page * query.size)
-        .limit(query.size)
-        .lean<StoredFulfillment[]>()
-        .exec(),
-      this.model.countDocuments().exec(),
-    ]);
-    return { items: docs, total };
+  async findPage(query: PageQueryDto): Promise<PageOf<StoredFulfillment>> {
+    const paths = Object.fromEntries(SORTABLE_FIELDS.map((field) => [field, field]));
+    const sorting = { paths, errorCode: FulfillmentErrors.SortInvalid };
+    return readPage<Fulfillment, StoredFulfillment>(this.model, query, sorting);
   }
 
   private load(id: Types.ObjectId): Promise<StoredFulfillment | null> {
@@ -286,28 +277,29 @@ export class FulfillmentService implements OnModuleInit {
       chooseShippingMethod: () => pickShippingMethod(this.random),
     });
     if (!result.ok) return null;
+    const { status, shippingMethod, statusEvent } = result.value;
     const guid = current.order.guid;
     return {
       write: 'update',
       change: {
         set: {
-          status: result.status,
-          shippingMethod: result.shippingMethod,
+          status,
+          shippingMethod,
           order: {
             ...current.order,
-            orderStatusEvents: [...current.order.orderStatusEvents, result.statusEvent],
+            orderStatusEvents: [...current.order.orderStatusEvents, statusEvent],
           },
         },
       },
       events: [
         createOutboxRecord(
           Topics.OrderStatusChange,
-          { guid, orderStatusEvent: result.statusEvent },
-          { source: SOURCE, occurredAt: new Date(result.statusEvent.timestamp) },
+          { guid, orderStatusEvent: statusEvent },
+          { source: SOURCE, occurredAt: new Date(statusEvent.timestamp) },
         ),
       ],
       result: (stored) => {
-        this.logger.log(`order ${guid}: ${current.status} → ${result.status}`);
+        this.logger.log(`order ${guid}: ${current.status} → ${status}`);
         return answer(toFulfillmentView(stored as StoredFulfillment));
       },
     };

@@ -4,9 +4,9 @@ import { getModelToken } from '@nestjs/mongoose';
 import {
   EventHeaders,
   ORDER_STATUS_CHANGED_TYPE,
-  fixtures,
   type OrderStatusChanged,
 } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import type { CommandStartedEvent } from 'mongodb';
 import { type Model, Types } from 'mongoose';
 import request from 'supertest';

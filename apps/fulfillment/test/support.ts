@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import {
   buildEventHeaders,
-  fixtures,
   FULFILLMENT_REQUESTED_TYPE,
   FULFILLMENT_REQUESTED_VERSION,
   type FulfillmentRequested,
@@ -15,6 +14,7 @@ import {
   serviceSource,
   Topics,
 } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { consumedCount, ServiceWorld } from '@storefront/service-testing';
 import { eventually, type TopicRecorder } from '@storefront/testing';
 import { defineFulfillmentApp, type FulfillmentAppOverrides } from '../src/fulfillment.app';

@@ -1,4 +1,4 @@
-import { adminConfigSchema, baseConfigSchema } from '@storefront/platform';
+import { adminConfigSchema, baseConfigSchema, portSchema } from '@storefront/platform';
 import { z } from 'zod';
 import type { RouteDefinition } from './route.rules';
 
@@ -28,7 +28,7 @@ const routesSchema = z
   .pipe(z.array(routeSchema).min(1));
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  PORT: portSchema(8080),
   /** JSON array of {prefix, serviceId, connectTimeoutMs?, readTimeoutMs?}; defaults to the three services. */
   GATEWAY_ROUTES: routesSchema.optional(),
   /** Default upstream connect timeout (the original's Ribbon ConnectTimeout). */

@@ -7,14 +7,23 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { forwardedPrefix, type HalPage, SortablePageQuery } from '@storefront/platform';
-import { CustomerOrdersHalItem, CustomerOrdersPageView } from './dto/customer-orders.view';
+import { forwardedPrefix, type HalPage, SortablePageQuery, toHalPage } from '@storefront/platform';
+import {
+  CustomerOrdersHalItem,
+  CustomerOrdersPageView,
+  toCustomerOrdersHalItem,
+} from './dto/customer-orders.view';
 import { CustomerIdParams } from './dto/order.dto';
 import { CustomersService, SORT_FIELDS } from './customers.service';
 import { readOnly } from './orders.errors';
 
 /** `GET /customerOrderses?page&size&sort`. */
 export class CustomerOrdersPageQueryDto extends SortablePageQuery(Object.keys(SORT_FIELDS)) {}
+
+/** Links are relative to the path the client called, with the prefix the gateway stripped. */
+function basePath(request: Request): string {
+  return `${forwardedPrefix(request)}/customerOrderses`;
+}
 
 /** The original's Spring Data REST collection, read-only here (every write path publishes). */
 @ApiTags('customer orders collection')
@@ -25,19 +34,23 @@ export class CustomerOrdersesController {
   @Get()
   @ApiOperation({ summary: 'Customers with their orders, paged (Spring Data REST HAL shape)' })
   @ApiOkResponse({ type: CustomerOrdersPageView })
-  page(
+  async page(
     @Query() query: CustomerOrdersPageQueryDto,
     @Req() request: Request,
   ): Promise<HalPage<CustomerOrdersHalItem>> {
-    return this.customers.page(query, forwardedPrefix(request));
+    const page = await this.customers.findPage(query);
+    return toHalPage('customerOrderses', basePath(request), page, query, toCustomerOrdersHalItem);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One customer with their orders (HAL item)' })
   @ApiOkResponse({ type: CustomerOrdersHalItem })
   @ApiNotFoundResponse({ description: 'Unknown customer' })
-  item(@Param() params: CustomerIdParams, @Req() request: Request): Promise<CustomerOrdersHalItem> {
-    return this.customers.halItem(params.id, forwardedPrefix(request));
+  async item(
+    @Param() params: CustomerIdParams,
+    @Req() request: Request,
+  ): Promise<CustomerOrdersHalItem> {
+    return toCustomerOrdersHalItem(await this.customers.findOne(params.id), basePath(request));
   }
 
   @Post()

@@ -1,19 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { CustomerChanged } from '@storefront/events';
-import { type HalPage, PageQueryDto, parseSort, toHalPage } from '@storefront/platform';
+import { type PageOf, PageQueryDto, readPage } from '@storefront/platform';
 import {
   removeReplicaIfNewer,
   type ReplicaApplyResult,
   upsertReplicaIfNewer,
 } from '@storefront/messaging';
 import type { Model } from 'mongoose';
-import {
-  type CustomerOrdersHalItem,
-  type CustomerOrdersView,
-  toCustomerOrdersBody,
-  toCustomerOrdersView,
-} from './dto/customer-orders.view';
+import { type CustomerOrdersView, toCustomerOrdersView } from './dto/customer-orders.view';
 import { ordersOf } from './order-lookup';
 import { inPlacementOrder } from './order.rules';
 import { customerNotFound, OrdersErrors } from './orders.errors';
@@ -31,8 +26,6 @@ export const SORT_FIELDS: Readonly<Record<string, string>> = {
   'name.firstName': 'name.firstName',
   'contact.email': 'contact.email',
 };
-
-export const CUSTOMER_ORDERS_PATH = '/customerOrderses';
 
 /**
  * The customer replicas in `customer.orders` that accounts' events keep up to date, and the
@@ -88,25 +81,13 @@ export class CustomersService {
   }
 
   /**
-   * `prefix`: the path prefix the gateway stripped (X-Forwarded-Prefix), so links work through
-   * it. The page's orders come from one query by `customerId` (one pass over the orders on
-   * FerretDB, cheaper for a page of customers than one lookup per order).
+   * One page of customers with their orders. The page's orders come from one query by
+   * `customerId` (one pass over the orders on FerretDB, cheaper for a page of customers than
+   * one lookup per order).
    */
-  async page(query: PageQueryDto, prefix = ''): Promise<HalPage<CustomerOrdersHalItem>> {
-    const sort = parseSort(query.sort, Object.keys(SORT_FIELDS), OrdersErrors.SortInvalid);
-    const path = sort ? SORT_FIELDS[sort.field] : undefined;
-    const order: Record<string, 1 | -1> = sort && path ? { [path]: sort.direction } : {};
-    if (!('_id' in order)) order._id = 1;
-    const [docs, total] = await Promise.all([
-      this.model
-        .find(LIVE)
-        .sort(order)
-        .skip(query.page * query.size)
-        .limit(query.size)
-        .lean<CustomerReplica[]>()
-        .exec(),
-      this.model.countDocuments(LIVE).exec(),
-    ]);
+  async findPage(query: PageQueryDto): Promise<PageOf<CustomerOrdersView>> {
+    const sorting = { paths: SORT_FIELDS, errorCode: OrdersErrors.SortInvalid };
+    const { items: docs, total } = await readPage(this.model, query, sorting, LIVE);
     const orders =
       docs.length === 0
         ? []
@@ -115,22 +96,19 @@ export class CustomersService {
             .lean<CustomerOrder[]>()
             .exec();
     const byCustomer = groupByCustomer(orders);
-    return toHalPage(
-      'customerOrderses',
-      `${prefix}${CUSTOMER_ORDERS_PATH}`,
-      docs.map((doc) => halItem(doc, byCustomer.get(doc._id) ?? [], prefix)),
+    return {
+      items: docs.map((doc) => toCustomerOrdersView(doc, byCustomer.get(doc._id) ?? [])),
       total,
-      query,
-    );
+    };
   }
 
-  async halItem(id: string, prefix = ''): Promise<CustomerOrdersHalItem> {
+  async findOne(id: string): Promise<CustomerOrdersView> {
     const doc = await this.model
       .findOne({ _id: id, ...LIVE })
       .lean<CustomerReplica>()
       .exec();
     if (!doc) throw customerNotFound(id);
-    return halItem(doc, await ordersOf(this.orderDocs, doc), prefix);
+    return toCustomerOrdersView(doc, await ordersOf(this.orderDocs, doc));
   }
 }
 
@@ -143,16 +121,4 @@ function groupByCustomer(orders: readonly CustomerOrder[]): Map<string, Customer
     else byCustomer.set(order.customerId, [order]);
   }
   return byCustomer;
-}
-
-function halItem(
-  doc: CustomerReplica,
-  orders: readonly CustomerOrder[],
-  prefix: string,
-): CustomerOrdersHalItem {
-  const href = `${prefix}${CUSTOMER_ORDERS_PATH}/${encodeURIComponent(doc._id)}`;
-  return {
-    ...toCustomerOrdersBody(doc, orders),
-    _links: { self: { href }, customerOrders: { href } },
-  };
 }

@@ -1,4 +1,5 @@
 import type { OrderStatusEvent, OrderStatusType } from '@storefront/events';
+import type { RuleResult } from '@storefront/platform';
 
 /**
  * The order lifecycle. Anything not listed is illegal, including staying in the same status:
@@ -24,10 +25,15 @@ export function canTransition(from: OrderStatusType, to: OrderStatusType): boole
   return ORDER_TRANSITIONS[from].includes(to);
 }
 
-export type RuleResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+/** Why an order rule refused: the order's state does not allow it. */
+export interface Refusal {
+  readonly reason: string;
+}
 
-const ok = <T>(value: T): RuleResult<T> => ({ ok: true, value });
-const refused = <T>(reason: string): RuleResult<T> => ({ ok: false, reason });
+type OrderRuleResult<T> = RuleResult<T, Refusal>;
+
+const ok = <T>(value: T): OrderRuleResult<T> => ({ ok: true, value });
+const refused = <T>(reason: string): OrderRuleResult<T> => ({ ok: false, reason });
 
 function describeAllowed(from: OrderStatusType): string {
   const next = ORDER_TRANSITIONS[from];
@@ -151,7 +157,10 @@ export interface OrderState {
  * Checks a status change asked for over HTTP. Once fulfillment has the order, its status
  * changes only through fulfillment's events: cancelling here would not stop the shipment.
  */
-export function checkAction(order: OrderState, action: OrderAction): RuleResult<OrderStatusType> {
+export function checkAction(
+  order: OrderState,
+  action: OrderAction,
+): OrderRuleResult<OrderStatusType> {
   const from = currentStatus(order.orderStatusEvents);
   const to = ORDER_ACTIONS[action];
   if (order.fulfillmentRequested) {
@@ -204,7 +213,7 @@ export function decideAction<T extends StatusedOrder>(
   action: OrderAction,
   now: number,
   note: string | null = null,
-): RuleResult<T> {
+): OrderRuleResult<T> {
   const check = checkAction(order, action);
   return check.ok ? ok(withStatus(order, check.value, now, note)) : check;
 }

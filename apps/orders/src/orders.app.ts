@@ -14,6 +14,7 @@ import {
   DatabaseModule,
   discoveryConfigSchema,
   DiscoveryModule,
+  portSchema,
 } from '@storefront/platform';
 import type { Model } from 'mongoose';
 import { z } from 'zod';
@@ -28,8 +29,7 @@ export const ordersConfigSchema = baseConfigSchema.extend({
   ...databaseConfigSchema.shape,
   ...discoveryConfigSchema.shape,
   ...adminConfigSchema.shape,
-  // 0 picks a free port (tests).
-  PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  PORT: portSchema(8090),
   /** Seed of the sample orders' random items; unset, every run differs. */
   SAMPLE_SEED: z.coerce.number().int().optional(),
   /** Consumer group of the customer and order status events. */

@@ -12,7 +12,7 @@ import {
   ApiUnprocessableEntityResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { AdminOnly } from '@storefront/platform';
+import { AdminOnly, inSequence } from '@storefront/platform';
 import type { Request, Response } from 'express';
 import { CustomerOrdersSummaryView, OrderView } from './dto/customer-orders.view';
 import {
@@ -23,11 +23,8 @@ import {
   OrderParams,
 } from './dto/order.dto';
 import { FulfillmentReportView, SampleOrdersReportView } from './dto/reports.view';
-import {
-  RepublishedRequestsView,
-  RepublishedRequestView,
-  RepublishFulfillmentsDto,
-} from './dto/republish.dto';
+import { RepublishFulfillmentsDto } from './dto/republish.dto';
+import { RepublishedRequestsView, RepublishedRequestView } from './dto/republish.view';
 import { orderNotFound } from './orders.errors';
 import { CustomersService } from './customers.service';
 import { OrdersService } from './orders.service';
@@ -169,12 +166,9 @@ export class OrdersController {
   @ApiOkResponse({ type: RepublishedRequestsView, description: 'What was queued for each order' })
   @ApiBadRequestResponse({ description: 'Invalid body; `errors` names each field' })
   async republishMany(@Body() body: RepublishFulfillmentsDto): Promise<RepublishedRequestsView> {
-    const orders = [];
     // Each id once: a repeated id would only queue the same request again.
-    for (const guid of new Set(body.orders)) {
-      orders.push(await this.orders.republishFulfillment(guid));
-    }
-    return { orders };
+    const guids = new Set(body.orders);
+    return { orders: await inSequence(guids, (guid) => this.orders.republishFulfillment(guid)) };
   }
 
   @Get('summary')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { OrderStatusChanged } from '@storefront/events';
 import {
@@ -68,17 +68,15 @@ export interface RepublishedRequest {
  * change costs the same whatever else the customer ordered.
  */
 @Injectable()
-export class OrdersService implements OnModuleInit {
-  private outbox!: CollectionRelay<CustomerOrder>;
+export class OrdersService {
+  private readonly relay: CollectionRelay<CustomerOrder>;
 
   constructor(
     @InjectModel(CustomerOrder.name) private readonly orders: Model<CustomerOrder>,
     @InjectModel(CustomerReplica.name) private readonly replicas: Model<CustomerReplica>,
-    private readonly relay: OutboxRelay,
-  ) {}
-
-  onModuleInit(): void {
-    this.outbox = this.relay.watch(this.orders);
+    outbox: OutboxRelay,
+  ) {
+    this.relay = outbox.watch(orders);
   }
 
   /** A new order for a known customer: CREATED now. */
@@ -86,7 +84,7 @@ export class OrdersService implements OnModuleInit {
     const guid = randomUUID();
     // 404 before anything else is written.
     if (!(await this.listOrderIds(customerId, [guid]))) throw customerNotFound(customerId);
-    const created = await this.outbox.insert(
+    const created = await this.relay.insert(
       {
         _id: guid,
         guid,
@@ -232,7 +230,7 @@ export class OrdersService implements OnModuleInit {
       ? await this.replicas.findById(first.customerId).lean<CustomerReplica>().exec()
       : null;
     const address = customer ? findShippingAddress(customer.addresses) : undefined;
-    return this.outbox.readModifyWrite({
+    return this.relay.readModifyWrite({
       load: () => this.findOrder(guid),
       decide: (order): WriteDecision<CustomerOrder, RepublishedRequest> => {
         if (!order || (customerId !== undefined && order.customerId !== customerId)) {
@@ -306,7 +304,7 @@ export class OrdersService implements OnModuleInit {
     decide: (order: CustomerOrder) => Decision<R>,
     whenMissing?: R,
   ): Promise<R> {
-    return this.outbox.readModifyWrite({
+    return this.relay.readModifyWrite({
       load: () => this.findOrder(guid),
       decide: (current): WriteDecision<CustomerOrder, R> => {
         if (!current) {

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { fixtures, Topics } from '@storefront/events';
+import { Topics } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import request from 'supertest';
 import { eventually } from '@storefront/testing';
 import { afterConsuming, OrdersHarness } from './support/orders-harness';

@@ -9,7 +9,6 @@ import type { INestApplication } from '@nestjs/common';
 import {
   DeadLetterReasons,
   deadLetterTopic,
-  fixtures,
   ORDER_STATUS_CHANGED_TYPE,
   ORDER_STATUS_CHANGED_VERSION,
   type OrderStatusType,
@@ -17,6 +16,7 @@ import {
   serviceSource,
   Topics,
 } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import request from 'supertest';
 import { eventually, type TopicRecorder } from '@storefront/testing';
 import { parseCommand } from '../../../tools/cli/options';

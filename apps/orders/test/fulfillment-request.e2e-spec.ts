@@ -1,12 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import {
   EventHeaders,
-  fixtures,
   FULFILLMENT_REQUESTED_TYPE,
   serviceSource,
   Topics,
   validatePayload,
 } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { MessagingMetrics } from '@storefront/messaging';
 import request from 'supertest';
 import { eventually, type RecordedMessage } from '@storefront/testing';

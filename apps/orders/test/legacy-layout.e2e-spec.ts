@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { fixtures, serviceSource, Topics } from '@storefront/events';
+import { serviceSource, Topics } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { createOutboxRecord, stampVersion } from '@storefront/messaging';
 import request from 'supertest';
 import { eventually, type RecordedMessage } from '@storefront/testing';

@@ -4,10 +4,10 @@ import {
   DeadLetterHeaders,
   DeadLetterReasons,
   deadLetterTopic,
-  fixtures,
   type OrderStatusType,
   Topics,
 } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { BSON } from 'mongodb';
 import request from 'supertest';
 import { eventually, type RecordedMessage } from '@storefront/testing';

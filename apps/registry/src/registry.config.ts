@@ -1,4 +1,4 @@
-import { baseConfigSchema } from '@storefront/platform';
+import { baseConfigSchema, portSchema } from '@storefront/platform';
 import { z } from 'zod';
 import { registryAuthConfigSchema } from './registry-auth';
 
@@ -17,7 +17,7 @@ const peerListSchema = z
   .pipe(z.array(z.url({ protocol: /^https?$/, error: 'expected http(s) URLs' })));
 
 export const registryConfigSchema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8761),
+  PORT: portSchema(8761),
   /** Lease duration for registrations that do not send leaseInfo.durationInSecs. */
   LEASE_DURATION_MS: milliseconds(90_000),
   /** Renewal interval shown for registrations that do not send leaseInfo.renewalIntervalInSecs. */

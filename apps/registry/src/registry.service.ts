@@ -7,11 +7,11 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { APP_CONFIG, HealthService } from '@storefront/platform';
+import { APP_CONFIG, HealthService, type RuleResult } from '@storefront/platform';
 import { InstanceNotFoundError, InvalidRequestError } from './registry.errors';
 import type { RegistryConfig } from './registry.config';
 import { PeerReplicationService } from './peer-replication.service';
-import { type ParseResult, parseRegistration } from './dto/registration.dto';
+import { parseRegistration } from './dto/registration.dto';
 import {
   type ApplicationJson,
   type ApplicationsJson,
@@ -31,7 +31,7 @@ import {
 /** Who made a write: an instance (replicate it to the peers) or a peer (do not forward again). */
 export type Origin = 'client' | 'peer';
 
-function unwrap<T>(result: ParseResult<T>): T {
+function unwrap<T>(result: RuleResult<T>): T {
   if (!result.ok) throw new InvalidRequestError(result.field, result.message);
   return result.value;
 }

@@ -14,5 +14,4 @@ export * from './headers';
 export * from './trace-context';
 export * from './dead-letter';
 export * from './json-schema';
-export * as fixtures from './fixtures';
-export * from './asyncapi';
+export * from './examples';

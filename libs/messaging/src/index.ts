@@ -31,6 +31,5 @@ export * from './consumer/connect-event-consumer';
 export { deadLetterRecord } from './consumer/dead-letter';
 export type { DeadLetterCause, FailedRecord } from './consumer/dead-letter';
 export * from './apply/replica';
-export * from './apply/apply-once';
 export { backoffDelay, type BackoffOptions } from './util/backoff';
 export { useDocumentLocks, withDocumentLock, withKeyLock } from './util/document-lock';

@@ -5,9 +5,7 @@ import { type Connection, type Model, Schema } from 'mongoose';
 import { type CustomerChanged, Topics } from '@storefront/events';
 import { eventually } from '@storefront/testing';
 import {
-  applyOnce,
   type CollectionRelay,
-  createOutboxRecord,
   insertWithOutbox,
   KafkaConnection,
   KafkaEventContext,
@@ -16,6 +14,7 @@ import {
   OutboxRelay,
 } from '../src';
 import { type Account, accountEvent, accountModel } from './support/account.model';
+import { applyOnce } from './support/apply-once';
 import { runTsChild } from './support/child-process';
 import { brokers, connectDb, createTopics, deleteTopics, isolation } from './support/kit';
 import { fastConsumer, startTestApp } from './support/test-app';
@@ -208,27 +207,6 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
     const mine = await eventually('three events', () => seenFor(id).length >= 3 && seenFor(id));
     expect(mine.map((entry) => entry.version)).toEqual([1, 1, 4]);
     await eventually('an empty outbox', async () => (await pending(id)) === 0);
-  });
-
-  it('deletes a document only after its tombstone is published', async () => {
-    const id = 'deleted';
-    await outbox.insert({ _id: id, lastName: 'gone soon' }, [accountEvent(id, 'gone soon')]);
-    const deleted = await outbox.delete(id, 1, [
-      createOutboxRecord(Topics.CustomerChange, null, { source: '/storefront/accounts', key: id }),
-    ]);
-    expect(deleted).toMatchObject({ version: 2, deletePending: true });
-    await eventually(
-      'the document deleted',
-      async () => (await accounts.findById(id).lean()) === null,
-    );
-    const mine = await eventually(
-      'creation and tombstone',
-      () => seenFor(id).length >= 2 && seenFor(id),
-    );
-    expect(mine.map(({ version, tombstone }) => ({ version, tombstone }))).toEqual([
-      { version: 1, tombstone: false },
-      { version: 2, tombstone: true },
-    ]);
   });
 
   it('sweeps what nobody relayed, and reports the backlog until then', async () => {

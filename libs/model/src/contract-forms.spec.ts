@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { AddressSchema, fixtures, NameSchema, OrderStatusEventSchema } from '@storefront/events';
+import { AddressSchema, NameSchema, OrderStatusEventSchema } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { z } from 'zod';

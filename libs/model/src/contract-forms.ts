@@ -9,7 +9,7 @@ import { IsOptionalText, IsRequiredText } from './text.validation';
  * (class-validator rules and OpenAPI, the HTTP bounds on top of the contract's) and the response
  * view (OpenAPI only). class-validator stays the engine because every other body is validated
  * by it and the 400 messages must stay as they are (ADR 0008). The schema's descriptions become
- * the document's; the examples are the contract's fixtures.
+ * the document's; the examples are the contract's (`EXAMPLE_NAME`, …).
  */
 
 /** One example value per field, for the OpenAPI document. */
@@ -80,7 +80,7 @@ function decorate(target: Type, name: string, decorators: PropertyDecorator[]): 
 /**
  * A request body class for a contract value object: required texts non-empty, optional texts
  * absent, null or text, enums one of their values, each at most the HTTP text bound. Extend it
- * to name it: `export class NameDto extends RequestForm(NameSchema, fixtures.aName()) {}`.
+ * to name it: `export class NameDto extends RequestForm(NameSchema, EXAMPLE_NAME) {}`.
  */
 export function RequestForm<S extends z.ZodObject>(
   schema: S,

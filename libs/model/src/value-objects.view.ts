@@ -1,9 +1,13 @@
+import type { Type } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import {
   AddressSchema,
   ContactSchema,
   contractShape,
-  fixtures,
+  EXAMPLE_CONTACT,
+  EXAMPLE_NAME,
+  EXAMPLE_PRODUCT,
+  EXAMPLE_SHIPPING_ADDRESS,
   NameSchema,
   type Order,
   type OrderItem,
@@ -23,20 +27,39 @@ import type { OrderDoc, OrderItemDoc, OrderStatusEventDoc } from './value-object
  */
 
 /** A customer's name; the examples are the contract's sample customer. */
-export class NameView extends ResponseView(NameSchema, fixtures.aName()) {}
+export class NameView extends ResponseView(NameSchema, EXAMPLE_NAME) {}
 
-export class ContactView extends ResponseView(ContactSchema, fixtures.aContact()) {}
+export class ContactView extends ResponseView(ContactSchema, EXAMPLE_CONTACT) {}
 
 /** An address; the example is a SHIPPING one, the only kind fulfillment holds. */
-export class AddressView extends ResponseView(AddressSchema, fixtures.aShippingAddress()) {}
+export class AddressView extends ResponseView(AddressSchema, EXAMPLE_SHIPPING_ADDRESS) {}
 
 /** A product of the catalogue; the original's fulfillment dropped its description, kept here. */
-export class ProductView extends ResponseView(ProductSchema, fixtures.aProduct()) {}
+export class ProductView extends ResponseView(ProductSchema, EXAMPLE_PRODUCT) {}
 
 export class OrderItemView {
   @ApiProperty({ type: ProductView }) product!: ProductView;
   /** Units ordered. */
   @ApiProperty({ example: 5 }) quantity!: number;
+}
+
+/**
+ * The contract's order as a response shows it. Each service gives the example of its status
+ * history (orders an approval, fulfillment a shipment); extend the class to name it:
+ * `export class OrderView extends ContractOrderView({ ... }) {}`. Its status events are the
+ * `OrderStatusEventView` schema of the service's document.
+ */
+export function ContractOrderView(statusEventExample: OrderStatusEvent): Type<Order> {
+  class OrderStatusEventView extends ResponseView(OrderStatusEventSchema, statusEventExample) {}
+  class ContractOrder {
+    /** Order guid (UUID v4), the key of the order's events and of its fulfillment. */
+    @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f' }) guid!: string;
+    /** The full status history, oldest first; the last entry is the current status. */
+    @ApiProperty({ type: [OrderStatusEventView] }) orderStatusEvents!: OrderStatusEvent[];
+    /** What was ordered. */
+    @ApiProperty({ type: [OrderItemView] }) orderItems!: OrderItemView[];
+  }
+  return ContractOrder;
 }
 
 export function toOrderStatusEventView(event: OrderStatusEventDoc): OrderStatusEvent {

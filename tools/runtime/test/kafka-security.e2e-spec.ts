@@ -13,11 +13,11 @@ import {
   buildEventHeaders,
   CUSTOMER_CHANGED_TYPE,
   CUSTOMER_CHANGED_VERSION,
-  fixtures,
   serviceSource,
   topicSpecsOf,
   Topics,
 } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { authorizationProblem, KafkaConnection } from '@storefront/messaging';
 import { eventually } from '@storefront/testing';
 import { type AuditResult, runAudit } from '../../audit/audit';

@@ -13,12 +13,12 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import {
   buildEventHeaders,
-  fixtures,
   getContract,
   messageKey,
   serviceSource,
   Topics,
 } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -1,5 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { AddressSchema, ContactSchema, fixtures, NameSchema } from '@storefront/events';
+import {
+  AddressSchema,
+  ContactSchema,
+  EXAMPLE_CONTACT,
+  EXAMPLE_NAME,
+  EXAMPLE_SHIPPING_ADDRESS,
+  NameSchema,
+} from '@storefront/events';
 import { IsRequiredText, PatchForm, RequestForm } from '@storefront/model';
 import { SortablePageQuery } from '@storefront/platform';
 import { Type } from 'class-transformer';
@@ -39,13 +46,13 @@ const cardNumberPattern = new RegExp(
 );
 
 /** A customer's name, field for field the contract's (the original's `Name`). */
-export class NameDto extends RequestForm(NameSchema, fixtures.aName()) {}
+export class NameDto extends RequestForm(NameSchema, EXAMPLE_NAME) {}
 
 /** Phone numbers and e-mail, the contract's `Contact`; the e-mail is free text, as there. */
-export class ContactDto extends RequestForm(ContactSchema, fixtures.aContact()) {}
+export class ContactDto extends RequestForm(ContactSchema, EXAMPLE_CONTACT) {}
 
 /** A postal address, the contract's `Address`. */
-export class AddressDto extends RequestForm(AddressSchema, fixtures.aShippingAddress()) {}
+export class AddressDto extends RequestForm(AddressSchema, EXAMPLE_SHIPPING_ADDRESS) {}
 
 /** A payment card, the original's `CreditCard`. */
 export class CreditCardDto {

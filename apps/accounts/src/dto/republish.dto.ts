@@ -1,18 +1,7 @@
-import { MAX_REPUBLISH_BATCH } from '@storefront/platform';
+import { RepublishBatch } from '@storefront/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { MAX_VERSION } from '../customer.rules';
 
 /** Optional body of `POST /customers/{id}/republish`. */
@@ -42,30 +31,8 @@ export class RepublishCustomerItemDto extends RepublishCustomerDto {
 /** Body of `POST /customers/republish`. */
 export class RepublishCustomersDto {
   /** The customers to re-emit, each with the version its replica holds when that matters. */
-  @ApiProperty({ type: [RepublishCustomerItemDto], minItems: 1, maxItems: MAX_REPUBLISH_BATCH })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_REPUBLISH_BATCH)
+  @RepublishBatch({ type: [RepublishCustomerItemDto] })
   @ValidateNested({ each: true })
   @Type(() => RepublishCustomerItemDto)
   customers!: RepublishCustomerItemDto[];
-}
-
-/** What a republish did for one customer. */
-export class RepublishedCustomerDto {
-  @ApiProperty({ example: '5b1be0107f2b1c0001a0e001' }) id!: string;
-  @ApiProperty({
-    enum: ['state', 'tombstone', 'not-found'],
-    description:
-      '`state`: the customer (without cards) was queued on accounts.customer.change; ' +
-      '`tombstone`: the customer is deleted (or never existed and a replica version was ' +
-      'given), a tombstone was queued; `not-found`: no such customer and no replica version',
-  })
-  outcome!: 'state' | 'tombstone' | 'not-found';
-  @ApiPropertyOptional({ example: 3, description: 'The aggregate version the event carries' })
-  version?: number;
-}
-
-export class RepublishReportDto {
-  @ApiProperty({ type: [RepublishedCustomerDto] }) customers!: RepublishedCustomerDto[];
 }

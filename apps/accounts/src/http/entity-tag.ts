@@ -3,7 +3,7 @@
  * version a write expects from `If-Match` and/or the body's `version`.
  */
 import { preconditionInvalid } from '../customer.errors';
-import type { RuleResult } from '../customer.rules';
+import type { RuleResult } from '@storefront/platform';
 
 /** `ETag` of a version: a strong entity tag, `"3"`. */
 export function entityTag(version: number): string {

@@ -1,4 +1,4 @@
-import { fixtures } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import {
   type StoredFulfillment,
   toFulfillmentBody,

@@ -3,40 +3,27 @@ import {
   AddressSchema,
   ContactSchema,
   contractShape,
-  fixtures,
   NameSchema,
   ORDER_STATUS_TYPES,
-  OrderStatusEventSchema,
   type OrderStatusType,
 } from '@storefront/events';
 import {
   AddressView,
   ContactView,
+  ContractOrderView,
   NameView,
-  OrderItemView,
-  ResponseView,
   toContractOrder,
 } from '@storefront/model';
+import { HalItemView, HalPageView, toHalItem } from '@storefront/platform';
 import { SHIPPING_METHODS, type ShippingMethod } from '../fulfillment.rules';
 import type { Fulfillment } from '../schemas/fulfillment.schema';
 
-export class OrderStatusEventView extends ResponseView(
-  OrderStatusEventSchema,
-  fixtures.anOrderStatusEvent({
-    timestamp: 1528334452755,
-    orderStatusType: 'SHIPPED',
-    note: 'Shipped via FedEx',
-  }),
-) {}
-
-export class OrderView {
-  /** Order guid, the natural key of a fulfillment. */
-  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f' }) guid!: string;
-  /** The full status history, oldest first; the last entry is the current status. */
-  @ApiProperty({ type: [OrderStatusEventView] }) orderStatusEvents!: OrderStatusEventView[];
-  /** What was ordered. */
-  @ApiProperty({ type: [OrderItemView] }) orderItems!: OrderItemView[];
-}
+/** The order as orders sent it, its history grown by the fulfillment's steps. */
+export class OrderView extends ContractOrderView({
+  timestamp: 1528334452755,
+  orderStatusType: 'SHIPPED',
+  note: 'Shipped via FedEx',
+}) {}
 
 /** A fulfillment without its id, as in the HAL collection (the id is in `_links.self`). */
 export class FulfillmentBody {
@@ -65,40 +52,21 @@ export class FulfillmentSummaryView {
   @ApiProperty({ type: [FulfillmentView] }) fulfillments!: FulfillmentView[];
 }
 
-class HrefView {
-  @ApiProperty({ example: '/fulfillments/5b1be0aa0bdf5b0006c2f7a2' }) href!: string;
-}
-
-class FulfillmentLinksView {
-  @ApiProperty({ type: HrefView }) self!: HrefView;
-  @ApiProperty({ type: HrefView }) fulfillment!: HrefView;
-}
-
-export class FulfillmentHalItem extends FulfillmentBody {
-  @ApiProperty({ type: FulfillmentLinksView }) _links!: FulfillmentLinksView;
-}
-
-class FulfillmentEmbedded {
-  @ApiProperty({ type: [FulfillmentHalItem] }) fulfillments!: FulfillmentHalItem[];
-}
-
-class PageInfoView {
-  @ApiProperty({ example: 20 }) size!: number;
-  @ApiProperty({ example: 5 }) totalElements!: number;
-  @ApiProperty({ example: 1 }) totalPages!: number;
-  @ApiProperty({ example: 0 }) number!: number;
-}
+export class FulfillmentHalItem extends HalItemView(FulfillmentBody, 'fulfillment', {
+  example: '/fulfillments/5b1be0aa0bdf5b0006c2f7a2',
+  names: { href: 'HrefView', links: 'FulfillmentLinksView' },
+}) {}
 
 /** Spring Data REST collection shape of the original's `/fulfillments`. */
-export class FulfillmentHalPage {
-  @ApiProperty({ type: FulfillmentEmbedded }) _embedded!: FulfillmentEmbedded;
-  @ApiProperty({
+export class FulfillmentHalPage extends HalPageView('fulfillments', FulfillmentHalItem, {
+  names: { embedded: 'FulfillmentEmbedded', page: 'PageInfoView' },
+  totalElements: 5,
+  links: {
+    type: 'object',
     example: { self: { href: '/fulfillments?page=0&size=20' } },
     additionalProperties: { type: 'object', properties: { href: { type: 'string' } } },
-  })
-  _links!: Record<string, { href: string }>;
-  @ApiProperty({ type: PageInfoView }) page!: PageInfoView;
-}
+  },
+}) {}
 
 /** The stored fields a view needs; a lean document or a hydrated one both fit. */
 export type StoredFulfillment = Fulfillment & { _id: { toString(): string } };
@@ -122,6 +90,5 @@ export function toFulfillmentView(doc: StoredFulfillment): FulfillmentView {
 
 /** The Spring Data REST item: no id in the body, `basePath` carries the gateway prefix. */
 export function toFulfillmentHalItem(doc: StoredFulfillment, basePath: string): FulfillmentHalItem {
-  const href = `${basePath}/${doc._id.toString()}`;
-  return { ...toFulfillmentBody(doc), _links: { self: { href }, fulfillment: { href } } };
+  return toHalItem(toFulfillmentBody(doc), basePath, doc._id.toString(), 'fulfillment');
 }

@@ -3,39 +3,28 @@ import {
   AddressSchema,
   ContactSchema,
   contractShape,
-  fixtures,
   NameSchema,
   ORDER_STATUS_TYPES,
-  OrderStatusEventSchema,
   type OrderStatusType,
 } from '@storefront/events';
 import {
   AddressView,
   ContactView,
+  ContractOrderView,
   NameView,
-  OrderItemView,
-  ResponseView,
   toContractOrder,
 } from '@storefront/model';
+import { HalItemView, HalPageView, toHalItem } from '@storefront/platform';
 import { orderTotal } from '../order.money';
 import type { CustomerOrderDoc } from '../schemas/customer-order.schema';
 import type { CustomerReplica } from '../schemas/customer-replica.schema';
 
-export class OrderStatusEventView extends ResponseView(
-  OrderStatusEventSchema,
-  fixtures.anOrderStatusEvent({
-    timestamp: 1528334218821,
-    orderStatusType: 'APPROVED',
-  }),
-) {}
-
-export class OrderView {
-  /** Order guid (UUID v4), the key of the order's events. */
-  @ApiProperty({ example: '5f900d92-4a3b-4c2d-8e1f-0a1b2c3d4e5f' }) guid!: string;
-  /** The full status history in time order; the last entry is the current status. */
-  @ApiProperty({ type: [OrderStatusEventView] }) orderStatusEvents!: OrderStatusEventView[];
-  /** What was ordered. */
-  @ApiProperty({ type: [OrderItemView] }) orderItems!: OrderItemView[];
+/** The contract's order, plus what orders keeps of it: status, flag and total. */
+export class OrderView extends ContractOrderView({
+  timestamp: 1528334218821,
+  orderStatusType: 'APPROVED',
+  note: null,
+}) {
   /** Current status: the last entry of the history. */
   @ApiProperty({ enum: ORDER_STATUS_TYPES, example: 'APPROVED' }) status!: OrderStatusType;
   /** True once the order was queued for fulfillment (it is sent only once). */
@@ -67,38 +56,18 @@ export class CustomerOrdersSummaryView {
   @ApiProperty({ type: [CustomerOrdersView] }) customers!: CustomerOrdersView[];
 }
 
-class HrefView {
-  @ApiProperty({ example: '/customerOrderses/5b1be0107f2b1c0001a0e001' }) href!: string;
-}
-
-class CustomerOrdersLinksView {
-  @ApiProperty({ type: HrefView }) self!: HrefView;
-  @ApiProperty({ type: HrefView }) customerOrders!: HrefView;
-}
-
 /** An item of the HAL collection: the body plus its links. */
-export class CustomerOrdersHalItem extends CustomerOrdersBody {
-  @ApiProperty({ type: CustomerOrdersLinksView }) _links!: CustomerOrdersLinksView;
-}
-
-class CustomerOrdersEmbeddedView {
-  @ApiProperty({ type: [CustomerOrdersHalItem] }) customerOrderses!: CustomerOrdersHalItem[];
-}
-
-class PageInfoView {
-  @ApiProperty({ example: 20 }) size!: number;
-  @ApiProperty({ example: 3 }) totalElements!: number;
-  @ApiProperty({ example: 1 }) totalPages!: number;
-  @ApiProperty({ example: 0 }) number!: number;
-}
+export class CustomerOrdersHalItem extends HalItemView(CustomerOrdersBody, 'customerOrders', {
+  example: '/customerOrderses/5b1be0107f2b1c0001a0e001',
+  names: { href: 'HrefView', links: 'CustomerOrdersLinksView' },
+}) {}
 
 /** The Spring Data REST collection shape of `/customerOrderses`. */
-export class CustomerOrdersPageView {
-  @ApiProperty({ type: CustomerOrdersEmbeddedView }) _embedded!: CustomerOrdersEmbeddedView;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'object' } })
-  _links!: Record<string, { href: string }>;
-  @ApiProperty({ type: PageInfoView }) page!: PageInfoView;
-}
+export class CustomerOrdersPageView extends HalPageView('customerOrderses', CustomerOrdersHalItem, {
+  names: { embedded: 'CustomerOrdersEmbeddedView', page: 'PageInfoView' },
+  totalElements: 3,
+  links: { type: 'object', additionalProperties: { type: 'object' } },
+}) {}
 
 /** An order in the original's JSON shape (price as a number), plus status, flag and total. */
 export function toOrderView(order: CustomerOrderDoc): OrderView {
@@ -133,4 +102,12 @@ export function toCustomerOrdersView(
   orders: readonly CustomerOrderDoc[],
 ): CustomerOrdersView {
   return { id: doc._id, ...toCustomerOrdersBody(doc, orders) };
+}
+
+/** The Spring Data REST item: no id in the body, `base` carries the gateway prefix. */
+export function toCustomerOrdersHalItem(
+  { id, ...body }: CustomerOrdersView,
+  base: string,
+): CustomerOrdersHalItem {
+  return toHalItem(body, base, id, 'customerOrders');
 }

@@ -2,6 +2,7 @@
  * Parsing what an instance sends: a registration (Spring's and eureka-js-client's shapes, nulls
  * and string-typed numbers included), a status and a metadata update.
  */
+import type { RuleResult } from '@storefront/platform';
 import { z } from 'zod';
 import { INSTANCE_STATUSES, Registration } from '../registry.model';
 
@@ -124,14 +125,12 @@ export function withoutNulls(value: unknown): unknown {
   );
 }
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
-
 /**
  * Validates `POST /eureka/apps/{APP}` bodies: `{"instance": {...}}` as Spring's JSON codec
  * expects. Required fields are the ones Spring's ApplicationResource rejects when missing,
  * plus what Jackson needs to read the body (`port.$`, `dataCenterInfo['@class']`).
  */
-export function parseRegistration(pathApp: string, body: unknown): ParseResult<Registration> {
+export function parseRegistration(pathApp: string, body: unknown): RuleResult<Registration> {
   if (
     typeof body !== 'object' ||
     body === null ||
@@ -198,7 +197,7 @@ export function parseRegistration(pathApp: string, body: unknown): ParseResult<R
 export function parseStatus<T extends string>(
   value: unknown,
   allowed: readonly T[],
-): ParseResult<T> {
+): RuleResult<T> {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) {
     return { ok: true, value: value as T };
   }
@@ -215,7 +214,7 @@ export function parseStatus<T extends string>(
 /** `PUT …/metadata?k=v`: every query parameter is one metadata entry; repeated keys are refused. */
 export function parseMetadataUpdate(
   query: Record<string, unknown>,
-): ParseResult<Record<string, string>> {
+): RuleResult<Record<string, string>> {
   const entries = Object.entries(query);
   if (entries.length === 0) {
     return { ok: false, field: 'query', message: 'no metadata given: use ?key=value' };

@@ -5,7 +5,6 @@ import type { MessagingMetrics } from '../messaging.metrics';
 import { errorMessage } from '../util/delay';
 import { type OutboxEvent, type OutboxRecord, toOutgoingRecord } from './outbox-record';
 import {
-  deleteWithOutbox,
   insertWithOutbox,
   type NewAggregate,
   type StateChange,
@@ -14,12 +13,7 @@ import {
 } from './outbox-write';
 import { PublishedRemovals } from './published-removals';
 import { readModifyWrite, type ReadModifyWriteOptions } from './read-modify-write';
-import {
-  DELETE_PENDING_FIELD,
-  OUTBOX_FIELD,
-  type OutboxDocument,
-  VERSION_FIELD,
-} from './outbox.schema';
+import { OUTBOX_FIELD, type OutboxDocument, VERSION_FIELD } from './outbox.schema';
 
 export interface CollectionBacklog {
   readonly documents: number;
@@ -53,7 +47,6 @@ interface PendingDocument {
   _id?: unknown;
   version?: number;
   outbox?: OutboxRecord[];
-  deletePending?: boolean;
 }
 
 /**
@@ -132,17 +125,6 @@ export class CollectionRelay<T extends OutboxDocument> {
     return updated;
   }
 
-  /** `deleteWithOutbox`, then publish (the relay deletes the document after its last event). */
-  async delete(
-    id: unknown,
-    expectedVersion: number,
-    events: readonly OutboxEvent[],
-  ): Promise<T | null> {
-    const deleted = await deleteWithOutbox(this.model, id, expectedVersion, events);
-    if (deleted) void this.kick(id, deleted);
-    return deleted;
-  }
-
   /** A version-checked read-modify-write through this relay (see `readModifyWrite`). */
   readModifyWrite<R, L extends T = T>(options: ReadModifyWriteOptions<T, R, L>): Promise<R> {
     return readModifyWrite(this, options);
@@ -200,11 +182,7 @@ export class CollectionRelay<T extends OutboxDocument> {
       .find({ ...PENDING, [`${OUTBOX_FIELD}.0.occurredAt`]: { $lte: cutoff } })
       .sort(OLDEST_FIRST)
       .limit(batchSize)
-      .project<PendingDocument>({
-        [VERSION_FIELD]: 1,
-        [OUTBOX_FIELD]: 1,
-        [DELETE_PENDING_FIELD]: 1,
-      })
+      .project<PendingDocument>({ [VERSION_FIELD]: 1, [OUTBOX_FIELD]: 1 })
       .toArray();
     for (let index = 0; index < docs.length; index += SWEEP_CONCURRENCY) {
       if (this.relay.isStopping) break;
@@ -238,7 +216,7 @@ export class CollectionRelay<T extends OutboxDocument> {
     const doc =
       snapshot ??
       (await this.model.collection.findOne<PendingDocument>({ _id: id } as never, {
-        projection: { [OUTBOX_FIELD]: 1, [DELETE_PENDING_FIELD]: 1 },
+        projection: { [OUTBOX_FIELD]: 1 },
       }));
     if (!doc) return;
     const records = doc.outbox ?? [];
@@ -265,9 +243,7 @@ export class CollectionRelay<T extends OutboxDocument> {
       await this.relay.options.afterPublish?.(this.collectionName, id);
       for (const record of unsent) this.remember(record.id);
     }
-    if (records.length > 0 || doc.deletePending) {
-      this.removals.queue(id, records, doc.deletePending === true);
-    }
+    if (records.length > 0) this.removals.queue(id, records);
   }
 
   private remember(eventId: string): void {

@@ -1,11 +1,11 @@
 import {
   CUSTOMER_CHANGED_TYPE,
   CUSTOMER_DELETED_TYPE,
-  fixtures,
   readEventHeaders,
   serviceSource,
   Topics,
 } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { runWithContext } from '@storefront/platform';
 import {
   createOutboxRecord,

@@ -1,14 +1,9 @@
 import type { Model, Schema } from 'mongoose';
 import { withDocumentLock } from '../util/document-lock';
 import { type OutboxEvent, stampVersion } from './outbox-record';
-import {
-  DELETE_PENDING_FIELD,
-  OUTBOX_FIELD,
-  type OutboxDocument,
-  VERSION_FIELD,
-} from './outbox.schema';
+import { OUTBOX_FIELD, type OutboxDocument, VERSION_FIELD } from './outbox.schema';
 
-type OwnedField = '_id' | typeof VERSION_FIELD | typeof OUTBOX_FIELD | typeof DELETE_PENDING_FIELD;
+type OwnedField = '_id' | typeof VERSION_FIELD | typeof OUTBOX_FIELD;
 
 /** A state change: fields to set and fields to remove. The outbox helpers own the rest. */
 export interface StateChange<T> {
@@ -19,15 +14,10 @@ export interface StateChange<T> {
 /** A new aggregate as a service gives it: everything but what the outbox helpers own. */
 export type NewAggregate<T extends OutboxDocument> = Omit<
   T,
-  typeof VERSION_FIELD | typeof OUTBOX_FIELD | typeof DELETE_PENDING_FIELD
+  typeof VERSION_FIELD | typeof OUTBOX_FIELD
 >;
 
-const OWNED: ReadonlySet<string> = new Set([
-  '_id',
-  VERSION_FIELD,
-  OUTBOX_FIELD,
-  DELETE_PENDING_FIELD,
-]);
+const OWNED: ReadonlySet<string> = new Set(['_id', VERSION_FIELD, OUTBOX_FIELD]);
 
 function assertOutboxSchema(model: { readonly schema: Schema; readonly modelName: string }): void {
   for (const path of [VERSION_FIELD, OUTBOX_FIELD]) {
@@ -96,28 +86,6 @@ export async function updateWithOutbox<T extends OutboxDocument>(
   if (Object.keys(set).length > 0) update.$set = set;
   if (unset.length > 0) update.$unset = Object.fromEntries(unset.map((field) => [field, 1]));
   return guardedUpdate(model, id, expectedVersion, update, { runValidators: true });
-}
-
-/**
- * Deletes an aggregate and records its events (typically a tombstone) in one update: the
- * document is only marked `deletePending` now; the relay deletes it after publishing its
- * last event. Readers must skip documents with `deletePending: true`. Returns the marked
- * document, or null on a version conflict or a missing document.
- */
-export async function deleteWithOutbox<T extends OutboxDocument>(
-  model: Model<T>,
-  id: unknown,
-  expectedVersion: number,
-  events: readonly OutboxEvent[],
-): Promise<T | null> {
-  assertOutboxSchema(model);
-  const update = {
-    $set: { [DELETE_PENDING_FIELD]: true },
-    $inc: { [VERSION_FIELD]: 1 },
-    $push: { [OUTBOX_FIELD]: { $each: stampVersion(events, expectedVersion + 1) } },
-  };
-  // The flag is ours, not part of the service's schema.
-  return guardedUpdate(model, id, expectedVersion, update, { strict: false });
 }
 
 /**

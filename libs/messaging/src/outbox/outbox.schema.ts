@@ -31,15 +31,9 @@ export const outboxField: SchemaDefinitionProperty<OutboxRecord[]> = {
 /** Field names the outbox helpers own; services must not `$set` them themselves. */
 export const OUTBOX_FIELD = 'outbox';
 export const VERSION_FIELD = 'version';
-/**
- * Set by `deleteWithOutbox`: the document is deleted, but only once its last event (the
- * tombstone) is published, so the delete and its event cannot be separated by a crash.
- */
-export const DELETE_PENDING_FIELD = 'deletePending';
 
 /** What an aggregate document carries for the outbox helpers. */
 export interface OutboxDocument {
   version: number;
   outbox: OutboxRecord[];
-  deletePending?: boolean;
 }

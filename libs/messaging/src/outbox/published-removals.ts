@@ -3,13 +3,12 @@ import type { Model } from 'mongoose';
 import { errorMessage } from '../util/delay';
 import { documentLocksEnabled, withDocumentLock } from '../util/document-lock';
 import type { OutboxRecord } from './outbox-record';
-import { DELETE_PENDING_FIELD, OUTBOX_FIELD } from './outbox.schema';
+import { OUTBOX_FIELD } from './outbox.schema';
 
 /** Published records waiting to be removed from one document. */
 interface Removal {
   readonly id: unknown;
   readonly records: OutboxRecord[];
-  deletePending: boolean;
 }
 
 /** Removals wait this long for company, so many documents' removals share one command. */
@@ -31,16 +30,15 @@ export class PublishedRemovals {
     private readonly logger: Logger,
   ) {}
 
-  /** Queues the removal of published records (and the delete of a deletePending document). */
-  queue(id: unknown, records: readonly OutboxRecord[], deletePending: boolean): void {
+  /** Queues the removal of published records. */
+  queue(id: unknown, records: readonly OutboxRecord[]): void {
     const key = String(id);
     const queued = this.removals.get(key);
     if (queued) {
       const known = new Set(queued.records.map((record) => record.id));
       queued.records.push(...records.filter((record) => !known.has(record.id)));
-      queued.deletePending ||= deletePending;
     } else {
-      this.removals.set(key, { id, records: [...records], deletePending });
+      this.removals.set(key, { id, records: [...records] });
     }
     if (this.removals.size >= REMOVAL_BATCH) void this.flush();
     else this.removalTimer ??= setTimeout(() => void this.flush(), REMOVAL_DELAY_MS);
@@ -48,8 +46,7 @@ export class PublishedRemovals {
 
   /**
    * Removes the queued records with one bulk `update` (a `$pullAll` of the exact records per
-   * document: events appended meanwhile stay), then deletes the deletePending documents left
-   * without events. A failure leaves the records in place: the sweeper publishes them again
+   * document: events appended meanwhile stay). A failure leaves the records in place: the sweeper publishes them again
    * (consumers deduplicate on the event id) and removes them then. Flushes run one at a time.
    */
   flush(): Promise<void> {
@@ -71,32 +68,17 @@ export class PublishedRemovals {
           update: { $pullAll: { [OUTBOX_FIELD]: removal.records } },
         },
       }));
-    // Conditional, single-document: deletes only if no event was appended in between.
-    const deletes = batch
-      .filter((removal) => removal.deletePending)
-      .map((removal) => ({
-        deleteOne: {
-          filter: {
-            _id: removal.id,
-            [DELETE_PENDING_FIELD]: true,
-            [`${OUTBOX_FIELD}.0`]: { $exists: false },
-          },
-        },
-      }));
+    if (pulls.length === 0) return;
     try {
-      for (const operations of [pulls, deletes]) {
-        if (operations.length === 0) continue;
-        if (documentLocksEnabled()) {
-          // A stock FerretDB: each removal under its document's lock, one command each.
-          for (const operation of operations) {
-            const { filter } = 'updateOne' in operation ? operation.updateOne : operation.deleteOne;
-            await withDocumentLock(this.model, filter._id, () =>
-              this.model.collection.bulkWrite([operation as never]),
-            );
-          }
-        } else {
-          await this.model.collection.bulkWrite(operations as never[], { ordered: false });
+      if (documentLocksEnabled()) {
+        // A stock FerretDB: each removal under its document's lock, one command each.
+        for (const pull of pulls) {
+          await withDocumentLock(this.model, pull.updateOne.filter._id, () =>
+            this.model.collection.bulkWrite([pull as never]),
+          );
         }
+      } else {
+        await this.model.collection.bulkWrite(pulls as never[], { ordered: false });
       }
     } catch (error) {
       this.logger.warn(

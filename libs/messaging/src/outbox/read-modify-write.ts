@@ -15,7 +15,6 @@ export type WriteDecision<T extends OutboxDocument, R> =
       | { readonly write: 'insert'; readonly doc: NewAggregate<T>; readonly version?: number }
       | { readonly write: 'update'; readonly change: StateChange<T> }
       | { readonly write: 'republish'; readonly newVersion?: number }
-      | { readonly write: 'delete' }
     ));
 
 /** `L`: the aggregate as the service reads it (its lean document type). */
@@ -90,7 +89,5 @@ async function write<T extends OutboxDocument, R>(
       return relay.update(id, current.version, decision.change, decision.events);
     case 'republish':
       return relay.republish(id, current.version, decision.events, decision.newVersion);
-    case 'delete':
-      return relay.delete(id, current.version, decision.events);
   }
 }

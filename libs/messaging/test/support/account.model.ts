@@ -1,5 +1,6 @@
 import { type Connection, type Model, Schema } from 'mongoose';
-import { fixtures, serviceSource, Topics } from '@storefront/events';
+import { serviceSource, Topics } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 import { createOutboxRecord, type OutboxDocument, type OutboxEvent, outboxField } from '../../src';
 
 /** A small aggregate with an outbox, standing in for an accounts customer. */

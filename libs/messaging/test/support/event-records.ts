@@ -3,9 +3,9 @@ import {
   buildEventHeaders,
   CUSTOMER_CHANGED_TYPE,
   type CustomerChanged,
-  fixtures,
   serviceSource,
 } from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 
 /** A customer state event as accounts would publish it, for tests that produce directly. */
 export function customerRecord(

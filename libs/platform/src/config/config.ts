@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
+/** The port the HTTP server listens on, `defaultPort` when unset; 0 picks a free one (tests). */
+export function portSchema(defaultPort?: number) {
+  const port = z.coerce.number().int().min(0).max(65535);
+  return defaultPort === undefined ? port : port.default(defaultPort);
+}
+
 /** Settings every app has. Apps extend this schema with their own variables. */
 export const baseConfigSchema = z.object({
-  /** Port the HTTP server listens on. */
-  PORT: z.coerce.number().int().min(1).max(65535),
+  /** Port the HTTP server listens on; each app gives its own default with `portSchema`. */
+  PORT: portSchema(),
   /** Interface to bind; loopback by default so nothing is exposed by accident. */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** pino log level. */

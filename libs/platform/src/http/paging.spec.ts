@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { DomainError } from '../errors/domain-error';
-import { PageQueryDto, parseSort, SortablePageQuery, toHalPage } from './paging';
+import { PageQueryDto, parseSort, SortablePageQuery, toHalItem, toHalPage } from './paging';
 
 const query = (overrides: Partial<PageQueryDto> = {}): PageQueryDto =>
   Object.assign(new PageQueryDto(), overrides);
@@ -25,8 +25,10 @@ describe('parseSort', () => {
 
 describe('toHalPage', () => {
   it('shapes a middle page like Spring Data REST', () => {
-    expect(toHalPage('customers', '/customers', ['a'], 45, query({ page: 1, size: 20 }))).toEqual({
-      _embedded: { customers: ['a'] },
+    const page = { items: ['a'], total: 45 };
+    const item = (name: string, base: string) => `${base}/${name}`;
+    expect(toHalPage('customers', '/customers', page, query({ page: 1, size: 20 }), item)).toEqual({
+      _embedded: { customers: ['/customers/a'] },
       _links: {
         self: { href: '/customers?page=1&size=20' },
         prev: { href: '/customers?page=0&size=20' },
@@ -39,8 +41,18 @@ describe('toHalPage', () => {
   });
 
   it('has no prev/next/first/last for an empty collection', () => {
-    expect(toHalPage('customers', '/customers', [], 0, query())._links).toEqual({
+    const empty = { items: [], total: 0 };
+    expect(toHalPage('customers', '/customers', empty, query(), String)._links).toEqual({
       self: { href: '/customers?page=0&size=20' },
+    });
+  });
+});
+
+describe('toHalItem', () => {
+  it('links the item to itself under self and its rel, with the id encoded', () => {
+    expect(toHalItem({ name: 'x' }, '/p/customers', 'a b', 'customer')).toEqual({
+      name: 'x',
+      _links: { self: { href: '/p/customers/a%20b' }, customer: { href: '/p/customers/a%20b' } },
     });
   });
 });

@@ -111,28 +111,43 @@ export function parseSort(
   return { field, direction: direction.toLowerCase() === 'desc' ? -1 : 1 };
 }
 
+/** One page of a collection as a service reads it; the controller makes the HAL page of it. */
+export interface PageOf<T> {
+  items: T[];
+  total: number;
+}
+
+export interface HalLink {
+  href: string;
+}
+
 export interface HalPage<T> {
   _embedded: Record<string, T[]>;
-  _links: Record<string, { href: string }>;
+  _links: Record<string, HalLink>;
   page: { size: number; totalElements: number; totalPages: number; number: number };
 }
 
+export type HalItem<T, Rel extends string> = T & {
+  _links: { self: HalLink } & Record<Rel, HalLink>;
+};
+
 /**
  * The Spring Data REST collection shape the original exposed, so its clients (Postman
- * collection, scripts) keep working. Links are relative to the request path, which stays
- * correct behind the gateway's prefix.
+ * collection, scripts) keep working: the page a service read, each item made a HAL item by
+ * `toItem`. Links are relative to the request path, which stays correct behind the gateway's
+ * prefix.
  */
-export function toHalPage<T>(
+export function toHalPage<S, T>(
   rel: string,
   basePath: string,
-  items: T[],
-  total: number,
+  { items, total }: PageOf<S>,
   query: PageQueryDto,
+  toItem: (item: S, basePath: string) => T,
 ): HalPage<T> {
   const totalPages = Math.ceil(total / query.size);
   const href = (page: number): string =>
     `${basePath}?page=${page}&size=${query.size}${query.sort ? `&sort=${encodeURIComponent(query.sort)}` : ''}`;
-  const links: Record<string, { href: string }> = { self: { href: href(query.page) } };
+  const links: Record<string, HalLink> = { self: { href: href(query.page) } };
   if (query.page > 0) links.prev = { href: href(query.page - 1) };
   if (query.page + 1 < totalPages) links.next = { href: href(query.page + 1) };
   if (totalPages > 0) {
@@ -140,8 +155,20 @@ export function toHalPage<T>(
     links.last = { href: href(totalPages - 1) };
   }
   return {
-    _embedded: { [rel]: items },
+    _embedded: { [rel]: items.map((item) => toItem(item, basePath)) },
     _links: links,
     page: { size: query.size, totalElements: total, totalPages, number: query.page },
   };
+}
+
+/** A Spring Data REST item: the body, and `_links` whose `self` and `rel` are `base/id`. */
+export function toHalItem<T extends object, Rel extends string>(
+  body: T,
+  base: string,
+  id: string,
+  rel: Rel,
+): HalItem<T, Rel> {
+  const href = { href: `${base}/${encodeURIComponent(id)}` };
+  const links = { self: href, [rel]: href } as { self: HalLink } & Record<Rel, HalLink>;
+  return { ...body, _links: links };
 }

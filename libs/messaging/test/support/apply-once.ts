@@ -1,5 +1,5 @@
 import type { Model } from 'mongoose';
-import { withDocumentLock } from '../util/document-lock';
+import { withDocumentLock } from '../../src';
 
 /** Field listing the ids of the events already applied to a document. */
 export const APPLIED_EVENT_IDS_FIELD = 'appliedEventIds';
@@ -17,6 +17,9 @@ function withEventId(update: Update, eventId: string): Record<string, unknown> {
 }
 
 /**
+ * The test consumer's idempotent apply (no product code needs it: orders decides duplicates in
+ * its pure rules and writes through `readModifyWrite`).
+ *
  * Applies an append-style event (e.g. one order status change) at most once per document:
  * ONE conditional update whose filter requires that the event id is not yet in
  * `appliedEventIds` and that pushes it in the same write. A redelivery then matches nothing.

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { AddressSchema, fixtures } from '@storefront/events';
+import { AddressSchema, EXAMPLE_BILLING_ADDRESS } from '@storefront/events';
 import { ContactView, NameView, ResponseView } from '@storefront/model';
+import { HalHref, HalItemLinks, HalPageView } from '@storefront/platform';
 import { CREDIT_CARD_TYPES, type CreditCardType } from '../customer.rules';
 
 /**
@@ -8,7 +9,7 @@ import { CREDIT_CARD_TYPES, type CreditCardType } from '../customer.rules';
  * Name and contact are the shared views; the address has accounts' own billing example.
  */
 
-class AddressView extends ResponseView(AddressSchema, fixtures.aBillingAddress()) {}
+class AddressView extends ResponseView(AddressSchema, EXAMPLE_BILLING_ADDRESS) {}
 
 class CardView {
   @ApiProperty({ enum: CREDIT_CARD_TYPES, example: 'PRIMARY' }) type!: CreditCardType;
@@ -22,14 +23,9 @@ class CardView {
   @ApiProperty({ example: 'John S. Doe' }) nameOnCard!: string;
 }
 
-class Link {
-  @ApiProperty({ example: '/customers/5b1be0107f2b1c0001a0e001' }) href!: string;
-}
+class Link extends HalHref('/customers/5b1be0107f2b1c0001a0e001') {}
 
-class ItemLinks {
-  @ApiProperty({ type: Link }) self!: Link;
-  @ApiProperty({ type: Link }) customer!: Link;
-}
+class ItemLinks extends HalItemLinks('customer', Link) {}
 
 /** A customer as the summary shows it: the original's plain `Customer` JSON, cards masked. */
 export class CustomerSummaryItemDto {
@@ -54,28 +50,13 @@ export class CustomerResourceDto extends CustomerSummaryItemDto {
   @ApiProperty({ type: ItemLinks }) _links!: ItemLinks;
 }
 
-class EmbeddedCustomers {
-  @ApiProperty({ type: [CustomerResourceDto] }) customers!: CustomerResourceDto[];
-}
-
 class PageLinks {
   @ApiProperty({ type: Link, example: { href: '/customers?page=0&size=20' } }) self!: Link;
 }
 
-class PageMetadata {
-  @ApiProperty({ example: 20 }) size!: number;
-  @ApiProperty({ example: 3 }) totalElements!: number;
-  @ApiProperty({ example: 1 }) totalPages!: number;
-  @ApiProperty({ example: 0 }) number!: number;
-}
-
 /** GET /customers: one page, in Spring Data REST's HAL collection shape (rel `customers`). */
-export class CustomerPageDto {
-  @ApiProperty({ type: EmbeddedCustomers }) _embedded!: EmbeddedCustomers;
-  @ApiProperty({
-    type: PageLinks,
-    description: 'self, and first / prev / next / last when they exist',
-  })
-  _links!: PageLinks;
-  @ApiProperty({ type: PageMetadata }) page!: PageMetadata;
-}
+export class CustomerPageDto extends HalPageView('customers', CustomerResourceDto, {
+  names: { embedded: 'EmbeddedCustomers', page: 'PageMetadata' },
+  totalElements: 3,
+  links: { type: PageLinks, description: 'self, and first / prev / next / last when they exist' },
+}) {}

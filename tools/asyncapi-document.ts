@@ -1,15 +1,29 @@
-import { serviceSource, type EventContract, type Service } from './contract';
-import { DeadLetterHeaders } from './dead-letter';
-import { examplePayload } from './fixtures';
-import { buildEventHeaders, EventHeaders, JSON_CONTENT_TYPE } from './headers';
+/**
+ * The AsyncAPI 3.0 document of the event contract, built from libs/events (topics, payload
+ * schemas, headers, dead letters and an example payload of each topic). A tool, not part of the
+ * contract's runtime barrel: only tools/asyncapi.ts renders it.
+ */
 import {
+  buildEventHeaders,
+  CONTRACTS,
+  type Contracts,
+  DeadLetterHeaders,
   deadLetterHeadersJsonSchema,
+  deadLetterTopic,
+  type EventContract,
+  EventHeaders,
   eventHeadersJsonSchema,
-  payloadJsonSchema,
+  JSON_CONTENT_TYPE,
   type JsonSchema,
-} from './json-schema';
-import { CONTRACTS, type Contracts } from './registry';
-import { deadLetterTopic, Topics, TOPIC_SPECS, type Topic, type TopicName } from './topics';
+  payloadJsonSchema,
+  type Service,
+  serviceSource,
+  type Topic,
+  type TopicName,
+  Topics,
+  TOPIC_SPECS,
+} from '@storefront/events';
+import { fixtures } from '@storefront/events/testing';
 
 /** A JSON value, the shape of the whole document. */
 export type JsonValue =
@@ -113,7 +127,7 @@ function messages(contract: Contracts[Topic]): Record<string, JsonObject> {
         name: `${contract.name}Example`,
         summary: "From the original's sample data.",
         headers: exampleHeaders(contract, contract.type),
-        payload: JSON.parse(JSON.stringify(examplePayload(contract.topic))) as JsonObject,
+        payload: JSON.parse(JSON.stringify(fixtures.examplePayload(contract.topic))) as JsonObject,
       },
     ],
   };
