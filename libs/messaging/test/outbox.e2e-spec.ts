@@ -1,3 +1,4 @@
+import type { CommandStartedEvent } from 'mongodb';
 import { Controller, type INestApplication, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { HealthIndicatorService } from '@nestjs/terminus';
@@ -225,6 +226,72 @@ describe('outbox and relay (real Kafka and FerretDB)', () => {
     await expect(outboxHealth.isHealthy('outbox')).resolves.toMatchObject({
       outbox: { status: 'up', pendingDocuments: 0 },
     });
+  });
+
+  it('sweeps a collection in one read, and counts it only after a full page', async () => {
+    /** The commands on the watched collection while `work` runs, by name. */
+    const commandsDuring = async (work: () => Promise<unknown>): Promise<string[]> => {
+      const names: string[] = [];
+      const watch = (event: CommandStartedEvent): void => {
+        if (event.command[event.commandName] === accounts.collection.name) {
+          names.push(event.commandName);
+        }
+      };
+      db.getClient().on('commandStarted', watch);
+      try {
+        await work();
+      } finally {
+        db.getClient().off('commandStarted', watch);
+      }
+      return names.sort();
+    };
+    const leftBehind = async (ids: string[]) => {
+      for (const id of ids) {
+        const record = accountEvent(id, 'left');
+        record.occurredAt = new Date(Date.now() - 120_000);
+        await insertWithOutbox(accounts, { _id: id, lastName: 'left' }, [record]);
+      }
+    };
+
+    // Nothing pending: a sweeper's tick is one find, no count, and it records the backlog.
+    const metrics = new MessagingMetrics();
+    const ticking = new OutboxRelay(connection, { sweepIntervalMs: 60_000 }, metrics);
+    ticking.watch(accounts);
+    const tick = await commandsDuring(async () => {
+      ticking.start();
+      await eventually(
+        'the first tick to record the backlog',
+        async () => (await metrics.outboxBacklog.get()).values.length > 0,
+      );
+    });
+    await ticking.stop();
+    expect(tick).toEqual(['find']);
+    expect((await metrics.outboxBacklog.get()).values).toEqual([
+      expect.objectContaining({ labels: { collection: accounts.collection.name }, value: 0 }),
+    ]);
+
+    // A page that is not full: relayed from the one read, and still no count.
+    await leftBehind(['page-1', 'page-2']);
+    expect(await commandsDuring(() => relay.sweepOnce())).not.toContain('aggregate');
+    await eventually('both swept events consumed', () =>
+      ['page-1', 'page-2'].every((id) => seenFor(id).length === 1),
+    );
+
+    // A full page (here 3 documents with pages of 3): the backlog is counted.
+    const paged = new OutboxRelay(connection, { sweepMinAgeMs: 0, sweepBatchSize: 3 });
+    paged.watch(accounts);
+    await leftBehind(['full-1', 'full-2', 'full-3']);
+    const commands = await commandsDuring(() => paged.sweepOnce());
+    expect(commands.filter((name) => name === 'aggregate')).toHaveLength(1);
+    await paged.stop();
+    await eventually('the full page consumed', () =>
+      ['full-1', 'full-2', 'full-3'].every((id) => seenFor(id).length === 1),
+    );
+    await eventually('empty outboxes', async () =>
+      (await Promise.all(['page-1', 'page-2', 'full-1', 'full-2', 'full-3'].map(pending))).every(
+        (length) => length === 0,
+      ),
+    );
   });
 
   it('delivers an event whose writer was SIGKILLed, and applies it once although a second crash publishes it twice', async () => {

@@ -63,6 +63,21 @@ interface Chain {
 /** Ids of events this process published lately, so a snapshot never sends one twice. */
 const PUBLISHED_MEMORY = 10_000;
 
+/** When a pending document's oldest event occurred, in ms (its first record: appended in order). */
+function oldestEventAt(doc: PendingDocument): number {
+  const occurredAt = doc.outbox?.[0]?.occurredAt;
+  return occurredAt ? new Date(occurredAt).getTime() : Date.now();
+}
+
+/** The backlog that pending documents, oldest first, make. */
+function backlogOf(pending: readonly PendingDocument[]): CollectionBacklog {
+  if (pending.length === 0) return { documents: 0, oldestAgeMs: 0 };
+  return {
+    documents: pending.length,
+    oldestAgeMs: Math.max(0, Date.now() - oldestEventAt(pending[0])),
+  };
+}
+
 /** The newer of two snapshots of one document (by version). */
 function newer(a: PendingDocument | undefined, b: PendingDocument | undefined) {
   if (!a || !b) return a ?? b;
@@ -173,41 +188,51 @@ export class CollectionRelay<T extends OutboxDocument> {
   }
 
   /**
-   * Relays up to `batchSize` documents whose oldest event is at least `minAgeMs` old, oldest
-   * first. Returns how many it found: a full page tells the caller to come back soon.
+   * One sweep of this collection, in one read of it: the oldest pending documents (up to
+   * `batchSize`), of which those whose oldest event is at least `minAgeMs` old are relayed
+   * (younger ones are their writer's to relay). Returns whether the page was full (more may
+   * be pending: come back soon) and the backlog once relayed: the page's documents still
+   * holding an event this process has not published. Only after a full page is the
+   * collection counted, a second scan: on FerretDB every pending-documents query reads every
+   * document of the collection, so a sweep that also counted cost three scans every tick.
    */
-  async sweep(minAgeMs: number, batchSize: number): Promise<number> {
-    const cutoff = new Date(Date.now() - minAgeMs);
+  async sweep(
+    minAgeMs: number,
+    batchSize: number,
+  ): Promise<{ full: boolean; backlog: CollectionBacklog }> {
+    const cutoff = Date.now() - minAgeMs;
     const docs = await this.model.collection
-      .find({ ...PENDING, [`${OUTBOX_FIELD}.0.occurredAt`]: { $lte: cutoff } })
+      .find(PENDING)
       .sort(OLDEST_FIRST)
       .limit(batchSize)
       .project<PendingDocument>({ [VERSION_FIELD]: 1, [OUTBOX_FIELD]: 1 })
       .toArray();
-    for (let index = 0; index < docs.length; index += SWEEP_CONCURRENCY) {
+    const due = docs.filter((doc) => oldestEventAt(doc) <= cutoff);
+    for (let index = 0; index < due.length; index += SWEEP_CONCURRENCY) {
       if (this.relay.isStopping) break;
       await Promise.all(
-        docs.slice(index, index + SWEEP_CONCURRENCY).map((doc) => this.kick(doc._id, doc)),
+        due.slice(index, index + SWEEP_CONCURRENCY).map((doc) => this.kick(doc._id, doc)),
       );
     }
-    return docs.length;
+    const full = docs.length >= batchSize;
+    if (full) return { full, backlog: await this.backlog() };
+    const pending = docs.filter((doc) =>
+      (doc.outbox ?? []).some((record) => !this.published.has(record.id)),
+    );
+    return { full, backlog: backlogOf(pending) };
   }
 
   async backlog(): Promise<CollectionBacklog> {
     const collection = this.model.collection;
     const documents = await collection.countDocuments(PENDING);
     if (documents === 0) return { documents, oldestAgeMs: 0 };
-    const [oldest] = await collection
+    const oldest = await collection
       .find(PENDING)
       .sort(OLDEST_FIRST)
       .limit(1)
       .project<PendingDocument>({ [OUTBOX_FIELD]: 1 })
       .toArray();
-    const occurredAt = oldest?.outbox?.[0]?.occurredAt;
-    return {
-      documents,
-      oldestAgeMs: occurredAt ? Math.max(0, Date.now() - new Date(occurredAt).getTime()) : 0,
-    };
+    return { documents, oldestAgeMs: backlogOf(oldest).oldestAgeMs };
   }
 
   private async relayDocument(id: unknown, snapshot?: PendingDocument): Promise<void> {

@@ -90,19 +90,23 @@ export class OutboxRelay implements RelayHost {
 
   /**
    * One pass over every watched collection. Returns whether some collection had a full page
-   * of pending documents, i.e. whether another pass should follow soon.
+   * of pending documents, i.e. whether another pass should follow soon. A pass over every
+   * collection records the backlog it found, which readiness reads (recentBacklog).
    */
   async sweepOnce(minAgeMs = this.options.sweepMinAgeMs): Promise<boolean> {
     let more = false;
+    const entries: Array<readonly [string, CollectionBacklog]> = [];
     for (const relay of this.relays.values()) {
       if (this.stopping) break;
       try {
-        const found = await relay.sweep(minAgeMs, this.options.sweepBatchSize);
-        more ||= found >= this.options.sweepBatchSize;
+        const { full, backlog } = await relay.sweep(minAgeMs, this.options.sweepBatchSize);
+        more ||= full;
+        entries.push([relay.collectionName, backlog]);
       } catch (error) {
         this.logger.warn(`sweeping ${relay.collectionName} failed: ${errorMessage(error)}`);
       }
     }
+    if (entries.length === this.relays.size) this.record(entries);
     return more;
   }
 
@@ -124,21 +128,29 @@ export class OutboxRelay implements RelayHost {
     return backlog.documents > 0 ? { ...backlog, oldestAgeMs: backlog.oldestAgeMs + age } : backlog;
   }
 
+  /** The backlog measured now (a count of every watched collection), and recorded. */
   async backlog(): Promise<OutboxBacklog> {
     const entries = await Promise.all(
       [...this.relays.values()].map(
         async (relay) => [relay.collectionName, await relay.backlog()] as const,
       ),
     );
+    return this.record(entries);
+  }
+
+  /** Sets the backlog metrics and keeps the backlog for readiness. */
+  private record(entries: ReadonlyArray<readonly [string, CollectionBacklog]>): OutboxBacklog {
     for (const [collection, backlog] of entries) {
       this.metrics?.outboxBacklog.set({ collection }, backlog.documents);
       this.metrics?.outboxOldestAge.set({ collection }, backlog.oldestAgeMs / 1000);
     }
-    return {
-      documents: entries.reduce((sum, [, backlog]) => sum + backlog.documents, 0),
-      oldestAgeMs: Math.max(0, ...entries.map(([, backlog]) => backlog.oldestAgeMs)),
+    const backlog = {
+      documents: entries.reduce((sum, [, entry]) => sum + entry.documents, 0),
+      oldestAgeMs: Math.max(0, ...entries.map(([, entry]) => entry.oldestAgeMs)),
       collections: Object.fromEntries(entries),
     };
+    this.lastBacklog = { backlog, at: Date.now() };
+    return backlog;
   }
 
   /** Stops the sweeper and waits for relay runs in flight; later kicks are left for the next start. */
@@ -159,10 +171,10 @@ export class OutboxRelay implements RelayHost {
       this.sweeping = (async () => {
         let more = false;
         try {
-          // Without a producer every relay would fail; the next tick tries again.
+          // Without a producer every relay would fail; the next tick tries again, and the
+          // backlog is counted instead.
           if (this.connection.isConnected) more = await this.sweepOnce();
-          const backlog = await this.backlog().catch(() => undefined);
-          if (backlog) this.lastBacklog = { backlog, at: Date.now() };
+          else await this.backlog().catch(() => undefined);
         } finally {
           this.sweeping = undefined;
           // A full page: the backlog is draining after an outage, keep going without the pause.

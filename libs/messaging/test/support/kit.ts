@@ -49,7 +49,7 @@ export async function deleteTopics(prefix: string): Promise<void> {
 }
 
 export async function connectDb(dbName: string): Promise<Connection> {
-  return mongoose.createConnection(mongoUrl(), { dbName }).asPromise();
+  return mongoose.createConnection(mongoUrl(), { dbName, monitorCommands: true }).asPromise();
 }
 
 /** Polls until `probe` returns a value other than undefined/null/false; never a fixed sleep. */
