@@ -125,31 +125,53 @@ export async function profileWhile<T>(
   return { result, profiles, ...(databaseProfile ? { databaseProfile } : {}) };
 }
 
+/** One sample of an app's `/actuator/prometheus`: a metric name, its label text, its value. */
+interface PrometheusSample {
+  readonly name: string;
+  readonly labels: string;
+  readonly value: number;
+}
+
+/** Every sample an app's Prometheus endpoint shows, read once. */
+async function scrapeSamples(url: string): Promise<PrometheusSample[]> {
+  const text = await fetch(`${url}/actuator/prometheus`).then((r) => r.text());
+  return [...text.matchAll(/^(\w+)(?:\{([^}]*)\})? ([\d.e+-]+)$/gm)].map((match) => ({
+    name: match[1],
+    labels: match[2] ?? '',
+    value: Number(match[3]),
+  }));
+}
+
+/** Sums values under a key each sample gives, skipping the samples that give none. */
+function sumBy(
+  samples: readonly PrometheusSample[],
+  keyOf: (sample: PrometheusSample) => string | undefined,
+): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const sample of samples) {
+    const key = keyOf(sample);
+    if (key !== undefined) totals[key] = (totals[key] ?? 0) + sample.value;
+  }
+  return totals;
+}
+
 /** Totals of these Prometheus counters (summed over their labels) from an app. */
 export async function scrapeCounters(
   url: string,
   names: readonly string[],
 ): Promise<Record<string, number>> {
-  const text = await fetch(`${url}/actuator/prometheus`).then((r) => r.text());
-  const totals: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const match = /^(\w+)(?:\{[^}]*\})? ([\d.e+-]+)$/.exec(line);
-    if (match && names.includes(match[1]))
-      totals[match[1]] = (totals[match[1]] ?? 0) + Number(match[2]);
-  }
-  return totals;
+  return sumBy(await scrapeSamples(url), (sample) =>
+    names.includes(sample.name) ? sample.name : undefined,
+  );
 }
 
 /** An app's `mongodb_commands_total` by command (find, findAndModify, update…). */
 export async function scrapeDatabaseCommands(url: string): Promise<Record<string, number>> {
-  const text = await fetch(`${url}/actuator/prometheus`).then((r) => r.text());
-  const counts: Record<string, number> = {};
-  for (const match of text.matchAll(
-    /^mongodb_commands_total\{[^}]*command="([^"]+)"[^}]*\} (\S+)$/gm,
-  )) {
-    counts[match[1]] = (counts[match[1]] ?? 0) + Number(match[2]);
-  }
-  return counts;
+  return sumBy(await scrapeSamples(url), (sample) =>
+    sample.name === 'mongodb_commands_total'
+      ? /(?:^|,)command="([^"]+)"/.exec(sample.labels)?.[1]
+      : undefined,
+  );
 }
 
 /** What each counter grew by, for the counters that grew. */
