@@ -13,6 +13,7 @@ import request from 'supertest';
 import type { TopicRecorder } from '@storefront/testing';
 import { SHIPPING_METHODS } from '../src/fulfillment.rules';
 import { Fulfillment } from '../src/schemas/fulfillment.schema';
+import { FULFILLMENT_KEYS_COLLECTION } from '../src/schemas/fulfillment-key.schema';
 import { FulfillmentService } from '../src/fulfillment.service';
 import {
   ADMIN_KEY,
@@ -49,6 +50,17 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
   async function idOf(guid: string): Promise<unknown> {
     return (await model.findOne({ 'order.guid': guid }, { _id: 1 }).lean<{ _id: unknown }>().exec())
       ?._id;
+  }
+
+  const keyCollection = () =>
+    world.db.collection<{ _id: string; fulfillmentId: unknown }>(FULFILLMENT_KEYS_COLLECTION);
+
+  /** The order's key names the fulfillment stored for it. */
+  async function expectKeyed(guid: string): Promise<void> {
+    expect(await keyCollection().findOne({ _id: guid })).toEqual({
+      _id: guid,
+      fulfillmentId: await idOf(guid),
+    });
   }
 
   /** Once a document has no pending events and the recorder read the topic to its end. */
@@ -138,26 +150,18 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
       const req = aRequest();
       await deliver([req]);
 
-      const keys = world.db.collection<{ _id: string; fulfillmentId: unknown }>('fulfillment.keys');
-      expect(await keys.findOne({ _id: req.order.guid })).toEqual({
-        _id: req.order.guid,
-        fulfillmentId: await idOf(req.order.guid),
-      });
+      await expectKeyed(req.order.guid);
     });
 
     it('keys at start-up a fulfillment stored without a key, then serves it by its guid and ignores its re-sent request', async () => {
       const req = aRequest();
       await deliver([req]);
-      const keys = world.db.collection<{ _id: string; fulfillmentId: unknown }>('fulfillment.keys');
       // As if stored by a version that wrote keys after the fulfillment, before it wrote one.
-      await keys.deleteOne({ _id: req.order.guid });
+      await keyCollection().deleteOne({ _id: req.order.guid });
 
       // What every start runs before the app serves or consumes.
       await app.get(FulfillmentService).onModuleInit();
-      expect(await keys.findOne({ _id: req.order.guid })).toEqual({
-        _id: req.order.guid,
-        fulfillmentId: await idOf(req.order.guid),
-      });
+      await expectKeyed(req.order.guid);
       await http.get(`/fulfillments/${req.order.guid}`).expect(200);
 
       const duplicatesBefore = await requestsConsumed(app, 'duplicate');
@@ -169,24 +173,19 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
     it('keys a fulfillment that an older version stored without a key, when its request comes again', async () => {
       const req = aRequest();
       await deliver([req]);
-      const keys = world.db.collection<{ _id: string; fulfillmentId: unknown }>('fulfillment.keys');
       // An older instance, still running beside this one, stored it after the backfill ran.
-      await keys.deleteOne({ _id: req.order.guid });
+      await keyCollection().deleteOne({ _id: req.order.guid });
 
       await deliver([req]);
       expect(await model.countDocuments({ 'order.guid': req.order.guid })).toBe(1);
-      expect(await keys.findOne({ _id: req.order.guid })).toEqual({
-        _id: req.order.guid,
-        fulfillmentId: await idOf(req.order.guid),
-      });
+      await expectKeyed(req.order.guid);
       await step(req.order.guid, 'process').expect(200);
     });
 
     it('stores the fulfillment under the id of a key claimed by a writer that died before storing it', async () => {
       const req = aRequest();
-      const keys = world.db.collection<{ _id: string; fulfillmentId: unknown }>('fulfillment.keys');
       const claimed = new Types.ObjectId();
-      await keys.insertOne({ _id: req.order.guid, fulfillmentId: claimed });
+      await keyCollection().insertOne({ _id: req.order.guid, fulfillmentId: claimed });
       await http.get(`/fulfillments/${req.order.guid}`).expect(404);
       await step(req.order.guid, 'process').expect(404);
 
@@ -224,8 +223,7 @@ describe('fulfillment service (real Kafka and FerretDB)', () => {
 
       expect(outcomes.filter((outcome) => outcome === 'applied')).toHaveLength(1);
       expect(await model.countDocuments({ 'order.guid': req.order.guid })).toBe(1);
-      const keys = world.db.collection<{ _id: string; fulfillmentId: unknown }>('fulfillment.keys');
-      expect((await keys.findOne({ _id: req.order.guid }))?.fulfillmentId).toEqual(
+      expect((await keyCollection().findOne({ _id: req.order.guid }))?.fulfillmentId).toEqual(
         await idOf(req.order.guid),
       );
     });
